@@ -1,0 +1,236 @@
+"""The ``auditor`` command: audit photos, list halls, show an audit, check a manual."""
+
+from __future__ import annotations
+
+import json
+import logging
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from auditor.errors import AuditorError, ManualError
+from auditor.i18n import render_message, t
+from auditor.manual import DEFAULT_MANUAL, Manual, load_manual
+from auditor.reports import audit_to_dict
+from auditor.types import Area, AuditResult, Verdict
+
+app = typer.Typer(help="Hall standardization compliance auditor / 政务服务大厅标准化合规检查", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+manual_app = typer.Typer(help="Work with the standardization manual.", no_args_is_help=True)
+app.add_typer(manual_app, name="manual")
+
+console = Console()
+err_console = Console(stderr=True)
+
+SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples"
+
+
+class Lang(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+LangOption = Annotated[Lang, typer.Option("--lang", help="language of the output: zh or en")]
+DbOption = Annotated[str | None, typer.Option("--db", help="SQLAlchemy URL of the store (default: data/auditor.db, "
+                                                           "or $AUDITOR_DB_URL)")]
+ManualOption = Annotated[Path, typer.Option("--manual", help="the standardization manual (YAML)")]
+DetectorOption = Annotated[Path | None, typer.Option("--detector", help="detector config (default: "
+                                                                        "models/detector.yaml)")]
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err_console.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def _load_manual(path: Path) -> Manual:
+    try:
+        return load_manual(path)
+    except ManualError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _make_auditor(manual: Manual, detector: Path | None):
+    # Imported here so that `auditor manual check` and `auditor halls` start without loading torch.
+    from auditor.pipeline import Auditor, default_detectors
+    from auditor.detectors.yolo import DEFAULT_CONFIG
+
+    try:
+        detectors = default_detectors((detector or DEFAULT_CONFIG).resolve())
+    except AuditorError as exc:
+        raise _fail(str(exc)) from None
+    for note in detectors.notes:
+        err_console.print(f"[yellow]note:[/yellow] {note}", highlight=False)
+    return Auditor(manual, detectors)
+
+
+def _store(db: str | None):
+    from auditor.store import AuditStore
+
+    try:
+        return AuditStore(db)
+    except AuditorError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _print_audit(result: AuditResult, manual: Manual, audit_id: int | None, lang: str) -> None:
+    score = result.score
+    shown = "-" if score.score is None else f"{score.score:.1f}"
+    head = f"{result.hall}  {result.round}  #{audit_id}" if audit_id else f"{result.hall}  {result.round}"
+    console.print(f"[bold]{head}[/bold]  {shown}  {t('grade.' + score.grade, lang)}", highlight=False)
+    if score.failed_critical:
+        label = "关键项不合格" if lang == "zh" else "failed critical rules"
+        console.print(f"[red]{label}: {', '.join(score.failed_critical)}[/red]", highlight=False)
+    table = Table(show_header=True, header_style="bold")
+    table.add_column("类别" if lang == "zh" else "category")
+    table.add_column("得分" if lang == "zh" else "score", justify="right")
+    for c in score.categories:
+        table.add_row(manual.categories_by_id[c.category].name.get(lang),
+                      "-" if c.score is None else f"{c.score:.1f}")
+    console.print(table)
+    failures = [f for f in result.findings if f.verdict is Verdict.FAIL]
+    for f in failures:
+        rule = manual.rules_by_id.get(f.rule_id)
+        title = rule.title.get(lang) if rule else f.rule_id
+        where = "/".join(Path(f.photo).parts[-2:]) if f.photo else ("全馆" if lang == "zh" else "whole hall")
+        console.print(f"  [red]✗[/red] {f.rule_id} {title} — {where}: "
+                      f"{render_message(f, manual, lang)}", highlight=False)
+    counts = {v: sum(1 for f in result.findings if f.verdict is v) for v in Verdict}
+    console.print(" · ".join(f"{t('verdict.' + v.value, lang)} {n}" for v, n in counts.items()), highlight=False)
+    if result.uncovered_areas:
+        label = "没有照片的区域" if lang == "zh" else "areas without photos"
+        console.print(f"{label}: {', '.join(t('area.' + a.value, lang) for a in result.uncovered_areas)}",
+                      highlight=False)
+    for r in result.rejected:
+        console.print(f"[yellow]! {r.photo}: {r.reason}[/yellow]", highlight=False)
+
+
+def _write_json(data: dict[str, Any], out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+@app.command()
+def audit(
+    paths: Annotated[list[Path], typer.Argument(help="photos, or folders of photos (a folder named after a "
+                                                     "functional area gives its photos that area)")],
+    hall: Annotated[str, typer.Option("--hall", help="the street hall, e.g. 纸坊街道")],
+    round_name: Annotated[str | None, typer.Option("--round", help="audit round, e.g. 2026-Q4 (default: "
+                                                                   "this quarter)")] = None,
+    area: Annotated[Area | None, typer.Option("--area", help="functional area of all the photos")] = None,
+    inspector: Annotated[str | None, typer.Option("--inspector", help="who took the photos")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="write the audit as JSON to this file")] = None,
+    lang: LangOption = Lang.zh,
+    manual_path: ManualOption = DEFAULT_MANUAL,
+    detector: DetectorOption = None,
+    db: DbOption = None,
+) -> None:
+    """Audit one hall's photos against the manual, store the audit and print its score."""
+    from auditor.pipeline import collect_photos, current_round
+
+    manual = _load_manual(manual_path)
+    inputs, rejected = collect_photos(paths, area)
+    auditor = _make_auditor(manual, detector)
+    store = _store(db)
+    try:
+        audit_id, result = auditor.audit(inputs, hall=hall, round_name=round_name or current_round(),
+                                         inspector=inspector, rejected=rejected, store=store)
+    except AuditorError as exc:
+        raise _fail(str(exc)) from None
+    _print_audit(result, manual, audit_id, lang.value)
+    if json_out is not None:
+        _write_json(audit_to_dict(result, manual, audit_id, lang.value), json_out)
+    if not result.photos:
+        raise _fail("no photo could be audited", code=1)
+
+
+@app.command()
+def samples(
+    folder: Annotated[Path, typer.Argument(help="one sub-folder per street hall")] = SAMPLES_DIR,
+    round_name: Annotated[str, typer.Option("--round", help="audit round to file them under")] = "sample",
+    lang: LangOption = Lang.zh,
+    manual_path: ManualOption = DEFAULT_MANUAL,
+    detector: DetectorOption = None,
+    db: DbOption = None,
+) -> None:
+    """Audit every street folder of the bundled samples (folder name = hall) and rank the halls."""
+    from auditor.pipeline import collect_photos
+
+    halls = sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+    if not halls:
+        raise _fail(f"{folder}: no street folders to audit")
+    manual = _load_manual(manual_path)
+    auditor = _make_auditor(manual, detector)
+    store = _store(db)
+    for hall_dir in halls:
+        inputs, rejected = collect_photos([hall_dir])
+        _, result = auditor.audit(inputs, hall=hall_dir.name, round_name=round_name, rejected=rejected,
+                                  store=store)
+        _print_audit(result, manual, None, lang.value)
+        console.print()
+    halls_cmd(round_name=round_name, lang=lang, db=db)
+
+
+@app.command("halls")
+def halls_cmd(
+    round_name: Annotated[str | None, typer.Option("--round", help="only this round")] = None,
+    lang: LangOption = Lang.zh,
+    db: DbOption = None,
+) -> None:
+    """The latest score of every hall, best first."""
+    summaries = _store(db).latest_per_hall(round_name)
+    if not summaries:
+        console.print("还没有检查记录" if lang == Lang.zh else "no audits yet")
+        return
+    zh = lang == Lang.zh
+    table = Table(show_header=True, header_style="bold")
+    for column in (("排名", "rank"), ("街道", "hall"), ("轮次", "round"), ("得分", "score"), ("等级", "grade"),
+                   ("关键项不合格", "failed critical"), ("检查编号", "audit")):
+        table.add_column(column[0] if zh else column[1])
+    for rank, s in enumerate(summaries, start=1):
+        table.add_row(str(rank), s.hall, s.round, "-" if s.score is None else f"{s.score:.1f}",
+                      t("grade." + s.grade, lang.value), ", ".join(s.failed_critical) or "-", str(s.audit_id))
+    console.print(table)
+
+
+@app.command()
+def show(
+    audit_id: Annotated[int, typer.Argument(help="the audit's id (see `auditor halls`)")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the audit as JSON")] = False,
+    lang: LangOption = Lang.zh,
+    db: DbOption = None,
+) -> None:
+    """Show one stored audit, explained with the manual it was audited against."""
+    try:
+        stored = _store(db).load(audit_id)
+        manual = stored.manual()
+    except AuditorError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        print(json.dumps(audit_to_dict(stored.result, manual, stored.audit_id, lang.value), ensure_ascii=False,
+                         indent=2))
+    else:
+        _print_audit(stored.result, manual, stored.audit_id, lang.value)
+
+
+@manual_app.command("check")
+def manual_check(file: Annotated[Path, typer.Argument(help="the manual to validate")] = DEFAULT_MANUAL) -> None:
+    """Validate a manual: print every problem (file, rule, field) or confirm it."""
+    manual = _load_manual(file)
+    per_category = ", ".join(f"{c.id} {sum(1 for r in manual.rules if r.category == c.id)}"
+                             for c in manual.categories)
+    console.print(f"{file}: OK — version {manual.version}, {len(manual.rules)} rules ({per_category}), "
+                  f"sha256 {manual.sha256[:12]}", highlight=False)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app()
+
+
+if __name__ == "__main__":
+    main()

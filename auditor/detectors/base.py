@@ -1,0 +1,57 @@
+"""What a detector backend promises, and the one detections type they all return."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import numpy as np
+import supervision as sv
+
+
+def detections(
+    boxes: Sequence[Sequence[float]] | np.ndarray,
+    class_names: Sequence[str],
+    confidences: Sequence[float],
+    **columns: Sequence[Any],
+) -> sv.Detections:
+    """Build ``sv.Detections`` from plain lists; extra columns (text, colour, points) go into ``data``."""
+    n = len(class_names)
+    xyxy = np.asarray(boxes, dtype=np.float32).reshape(n, 4)
+    data: dict[str, Any] = {"class_name": np.asarray(class_names, dtype=object)}
+    for key, values in columns.items():
+        column = np.empty(n, dtype=object)
+        for i, value in enumerate(values):  # element by element: tuples must stay one cell each
+            column[i] = value
+        data[key] = column
+    return sv.Detections(xyxy=xyxy, confidence=np.asarray(confidences, dtype=np.float32).reshape(n),
+                         class_id=np.zeros(n, dtype=int), data=data)
+
+
+class ObjectDetector(Protocol):
+    """Finds objects (persons included), named with the manual's object vocabulary."""
+
+    name: str
+
+    @property
+    def detectable(self) -> frozenset[str]:
+        """The manual object names this detector can find: what it does not report is absent."""
+        ...
+
+    def detect(self, image: np.ndarray) -> sv.Detections: ...
+
+
+class TextReader(Protocol):
+    """Reads text; one detection per text line with a ``text`` column."""
+
+    name: str
+
+    def read(self, image: np.ndarray) -> sv.Detections: ...
+
+
+class LineFinder(Protocol):
+    """Finds floor lines; one detection per line with ``colours`` (tuple), ``points`` and ``length_px``."""
+
+    name: str
+
+    def find(self, image: np.ndarray) -> sv.Detections: ...

@@ -1,0 +1,127 @@
+"""Object detection with any ultralytics model, configured by a YAML file under models/.
+
+The config names the weights and maps the model's class names to the manual's object names, so the bundled
+hall detector, the official COCO models or a user's own model plug in the same way:
+
+    weights: hall-detector.onnx       # relative to the config file
+    fallback_weights: hall-detector.pt
+    imgsz: 640
+    confidence: 0.35
+    class_map: {person: person, cup: cup, "potted plant": plant}
+
+Classes missing from the map are dropped. Models load once per process (``load_yolo_model`` is cached).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import supervision as sv
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from auditor.detectors.base import detections
+from auditor.errors import DetectorConfigError
+
+MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
+DEFAULT_CONFIG = MODELS_DIR / "detector.yaml"
+
+
+class DetectorConfig(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    weights: str
+    fallback_weights: str | None = None
+    imgsz: int = Field(640, ge=32, le=4096)
+    confidence: float = Field(0.35, gt=0, lt=1)
+    class_map: dict[str, str] = Field(min_length=1, description="model class name -> manual object name")
+
+
+def read_config(path: str | Path = DEFAULT_CONFIG) -> tuple[DetectorConfig, Path]:
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise DetectorConfigError(f"{path}: cannot read the detector config: {exc}") from exc
+    try:
+        return DetectorConfig.model_validate(raw), path.parent
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'config'}: {e['msg']}" for e in exc.errors())
+        raise DetectorConfigError(f"{path}: invalid detector config: {problems}") from exc
+
+
+def resolve_weights(config: DetectorConfig, base: Path) -> Path | None:
+    """The first weights file of the config that exists (weights, then fallback_weights), or None."""
+    for name in (config.weights, config.fallback_weights):
+        if name:
+            candidate = Path(name) if Path(name).is_absolute() else base / name
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def _quiet_ultralytics() -> None:
+    # Keep ultralytics' settings and font cache inside the project instead of the user's home, and never
+    # let it reach for the network.
+    os.environ.setdefault("YOLO_CONFIG_DIR", str(MODELS_DIR.parent / "data" / "ultralytics"))
+    os.environ.setdefault("YOLO_OFFLINE", "1")
+
+
+@lru_cache(maxsize=4)
+def load_yolo_model(weights: str) -> Any:
+    _quiet_ultralytics()
+    from ultralytics import YOLO  # imported here: torch takes seconds to import and is not always needed
+
+    try:
+        return YOLO(weights, task="detect")
+    except Exception as exc:  # ultralytics raises many types for a bad file
+        raise DetectorConfigError(f"{weights}: cannot load these weights: {exc}") from exc
+
+
+class YoloDetector:
+    """An ``ObjectDetector`` over an ultralytics model and a class map."""
+
+    name = "yolo"
+
+    def __init__(self, weights: str | Path, class_map: dict[str, str], *, imgsz: int = 640,
+                 confidence: float = 0.35):
+        self.weights = Path(weights)
+        self.class_map = dict(class_map)
+        self.imgsz = imgsz
+        self.confidence = confidence
+        self.model = load_yolo_model(str(self.weights))
+        names = set(self.model.names.values()) if isinstance(self.model.names, dict) else set(self.model.names)
+        unknown = sorted(set(self.class_map) - names)
+        if unknown:
+            raise DetectorConfigError(
+                f"{self.weights}: the class map names classes the model does not have: {', '.join(unknown)} "
+                f"(the model's classes: {', '.join(sorted(names))})")
+
+    @classmethod
+    def from_config(cls, path: str | Path = DEFAULT_CONFIG) -> YoloDetector | None:
+        """The configured detector, or None when its weights are not there (yet)."""
+        config, base = read_config(path)
+        weights = resolve_weights(config, base)
+        if weights is None:
+            return None
+        return cls(weights, config.class_map, imgsz=config.imgsz, confidence=config.confidence)
+
+    @property
+    def detectable(self) -> frozenset[str]:
+        return frozenset(self.class_map.values())
+
+    def detect(self, image: np.ndarray) -> sv.Detections:
+        result = self.model.predict(image, imgsz=self.imgsz, conf=self.confidence, verbose=False)[0]
+        return self.map_classes(sv.Detections.from_ultralytics(result))
+
+    def map_classes(self, found: sv.Detections) -> sv.Detections:
+        """Rename the model's classes to manual object names and drop the classes the map leaves out."""
+        model_names = found.data.get("class_name", np.empty(0, dtype=object))
+        keep = np.array([name in self.class_map for name in model_names], dtype=bool)
+        kept = found[keep] if len(found) else found
+        mapped = [self.class_map[name] for name in model_names[keep]]
+        return detections(kept.xyxy, mapped, kept.confidence if kept.confidence is not None else [1.0] * len(kept))

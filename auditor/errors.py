@@ -1,0 +1,37 @@
+"""One exception tree, so callers can catch everything of ours with ``AuditorError``.
+
+Messages say what was expected and what was seen, and name the file, rule or photo concerned.
+"""
+
+from __future__ import annotations
+
+
+class AuditorError(Exception):
+    """Base of every error the auditor raises on purpose."""
+
+
+class ManualError(AuditorError):
+    """The standardization manual is unreadable or invalid."""
+
+    def __init__(self, file: str, problems: list[str]):
+        self.file = file
+        self.problems = problems
+        listing = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{file}: the manual is invalid ({len(problems)} problem(s)):\n{listing}")
+
+
+class PhotoReadError(AuditorError):
+    """A photo cannot be read or is unsuitable (not an image, truncated, too large)."""
+
+    def __init__(self, photo: str, reason: str):
+        self.photo = photo
+        self.reason = reason
+        super().__init__(f"{photo}: {reason}")
+
+
+class DetectorConfigError(AuditorError):
+    """The detector configuration under models/ is invalid or names weights that cannot be loaded."""
+
+
+class StoreError(AuditorError):
+    """The audit store cannot be opened, or a requested audit, hall or round does not exist."""

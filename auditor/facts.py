@@ -1,0 +1,118 @@
+"""Turn the detectors' Detections for one photo into the typed facts the checks read.
+
+This is where detections get their meaning in a hall: which person is staff (behind a counter), who is a
+volunteer (red vest), whether a badge sits on a chest, what colour a top is.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import supervision as sv
+
+from auditor.detectors.colour import upper_body_colour
+from auditor.types import Area, Box, LineFact, ObjectFact, PersonFact, PhotoFacts, Role, TextFact
+
+STAFF_AREAS = {Area.WINDOW_COUNTER, Area.BACK_OFFICE}
+
+
+def _box(row: np.ndarray) -> Box:
+    x1, y1, x2, y2 = (round(float(v), 1) for v in row)
+    return (x1, y1, x2, y2)
+
+
+def _orientation(p1: tuple[float, float], p2: tuple[float, float]) -> str:
+    angle = abs(np.degrees(np.arctan2(p2[1] - p1[1], p2[0] - p1[0]))) % 180
+    angle = min(angle, 180 - angle)
+    return "horizontal" if angle <= 20 else "vertical" if angle >= 70 else "diagonal"
+
+
+def _chest(person: Box) -> Box:
+    x1, y1, x2, y2 = person
+    h = y2 - y1
+    return (x1, y1 + 0.15 * h, x2, y1 + 0.6 * h)
+
+
+def _centre_in(box: Box, region: Box) -> bool:
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    return region[0] <= cx <= region[2] and region[1] <= cy <= region[3]
+
+
+def _overlap_x(a: Box, b: Box) -> float:
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) / max(a[2] - a[0], 1e-6)
+
+
+def _role(person: Box, top_colour: str | None, area: Area, objects: list[ObjectFact]) -> Role:
+    if any(o.name == "volunteer_vest" and _centre_in(o.box, _chest(person)) for o in objects):
+        return Role.VOLUNTEER
+    if area is Area.GUIDANCE_DESK and top_colour == "red":
+        return Role.VOLUNTEER
+    if area in STAFF_AREAS:
+        surfaces = [o for o in objects if o.name in ("counter", "desk")]
+        if not surfaces:
+            return Role.UNKNOWN
+        # Staff stand or sit behind the counter: the counter hides their lower body, so their box ends
+        # inside the counter's box. Visitors stand in front of it and their feet reach below it.
+        for surface in surfaces:
+            if _overlap_x(person, surface.box) > 0.3 and surface.box[1] <= person[3] <= surface.box[3] + 2:
+                return Role.STAFF
+        return Role.VISITOR
+    return Role.VISITOR
+
+
+def build_facts(
+    photo: str,
+    area: Area,
+    image: np.ndarray,
+    objects: sv.Detections | None,
+    detectable: frozenset[str],
+    texts: sv.Detections | None,
+    lines: sv.Detections | None,
+) -> PhotoFacts:
+    """``None`` for a detector that did not run on this photo; its facts then count as unknown."""
+    height, width = image.shape[:2]
+    object_facts: list[ObjectFact] = []
+    person_boxes: list[tuple[Box, float]] = []
+    if objects is not None:
+        for row, name, conf in zip(objects.xyxy, objects.data["class_name"], objects.confidence, strict=True):
+            if name == "person":
+                person_boxes.append((_box(row), float(conf)))
+            else:
+                object_facts.append(ObjectFact(name=str(name), box=_box(row), confidence=float(conf),
+                                               source="detector"))
+
+    analyzed: set[str] = set()
+    persons: list[PersonFact] = []
+    if objects is not None and "person" in detectable:
+        analyzed.add("persons")
+        badge_known = "work_badge" in detectable
+        badges = [o for o in object_facts if o.name == "work_badge"]
+        for box, conf in person_boxes:
+            colour = upper_body_colour(image, box)
+            persons.append(PersonFact(
+                box=box, confidence=conf, top_colour=colour,
+                role=_role(box, colour, area, object_facts),
+                badge=any(_centre_in(b.box, _chest(box)) for b in badges) if badge_known else None,
+            ))
+
+    text_facts: list[TextFact] = []
+    if texts is not None:
+        analyzed.add("texts")
+        text_facts = [TextFact(text=str(t), box=_box(row), confidence=float(c))
+                      for row, t, c in zip(texts.xyxy, texts.data["text"], texts.confidence, strict=True)]
+
+    line_facts: list[LineFact] = []
+    if lines is not None:
+        analyzed.add("floor_lines")
+        for pts, colours, length in zip(lines.data["points"], lines.data["colours"], lines.data["length_px"],
+                                        strict=True):
+            p1, p2 = (tuple(round(float(v), 1) for v in p) for p in pts)
+            line_facts.append(LineFact(points=(p1, p2), colours=tuple(colours), length_px=round(float(length), 1),
+                                       orientation=_orientation(p1, p2)))
+
+    return PhotoFacts(
+        photo=photo, area=area, width=width, height=height,
+        objects=tuple(object_facts), persons=tuple(persons), texts=tuple(text_facts),
+        floor_lines=tuple(line_facts),
+        detectable=detectable if objects is not None else frozenset(),
+        analyzed=frozenset(analyzed),
+    )

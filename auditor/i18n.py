@@ -1,0 +1,145 @@
+"""The one translation table (简体中文 / English) for every text the auditor shows.
+
+Rule titles and failure messages live in the manual (bilingual there); everything else is here. Findings
+store a detail key and its parameters, and are rendered in the reader's language when shown.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from auditor.types import Finding
+
+if TYPE_CHECKING:
+    from auditor.manual import Manual
+
+LANGS = ("zh", "en")
+DEFAULT_LANG = "zh"
+
+TEXTS: dict[str, dict[str, str]] = {
+    # verdicts and grades
+    "verdict.pass": {"zh": "合格", "en": "pass"},
+    "verdict.fail": {"zh": "不合格", "en": "fail"},
+    "verdict.not_assessable": {"zh": "无法判定", "en": "not assessable"},
+    "grade.excellent": {"zh": "优秀", "en": "excellent"},
+    "grade.good": {"zh": "良好", "en": "good"},
+    "grade.pass": {"zh": "合格", "en": "pass"},
+    "grade.fail": {"zh": "不合格", "en": "fail"},
+    "grade.not_assessable": {"zh": "无法评分", "en": "not assessable"},
+    # functional areas
+    "area.entrance": {"zh": "入口", "en": "entrance"},
+    "area.guidance_desk": {"zh": "导服台", "en": "guidance desk"},
+    "area.waiting_area": {"zh": "等候区", "en": "waiting area"},
+    "area.window_counter": {"zh": "综合受理窗口", "en": "window counter"},
+    "area.back_office": {"zh": "窗口后台办公区", "en": "back office"},
+    "area.self_service": {"zh": "自助服务区", "en": "self-service area"},
+    "area.convenience": {"zh": "便民服务区", "en": "convenience corner"},
+    # roles, zones, colours
+    "role.staff": {"zh": "窗口工作人员", "en": "window staff"},
+    "role.volunteer": {"zh": "志愿者", "en": "volunteer"},
+    "role.visitor": {"zh": "办事群众", "en": "visitor"},
+    "role.unknown": {"zh": "身份不明人员", "en": "person of unknown role"},
+    "zone.counter_top": {"zh": "窗口台面", "en": "counter top"},
+    "zone.desk_top": {"zh": "办公桌面", "en": "desk top"},
+    "zone.anywhere": {"zh": "画面内", "en": "the photo"},
+    "colour.black": {"zh": "黑色", "en": "black"},
+    "colour.white": {"zh": "白色", "en": "white"},
+    "colour.grey": {"zh": "灰色", "en": "grey"},
+    "colour.red": {"zh": "红色", "en": "red"},
+    "colour.orange": {"zh": "橙色", "en": "orange"},
+    "colour.yellow": {"zh": "黄色", "en": "yellow"},
+    "colour.green": {"zh": "绿色", "en": "green"},
+    "colour.blue": {"zh": "蓝色", "en": "blue"},
+    "colour.dark_blue": {"zh": "藏青色", "en": "dark blue"},
+    "colour.brown": {"zh": "棕色", "en": "brown"},
+    # details of findings (parameters in braces)
+    "detail.not_detectable": {"zh": "当前检测器无法识别：{objects}", "en": "the detector cannot recognise: {objects}"},
+    "detail.zone_not_found": {"zh": "照片中未找到{zone}，无法判定", "en": "no {zone} found in the photo"},
+    "detail.objects_found": {"zh": "已发现：{objects}", "en": "found: {objects}"},
+    "detail.objects_missing": {"zh": "未发现：{objects}（至少{min_count}个）",
+                               "en": "missing: {objects} (at least {min_count})"},
+    "detail.forbidden_found": {"zh": "发现不应出现的物品：{objects}", "en": "items that must not be there: {objects}"},
+    "detail.none_of": {"zh": "未发现：{objects}", "en": "none of: {objects}"},
+    "detail.count_in_range": {"zh": "{object}数量 {count}（要求 {min}–{max}）",
+                              "en": "{object}: {count} (required {min}-{max})"},
+    "detail.count_out_of_range": {"zh": "{object}数量 {count}，不在要求范围 {min}–{max} 内",
+                                  "en": "{object}: {count}, outside the required {min}-{max}"},
+    "detail.no_forbidden_detectable": {"zh": "检测器无法识别清单以外的物品，无法判定",
+                                       "en": "the detector knows no item outside the allowed list"},
+    "detail.not_allowed_found": {"zh": "台面有清单以外的物品：{objects}", "en": "items not on the allowed list: {objects}"},
+    "detail.only_allowed": {"zh": "未发现清单以外的物品（已检查：{objects}）",
+                            "en": "no item outside the allowed list (looked for: {objects})"},
+    "detail.no_text_reader": {"zh": "未进行文字识别", "en": "no text reader ran on this photo"},
+    "detail.holder_not_found": {"zh": "照片中未找到{objects}，无法核对文字", "en": "no {objects} found to read"},
+    "detail.text_found": {"zh": "识别到文字：{expected}", "en": "text found: {expected}"},
+    "detail.text_missing": {"zh": "未识别到应有文字：{expected}（识别结果：{read}）",
+                            "en": "expected text not found: {expected} (read: {read})"},
+    "detail.no_line_analyzer": {"zh": "未进行地面标线分析", "en": "no floor-line analysis ran on this photo"},
+    "detail.line_found": {"zh": "发现{colour}标线 {count} 条", "en": "{count} {colour} line(s) found"},
+    "detail.line_missing": {"zh": "未发现符合要求的{colour}标线（发现的标线颜色：{seen}）",
+                            "en": "no {colour} line as required (line colours seen: {seen})"},
+    "detail.no_line_to_measure": {"zh": "未发现{colour}标线，无法测量距离", "en": "no {colour} line to measure"},
+    "detail.distance_unmeasurable": {"zh": "照片缺少比例参照，无法测量{colour}标线到台面的距离",
+                                     "en": "the photo gives no scale to measure the {colour} line's distance"},
+    "detail.distance_ok": {"zh": "距台面 {distance} 米（要求 {target}±{tolerance} 米）",
+                           "en": "{distance} m from the counter (required {target}±{tolerance} m)"},
+    "detail.distance_off": {"zh": "距台面 {distance} 米，超出要求 {target}±{tolerance} 米",
+                            "en": "{distance} m from the counter, outside {target}±{tolerance} m"},
+    "detail.no_person_analyzer": {"zh": "未进行人员识别", "en": "no person analysis ran on this photo"},
+    "detail.no_person_of_role": {"zh": "照片中未见可判定的{role}", "en": "no {role} visible clearly enough"},
+    "detail.wrong_colour": {"zh": "{role}着装颜色为{seen}，应为{allowed}", "en": "{role} wear {seen}; allowed: {allowed}"},
+    "detail.colour_ok": {"zh": "{count}名{role}着装颜色符合（{allowed}）",
+                         "en": "{count} {role} dressed in the allowed colours ({allowed})"},
+    "detail.badge_missing": {"zh": "{count}名{role}未佩戴工作牌", "en": "{count} {role} without a work badge"},
+    "detail.badge_ok": {"zh": "{count}名{role}均佩戴工作牌", "en": "all {count} {role} wear a work badge"},
+    "detail.no_photo_of_areas": {"zh": "没有相关区域的照片", "en": "no photo of the rule's areas"},
+    "detail.facility_found": {"zh": "已配置：{objects}（{count}）", "en": "present: {objects} ({count})"},
+    "detail.facility_missing": {"zh": "在 {photos} 张相关照片中均未发现：{objects}",
+                                "en": "none of {objects} in the {photos} photo(s) of its areas"},
+    "detail.check_error": {"zh": "检查程序出错：{error}", "en": "the check failed: {error}"},
+}
+
+# Parameters whose values are vocabulary ids, translated before they are put into a detail text.
+_VOCABULARY_PARAMS = {"role": "role", "zone": "zone", "colour": "colour", "seen": "colour", "allowed": "colour"}
+_OBJECT_PARAMS = {"objects", "object"}
+
+
+def t(key: str, lang: str = DEFAULT_LANG, **params: object) -> str:
+    """The text for ``key`` in ``lang``; an unknown key shows as itself so a gap is visible, not fatal."""
+    entry = TEXTS.get(key)
+    if entry is None:
+        return key
+    text = entry.get(lang) or entry[DEFAULT_LANG]
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return text
+
+
+def _translate_list(value: str, lookup: dict[str, str], lang: str) -> str:
+    sep = "、" if lang == "zh" else ", "
+    return sep.join(lookup.get(part.strip(), part.strip()) for part in value.split(","))
+
+
+def render_detail(finding: Finding, manual: Manual | None, lang: str = DEFAULT_LANG) -> str:
+    params: dict[str, object] = dict(finding.detail_params)
+    for name, value in finding.detail_params.items():
+        if not isinstance(value, str):
+            continue
+        if name in _OBJECT_PARAMS and manual is not None:
+            names = {oid: text.get(lang) for oid, text in manual.object_names.items()}
+            params[name] = _translate_list(value, names, lang)
+        elif name in _VOCABULARY_PARAMS:
+            prefix = _VOCABULARY_PARAMS[name]
+            params[name] = _translate_list(value, {k.split(".", 1)[1]: v.get(lang, v["zh"])
+                                                   for k, v in TEXTS.items() if k.startswith(prefix + ".")}, lang)
+    return t(finding.detail_key, lang, **params)
+
+
+def render_message(finding: Finding, manual: Manual | None, lang: str = DEFAULT_LANG) -> str:
+    """What a reader sees for a finding: the manual's failure message when it failed, and the detail."""
+    detail = render_detail(finding, manual, lang)
+    rule = manual.rules_by_id.get(finding.rule_id) if manual is not None else None
+    if rule is not None and finding.verdict.value == "fail":
+        return f"{rule.message.get(lang)} ({detail})" if lang == "en" else f"{rule.message.get(lang)}（{detail}）"
+    return detail

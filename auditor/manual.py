@@ -1,0 +1,252 @@
+"""Load and validate the standardization manual (rules/standard_manual.yaml).
+
+The manual is data: a mapping with its ``version``, ``title``, ``categories``, the ``objects`` vocabulary the
+rules may name, and a flat ``rules`` list. Validation refuses unknown keys, unknown check kinds, duplicate
+ids, missing fields, wrong types and names that are not declared, and every message names the file, the rule
+and the field, with the valid choices where there are few. All problems are reported at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from collections.abc import Iterable
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, ValidationError
+
+from auditor.checks import CHECK_KINDS, CheckKind, Params, Scope
+from auditor.checks.zones import ZONE_SURFACE, Zone
+from auditor.errors import ManualError
+from auditor.types import Area, Severity
+
+DEFAULT_MANUAL = Path(__file__).resolve().parent.parent / "rules" / "standard_manual.yaml"
+
+# Parameter fields that name objects of the manual's vocabulary, whatever the check kind.
+OBJECT_FIELDS = ("objects", "object", "within", "allowed", "ignore")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Text(_Strict):
+    """A text of the manual in both working languages."""
+
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+
+class Category(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: Text
+    weight: float = Field(gt=0, description="share of the hall score")
+
+
+class ObjectName(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: Text
+
+
+class _RuleFields(_Strict):
+    id: str = Field(pattern=r"^[A-Z][A-Z0-9]*-[0-9]{2,4}$", description="e.g. SIG-01")
+    category: str
+    areas: list[Area] = Field(min_length=1)
+    check: str
+    weight: float = Field(gt=0)
+    severity: Severity
+    clause: str = Field(min_length=1, description="where in the manual or standard the rule comes from")
+    title: Text
+    message: Text = Field(description="what the hall head reads when the rule fails")
+
+
+class _RuleSpec(_RuleFields):
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class Rule(_RuleFields):
+    params: SerializeAsAny[Params]
+
+    @property
+    def kind(self) -> CheckKind:
+        return CHECK_KINDS[self.check]
+
+    @property
+    def scope(self) -> Scope:
+        return self.kind.scope
+
+
+class _ManualSpec(_Strict):
+    version: str = Field(min_length=1)
+    title: Text
+    categories: list[Category] = Field(min_length=1)
+    objects: list[ObjectName] = Field(min_length=1)
+    rules: list[dict[str, Any]] = Field(min_length=1)
+
+
+class Manual(_Strict):
+    version: str
+    title: Text
+    categories: tuple[Category, ...]
+    objects: tuple[ObjectName, ...]
+    rules: tuple[Rule, ...]
+    sha256: str = Field(description="hash of the file's bytes: the identity stored with every audit")
+    source: str = Field(description="the manual's YAML text, kept so old audits stay explainable")
+
+    @cached_property
+    def rules_by_id(self) -> dict[str, Rule]:
+        return {r.id: r for r in self.rules}
+
+    @cached_property
+    def categories_by_id(self) -> dict[str, Category]:
+        return {c.id: c for c in self.categories}
+
+    @cached_property
+    def object_names(self) -> dict[str, Text]:
+        return {o.id: o.name for o in self.objects}
+
+    def rules_for(self, area: Area) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if area in r.areas)
+
+
+def _choices(values: Iterable[str], limit: int = 12) -> str:
+    values = sorted(values)
+    shown = ", ".join(values[:limit])
+    return shown + (f" … ({len(values)} in all)" if len(values) > limit else "")
+
+
+def _did_you_mean(value: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(value, list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _pydantic_problems(where: str, exc: ValidationError, prefix: str = "") -> list[str]:
+    """Turn pydantic's errors into 'where, field X: what is wrong (got Y)' lines."""
+    problems = []
+    for err in exc.errors():
+        field = prefix + ".".join(str(part) for part in err["loc"])
+        if err["type"] == "extra_forbidden":
+            problems.append(f"{where}, field {field!r}: unknown key")
+        elif err["type"] == "missing":
+            problems.append(f"{where}, field {field!r}: missing")
+        else:
+            got = err.get("input")
+            shown = f" (got {got!r})" if not isinstance(got, dict | list) else ""
+            problems.append(f"{where}, field {field!r}: {err['msg']}{shown}")
+    return problems
+
+
+def _referenced_objects(params: Params) -> set[str]:
+    names: set[str] = set()
+    for field in OBJECT_FIELDS:
+        value = getattr(params, field, None)
+        if isinstance(value, str):
+            names.add(value)
+        elif isinstance(value, list | tuple):
+            names.update(value)
+    zone = getattr(params, "zone", None)
+    if isinstance(zone, Zone) and zone in ZONE_SURFACE:
+        names.add(ZONE_SURFACE[zone])
+    return names
+
+
+def _build_rule(raw: Any, index: int, spec: _ManualSpec, problems: list[str]) -> Rule | None:
+    rule_id = raw.get("id") if isinstance(raw, dict) else None
+    where = f"rule {rule_id}" if isinstance(rule_id, str) else f"rule #{index + 1} (no id)"
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: expected a mapping of fields, got {type(raw).__name__}")
+        return None
+    try:
+        rule_spec = _RuleSpec.model_validate(raw)
+    except ValidationError as exc:
+        problems.extend(_pydantic_problems(where, exc))
+        # Still report an unknown check kind or category, which pydantic cannot know about.
+        rule_spec = None
+    check_name = raw.get("check")
+    if isinstance(check_name, str) and check_name not in CHECK_KINDS:
+        problems.append(f"{where}, field 'check': unknown check kind {check_name!r}"
+                        f"{_did_you_mean(check_name, CHECK_KINDS)}; known: {_choices(CHECK_KINDS)}")
+        return None
+    category_ids = {c.id for c in spec.categories}
+    category = raw.get("category")
+    if isinstance(category, str) and category not in category_ids:
+        problems.append(f"{where}, field 'category': unknown category {category!r}"
+                        f"{_did_you_mean(category, category_ids)}; known: {_choices(category_ids)}")
+        return None
+    if rule_spec is None:
+        return None
+    kind = CHECK_KINDS[rule_spec.check]
+    try:
+        params = kind.params.model_validate(rule_spec.params)
+    except ValidationError as exc:
+        problems.extend(_pydantic_problems(where, exc, prefix="params."))
+        return None
+    declared = {o.id for o in spec.objects}
+    for name in sorted(_referenced_objects(params) - declared):
+        problems.append(f"{where}, field 'params': object {name!r} is not declared under 'objects'"
+                        f"{_did_you_mean(name, declared)}")
+    return Rule(**rule_spec.model_dump(exclude={"params"}), params=params)
+
+
+def parse_manual(text: str, file: str = "<manual>") -> Manual:
+    """Validate a manual given as YAML text; raise ManualError listing every problem."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ManualError(file, [f"not valid YAML: {exc}"]) from exc
+    if not isinstance(data, dict):
+        raise ManualError(file, [f"expected a mapping with version, title, categories, objects and rules, "
+                                 f"got {type(data).__name__}"])
+    try:
+        spec = _ManualSpec.model_validate(data)
+    except ValidationError as exc:
+        raise ManualError(file, _pydantic_problems("manual", exc)) from exc
+
+    problems: list[str] = []
+    for kind_of, items in (("category", spec.categories), ("object", spec.objects)):
+        seen: set[str] = set()
+        for item in items:
+            if item.id in seen:
+                problems.append(f"{kind_of} {item.id}: duplicate id")
+            seen.add(item.id)
+
+    rules: list[Rule] = []
+    seen_ids: set[str] = set()
+    for index, raw in enumerate(spec.rules):
+        rule = _build_rule(raw, index, spec, problems)
+        if rule is None:
+            continue
+        if rule.id in seen_ids:
+            problems.append(f"rule {rule.id}, field 'id': duplicate id")
+            continue
+        seen_ids.add(rule.id)
+        rules.append(rule)
+    if problems:
+        raise ManualError(file, problems)
+
+    return Manual(
+        version=spec.version,
+        title=spec.title,
+        categories=tuple(spec.categories),
+        objects=tuple(spec.objects),
+        rules=tuple(rules),
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        source=text,
+    )
+
+
+def load_manual(path: str | Path = DEFAULT_MANUAL) -> Manual:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ManualError(str(path), ["file not found"]) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ManualError(str(path), [f"cannot be read as UTF-8 text: {exc}"]) from exc
+    return parse_manual(text, str(path))

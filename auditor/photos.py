@@ -1,0 +1,82 @@
+"""Read a photo the way an inspector's phone meant it: checked, upright, hashed.
+
+Every problem becomes a PhotoReadError that names the file and the reason, so the audit can report it and go
+on with the other photos.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from auditor.errors import PhotoReadError
+
+# Larger photos are refused before decoding: a 50-megapixel RGB image already takes 150 MB decoded, and
+# decompression bombs take far more. Phone photos are 12-48 megapixels.
+MAX_PIXELS = 50_000_000
+SUPPORTED_FORMATS = {"JPEG", "PNG", "WEBP", "BMP", "TIFF", "MPO"}
+PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"}
+
+
+@dataclass(frozen=True)
+class Photo:
+    name: str
+    sha256: str
+    data: bytes
+    image: np.ndarray  # BGR, upright (EXIF orientation applied), as OpenCV and ultralytics expect
+    format: str
+
+    @property
+    def width(self) -> int:
+        return int(self.image.shape[1])
+
+    @property
+    def height(self) -> int:
+        return int(self.image.shape[0])
+
+
+def decode_photo(data: bytes, name: str, max_pixels: int = MAX_PIXELS) -> Photo:
+    if not data:
+        raise PhotoReadError(name, "the file is empty (0 bytes)")
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        with warnings.catch_warnings():
+            # PIL warns and then errors on bombs; we check the size ourselves for a clearer message.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:
+                fmt = img.format or "?"
+                if fmt not in SUPPORTED_FORMATS:
+                    raise PhotoReadError(name, f"unsupported image format {fmt} "
+                                               f"(supported: JPEG, PNG, WebP, BMP, TIFF)")
+                pixels = img.width * img.height
+                if pixels > max_pixels:
+                    raise PhotoReadError(name, f"the image is too large: {img.width}x{img.height} = "
+                                               f"{pixels / 1e6:.1f} megapixels, the limit is "
+                                               f"{max_pixels / 1e6:.0f} megapixels")
+                img.load()
+                upright = ImageOps.exif_transpose(img).convert("RGB")
+    except PhotoReadError:
+        raise
+    except Image.DecompressionBombError:
+        raise PhotoReadError(name, f"the image is too large (over {max_pixels / 1e6:.0f} megapixels)") from None
+    except UnidentifiedImageError:
+        raise PhotoReadError(name, "not an image file (JPEG, PNG, WebP, BMP or TIFF expected)") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise PhotoReadError(name, f"the image is damaged or truncated ({exc})") from None
+    bgr = np.ascontiguousarray(np.asarray(upright)[:, :, ::-1])
+    return Photo(name=name, sha256=digest, data=data, image=bgr, format=fmt)
+
+
+def read_photo(path: str | Path, max_pixels: int = MAX_PIXELS) -> Photo:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PhotoReadError(str(path), f"cannot be read: {exc.strerror or exc}") from None
+    return decode_photo(data, str(path), max_pixels)

@@ -1,0 +1,196 @@
+"""The audit, end to end: photos -> detections -> facts -> findings -> score -> stored audit.
+
+``Auditor`` holds the manual and the detectors (loaded once per process) and audits a batch of photos of one
+hall. A photo that cannot be read is reported in ``rejected`` with the reason and the others go on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import supervision as sv
+
+from auditor.checks import Analyzer
+from auditor.detectors.base import LineFinder, ObjectDetector, TextReader
+from auditor.detectors.lines import FloorLineFinder
+from auditor.detectors.ocr import RapidOcrReader
+from auditor.detectors.yolo import DEFAULT_CONFIG, YoloDetector
+from auditor.engine import analyzers_for, evaluate
+from auditor.errors import PhotoReadError
+from auditor.facts import build_facts
+from auditor.i18n import TEXTS
+from auditor.manual import Manual
+from auditor.photos import PHOTO_SUFFIXES, Photo, decode_photo
+from auditor.scoring import score_audit
+from auditor.store import AuditStore
+from auditor.types import Area, AuditedPhoto, AuditResult, PhotoFacts, RejectedPhoto
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PhotoInput:
+    """A photo to audit: its name as the inspector knows it, its functional area, and its bytes or path."""
+
+    name: str
+    area: Area
+    source: bytes | Path
+
+    def read(self) -> Photo:
+        if isinstance(self.source, bytes):
+            return decode_photo(self.source, self.name)
+        try:
+            data = self.source.read_bytes()
+        except OSError as exc:
+            raise PhotoReadError(self.name, f"cannot be read: {exc.strerror or exc}") from None
+        return decode_photo(data, self.name)
+
+
+@dataclass
+class Detectors:
+    """The detector backends the audit may use; None where a backend is not available."""
+
+    objects: ObjectDetector | None
+    texts: TextReader | None
+    lines: LineFinder | None
+    notes: list[str] = field(default_factory=list)
+
+
+@lru_cache(maxsize=4)
+def default_detectors(config: Path = DEFAULT_CONFIG) -> Detectors:
+    """The configured detectors, built once per process and shared by every audit."""
+    notes = []
+    objects = YoloDetector.from_config(config)
+    if objects is None:
+        notes.append(f"no object detector: the weights named in {config} are not there; rules that need "
+                     f"objects, persons or dress are not assessable")
+    return Detectors(objects=objects, texts=RapidOcrReader(), lines=FloorLineFinder(), notes=notes)
+
+
+def current_round(today: date | None = None) -> str:
+    today = today or date.today()
+    return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+
+
+def _area_names() -> dict[str, Area]:
+    names = {area.value: area for area in Area}
+    for area in Area:
+        names[TEXTS[f"area.{area.value}"]["zh"]] = area
+    return names
+
+
+def area_from_name(name: str) -> Area | None:
+    """The functional area a folder is named after: its id (window_counter) or its Chinese name."""
+    return _area_names().get(name.strip().lower()) or _area_names().get(name.strip())
+
+
+def collect_photos(paths: Iterable[str | Path], area: Area | None = None
+                   ) -> tuple[list[PhotoInput], list[RejectedPhoto]]:
+    """Expand files and folders into photos with their areas (from ``area`` or the folder name)."""
+    inputs: list[PhotoInput] = []
+    rejected: list[RejectedPhoto] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in PHOTO_SUFFIXES)
+            if not files:
+                rejected.append(RejectedPhoto(photo=str(path), reason="the folder holds no photo "
+                                              f"({', '.join(sorted(PHOTO_SUFFIXES))})"))
+        elif path.exists():
+            files = [path]
+        else:
+            rejected.append(RejectedPhoto(photo=str(path), reason="no such file or folder"))
+            continue
+        for file in files:
+            photo_area = area or area_from_name(file.parent.name)
+            if photo_area is None:
+                rejected.append(RejectedPhoto(
+                    photo=str(file),
+                    reason=f"unknown functional area: give --area or put the photo in a folder named after its "
+                           f"area ({', '.join(a.value for a in Area)})"))
+                continue
+            inputs.append(PhotoInput(name=str(file), area=photo_area, source=file))
+    return inputs, rejected
+
+
+class Auditor:
+    def __init__(self, manual: Manual, detectors: Detectors):
+        self.manual = manual
+        self.detectors = detectors
+
+    def _run(self, name: str, photo: str, detect: Callable[[], sv.Detections]) -> sv.Detections | None:
+        try:
+            return detect()
+        except Exception:  # one detector failing on one photo leaves its facts unknown, not the audit lost
+            log.exception("detector %s failed on %s", name, photo)
+            return None
+
+    def facts(self, photo: Photo, area: Area) -> PhotoFacts:
+        """Run the analyzers the area's rules need, and only those."""
+        needed = analyzers_for(self.manual, area)
+        d = self.detectors
+        wants_objects = bool(needed & {Analyzer.OBJECTS, Analyzer.PERSONS})
+        objects = (self._run(d.objects.name, photo.name, lambda: d.objects.detect(photo.image))
+                   if d.objects is not None and wants_objects else None)
+        texts = (self._run(d.texts.name, photo.name, lambda: d.texts.read(photo.image))
+                 if d.texts is not None and Analyzer.TEXTS in needed else None)
+        lines = (self._run(d.lines.name, photo.name, lambda: d.lines.find(photo.image))
+                 if d.lines is not None and Analyzer.FLOOR_LINES in needed else None)
+        detectable = d.objects.detectable if d.objects is not None else frozenset()
+        return build_facts(photo.name, area, photo.image, objects, detectable, texts, lines)
+
+    def audit(
+        self,
+        photos: Sequence[PhotoInput],
+        hall: str,
+        round_name: str,
+        inspector: str | None = None,
+        rejected: Sequence[RejectedPhoto] = (),
+        store: AuditStore | None = None,
+        progress: Callable[[int, int, str], None] | None = None,
+    ) -> tuple[int | None, AuditResult]:
+        """Audit one hall's photos; with a store, keep the photos and save the audit (returns its id)."""
+        rejected_all = list(rejected)
+        audited: list[AuditedPhoto] = []
+        facts: list[PhotoFacts] = []
+        seen: dict[str, str] = {}
+        for index, item in enumerate(photos):
+            if progress is not None:
+                progress(index, len(photos), item.name)
+            try:
+                photo = item.read()
+            except PhotoReadError as exc:
+                rejected_all.append(RejectedPhoto(photo=exc.photo, reason=exc.reason))
+                continue
+            if photo.sha256 in seen:
+                rejected_all.append(RejectedPhoto(photo=item.name, reason=f"the same photo as {seen[photo.sha256]}; "
+                                                                          "audited once"))
+                continue
+            seen[photo.sha256] = item.name
+            stored_as = store.keep_photo(photo.data, photo.sha256, _suffix(photo)) if store else None
+            audited.append(AuditedPhoto(name=item.name, sha256=photo.sha256, area=item.area, width=photo.width,
+                                        height=photo.height, stored_as=stored_as))
+            facts.append(self.facts(photo, item.area))
+        if progress is not None:
+            progress(len(photos), len(photos), "")
+        findings = evaluate(self.manual, facts)
+        covered = {p.area for p in audited}
+        needed_areas = {area for rule in self.manual.rules for area in rule.areas}
+        result = AuditResult(
+            hall=hall, round=round_name, inspector=inspector, manual_version=self.manual.version,
+            manual_sha256=self.manual.sha256, photos=tuple(audited), rejected=tuple(rejected_all),
+            findings=tuple(findings), score=score_audit(self.manual, findings),
+            uncovered_areas=tuple(a for a in Area if a in needed_areas and a not in covered),
+        )
+        audit_id = store.save(result, self.manual) if store is not None and audited else None
+        return audit_id, result
+
+
+def _suffix(photo: Photo) -> str:
+    return {"JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "WEBP": ".webp", "BMP": ".bmp",
+            "TIFF": ".tif"}.get(photo.format, ".img")
