@@ -23,8 +23,9 @@ app = typer.Typer(help="Hall standardization compliance auditor / 政务服务�
 manual_app = typer.Typer(help="Work with the standardization manual.", no_args_is_help=True)
 app.add_typer(manual_app, name="manual")
 
-console = Console()
-err_console = Console(stderr=True)
+# soft_wrap: long messages and paths stay on one line, for people copying them and for logs.
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples"
 

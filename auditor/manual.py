@@ -130,7 +130,7 @@ def _pydantic_problems(where: str, exc: ValidationError, prefix: str = "") -> li
     """Turn pydantic's errors into 'where, field X: what is wrong (got Y)' lines."""
     problems = []
     for err in exc.errors():
-        field = prefix + ".".join(str(part) for part in err["loc"])
+        field = ".".join([prefix.rstrip(".")] * bool(prefix) + [str(part) for part in err["loc"]])
         if err["type"] == "extra_forbidden":
             problems.append(f"{where}, field {field!r}: unknown key")
         elif err["type"] == "missing":

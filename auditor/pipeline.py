@@ -21,7 +21,7 @@ from auditor.detectors.lines import FloorLineFinder
 from auditor.detectors.ocr import RapidOcrReader
 from auditor.detectors.yolo import DEFAULT_CONFIG, YoloDetector
 from auditor.engine import analyzers_for, evaluate
-from auditor.errors import PhotoReadError
+from auditor.errors import DetectorConfigError, PhotoReadError
 from auditor.facts import build_facts
 from auditor.i18n import TEXTS
 from auditor.manual import Manual
@@ -120,6 +120,13 @@ def collect_photos(paths: Iterable[str | Path], area: Area | None = None
 
 class Auditor:
     def __init__(self, manual: Manual, detectors: Detectors):
+        if detectors.objects is not None:
+            # A class mapped to a name the manual does not know would be detected and then never checked.
+            unknown = sorted(detectors.objects.detectable - set(manual.object_names))
+            if unknown:
+                raise DetectorConfigError(
+                    f"the detector's class map names objects the manual does not declare: {', '.join(unknown)} "
+                    f"(manual {manual.version} declares: {', '.join(sorted(manual.object_names))})")
         self.manual = manual
         self.detectors = detectors
 

@@ -35,5 +35,6 @@ def facility_present(p: FacilityPresentParams, photos: Sequence[PhotoFacts]) -> 
             best = box_evidence(found, facts)
     if not looked:
         return not_assessable("detail.not_detectable", objects=", ".join(p.objects))
-    return failed("detail.facility_missing", best, objects=", ".join(p.objects), photos=len(looked),
+    checked = Evidence(kind="value", label="photos_checked", value=len(looked))
+    return failed("detail.facility_missing", [*best, checked], objects=", ".join(p.objects), photos=len(looked),
                   min_count=p.min_count)

@@ -44,7 +44,8 @@ def line_present(p: LinePresentParams, facts: PhotoFacts) -> Outcome:
     if len(lines) >= p.min_count:
         return passed("detail.line_found", line_evidence(lines, facts), colour=p.colour, count=len(lines))
     seen = ", ".join(sorted({"/".join(line.colours) for line in facts.floor_lines})) or "-"
-    return failed("detail.line_missing", line_evidence(list(facts.floor_lines), facts), colour=p.colour,
+    count = Evidence(kind="value", label=f"count:{p.colour}", photo=facts.photo, value=len(lines))
+    return failed("detail.line_missing", [*line_evidence(list(facts.floor_lines), facts), count], colour=p.colour,
                   orientation=p.orientation, count=len(lines), min_count=p.min_count, seen=seen)
 
 
@@ -71,6 +72,7 @@ def line_distance(p: LineDistanceParams, facts: PhotoFacts) -> Outcome:
     assert best.distance_m is not None
     evidence = line_evidence([best], facts)
     values = dict(distance=round(best.distance_m, 2), target=p.target_m, tolerance=p.tolerance_m)
-    if abs(best.distance_m - p.target_m) <= p.tolerance_m:
+    # Compared in millimetres: 1.0 - 0.85 is 0.15000000000000002 in floating point.
+    if round(abs(best.distance_m - p.target_m), 3) <= p.tolerance_m:
         return passed("detail.distance_ok", evidence, **values)
     return failed("detail.distance_off", evidence, **values)

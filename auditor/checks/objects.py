@@ -15,7 +15,7 @@ from auditor.checks.registry import (
     not_assessable,
     passed,
 )
-from auditor.checks.zones import Zone, objects_in_zone, zone_surfaces
+from auditor.checks.zones import ZONE_SURFACE, Zone, objects_in_zone, zone_surfaces
 from auditor.types import Evidence, ObjectFact, PhotoFacts
 
 
@@ -49,18 +49,23 @@ class ObjectPresentParams(Params):
 @check("object_present", params=ObjectPresentParams, analyzers={Analyzer.OBJECTS})
 def object_present(p: ObjectPresentParams, facts: PhotoFacts) -> Outcome:
     """The photo shows the listed object(s) (any one, or each), at least min_count times."""
-    located = _locate(facts, p.objects, p.zone)
-    if isinstance(located, Outcome):
-        return located
+    surfaces = zone_surfaces(facts, p.zone)
+    if surfaces is None:
+        return not_assessable("detail.zone_not_found", zone=p.zone.value)
+    located = objects_in_zone(facts, p.zone, surfaces)
     counts = {name: sum(1 for o in located if o.name == name) for name in p.objects}
     found = [o for o in located if o.name in counts]
     enough = [n for n, c in counts.items() if c >= p.min_count]
-    ok = bool(enough) if p.match == "any" else len(enough) == len(p.objects)
-    if ok:
+    # Seeing one of an "any" list is enough even when the detector cannot see the others.
+    if enough and (p.match == "any" or len(enough) == len(p.objects)):
         return passed("detail.objects_found", box_evidence(found, facts), objects=_names(enough))
+    unseen = [n for n in p.objects if not facts.looked_for(n)]
+    if unseen:
+        return not_assessable("detail.not_detectable", objects=_names(unseen))
     missing = [n for n in p.objects if n not in enough]
-    return failed("detail.objects_missing", box_evidence(found, facts), objects=_names(missing),
-                  min_count=p.min_count)
+    evidence = [*box_evidence(surfaces, facts), *box_evidence(found, facts),
+                Evidence(kind="value", label=f"count:{_names(p.objects)}", photo=facts.photo, value=len(found))]
+    return failed("detail.objects_missing", evidence, objects=_names(missing), min_count=p.min_count)
 
 
 class ObjectAbsentParams(Params):
@@ -139,7 +144,7 @@ def allowed_objects_only(p: AllowedObjectsOnlyParams, facts: PhotoFacts) -> Outc
     if surfaces is None:
         return not_assessable("detail.zone_not_found", zone=p.zone.value)
     # Passing needs a detector that could have seen something not allowed; otherwise the pass is silent.
-    watched = sorted(facts.detectable - set(p.allowed) - set(p.ignore))
+    watched = sorted(facts.detectable - set(p.allowed) - set(p.ignore) - set(ZONE_SURFACE.values()) - {"person"})
     if not watched:
         return not_assessable("detail.no_forbidden_detectable")
     placed = [o for o in objects_in_zone(facts, p.zone, surfaces) if o.name not in p.ignore]
@@ -147,4 +152,5 @@ def allowed_objects_only(p: AllowedObjectsOnlyParams, facts: PhotoFacts) -> Outc
     if extra:
         return failed("detail.not_allowed_found", box_evidence(extra, facts),
                       objects=_names(sorted({o.name for o in extra})))
-    return passed("detail.only_allowed", box_evidence(placed, facts), objects=_names(watched))
+    return passed("detail.only_allowed", [*box_evidence(surfaces, facts), *box_evidence(placed, facts)],
+                  objects=_names(watched))

@@ -99,4 +99,8 @@ def sign_text(p: SignTextParams, facts: PhotoFacts) -> Outcome:
     if ok:
         return passed("detail.text_found", evidence, expected=" | ".join(found))
     missing = [e for e in p.expected if e not in found]
-    return failed("detail.text_missing", evidence, expected=" | ".join(missing), read=read)
+    # The texts that were read are the evidence that the expected one is not there.
+    read_evidence = [Evidence(kind="text", label="read", photo=facts.photo, box=t.box, text=t.text,
+                              value=round(t.confidence, 3)) for t in texts]
+    read_evidence.append(Evidence(kind="value", label="texts_read", photo=facts.photo, value=len(texts)))
+    return failed("detail.text_missing", [*evidence, *read_evidence], expected=" | ".join(missing), read=read)

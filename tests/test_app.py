@@ -1,0 +1,33 @@
+"""The minimal app page renders the stored halls (AppTest, headless)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from auditor.pipeline import Auditor, PhotoInput
+from auditor.store import AuditStore
+from auditor.types import Area
+from tests.conftest import jpeg_bytes
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def test_app_lists_the_stored_halls(counter_auditor: Auditor, tmp_path: Path, monkeypatch) -> None:
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    monkeypatch.setenv("AUDITOR_DB_URL", url)
+    counter_auditor.audit([PhotoInput("w.jpg", Area.WINDOW_COUNTER, jpeg_bytes())], "湖泗街道", "2026-Q4",
+                          store=AuditStore(url, photo_dir=tmp_path / "photos"))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert "湖泗街道" in at.dataframe[0].value.iloc[:, 0].tolist()
+    at.sidebar.radio[0].set_value("en").run()
+    assert "Hall" in at.dataframe[0].value.columns
+
+
+def test_app_without_audits_says_how_to_start(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("AUDITOR_DB_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert "make run" in at.info[0].value

@@ -1,0 +1,117 @@
+"""The `auditor` command end to end on the bundled samples, with the real text reader and line analyzer."""
+
+from __future__ import annotations
+
+import json
+import re
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from auditor.cli import SAMPLES_DIR, app
+from tests.conftest import jpeg_bytes
+
+runner = CliRunner()
+STREET = sorted(p for p in SAMPLES_DIR.iterdir() if p.is_dir())[0]
+
+
+@pytest.fixture()
+def db(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'cli.db'}"
+
+
+def _invoke(*args: str):
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def test_audit_writes_the_documented_json(tmp_path: Path, db: str) -> None:
+    out = tmp_path / "audit.json"
+    bad = tmp_path / "window_counter"
+    bad.mkdir()
+    (bad / "broken.jpg").write_bytes(b"GIF89a nonsense")
+    code, output = _invoke("audit", str(STREET), str(bad / "broken.jpg"), "--hall", STREET.name, "--round",
+                           "2026-Q4", "--json", str(out), "--db", db)
+    assert code == 0, output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    for key in ("audit_id", "hall", "round", "manual_version", "score", "grade", "failed_critical", "categories",
+                "findings", "errors"):
+        assert key in data
+    assert data["hall"] == STREET.name and data["round"] == "2026-Q4"
+    assert set(data["categories"]) == {"signage", "floor_marking", "item_placement", "staff_dress", "facilities"}
+    assert data["score"] is None or 0 <= data["score"] <= 100
+    finding = data["findings"][0]
+    assert {"rule_id", "photo", "area", "verdict", "message", "evidence"} <= set(finding)
+    assert {f["verdict"] for f in data["findings"]} <= {"pass", "fail", "not_assessable"}
+    assert [e["photo"] for e in data["errors"]] == [str(bad / "broken.jpg")]
+    assert "not an image" in data["errors"][0]["reason"]
+    # The text reader really read the sample's signs: a sign rule was decided, with the text as evidence.
+    sign = [f for f in data["findings"] if f["rule_id"] == "SIG-06"]
+    assert sign and sign[0]["verdict"] in {"pass", "fail"}
+    assert any(e["kind"] == "text" for f in data["findings"] for e in f["evidence"])
+
+
+def test_show_and_halls_read_the_store(tmp_path: Path, db: str) -> None:
+    out = tmp_path / "a.json"
+    assert _invoke("audit", str(STREET), "--hall", "山坡街道", "--round", "R1", "--json", str(out), "--db", db)[0] == 0
+    audit_id = json.loads(out.read_text(encoding="utf-8"))["audit_id"]
+    code, output = _invoke("show", str(audit_id), "--json", "--lang", "en", "--db", db)
+    assert code == 0
+    shown = json.loads(output)
+    assert shown["audit_id"] == audit_id and shown["hall"] == "山坡街道"
+    code, output = _invoke("halls", "--db", db)
+    assert code == 0 and "山坡街道" in output
+
+
+def test_samples_are_audited_and_ranked(db: str) -> None:
+    code, output = _invoke("samples", "--db", db, "--lang", "en")
+    assert code == 0, output
+    halls = [p.name for p in SAMPLES_DIR.iterdir() if p.is_dir()]
+    ranking = output[output.rindex("rank"):]
+    positions = sorted((ranking.index(h), h) for h in halls)
+    assert len(positions) == len(halls)
+    assert positions[0][1] == "纸坊街道", "the nearly compliant street ranks first"
+
+
+def test_nothing_audited_exits_non_zero(tmp_path: Path, db: str) -> None:
+    (tmp_path / "entrance").mkdir()
+    (tmp_path / "entrance" / "x.jpg").write_bytes(b"")
+    code, output = _invoke("audit", str(tmp_path / "entrance"), "--hall", "H", "--db", db)
+    assert code == 1
+    assert "x.jpg" in output and "empty" in output
+
+
+def test_one_good_photo_is_enough_for_success(tmp_path: Path, db: str) -> None:
+    (tmp_path / "entrance").mkdir()
+    (tmp_path / "entrance" / "ok.jpg").write_bytes(jpeg_bytes())
+    (tmp_path / "entrance" / "bad.jpg").write_bytes(b"\xff\xd8\xff")
+    code, output = _invoke("audit", str(tmp_path / "entrance"), "--hall", "H", "--db", db)
+    assert code == 0 and "bad.jpg" in output
+
+
+def test_manual_check(tmp_path: Path) -> None:
+    code, output = _invoke("manual", "check")
+    assert code == 0 and "OK" in output
+    broken = tmp_path / "typo.yaml"
+    fixture = Path(__file__).parent / "fixtures" / "manuals" / "unknown_check_kind.fail.yaml"
+    broken.write_text(fixture.read_text(encoding="utf-8"), encoding="utf-8")
+    code, output = _invoke("manual", "check", str(broken))
+    assert code == 1
+    assert str(broken) in output and "rule SIG-01" in output and "'check'" in output
+
+
+def test_unknown_audit_id(db: str) -> None:
+    code, output = _invoke("show", "4242", "--db", db)
+    assert code == 1 and "no audit with id 4242" in output
+
+
+def test_console_script_is_installed() -> None:
+    script = Path(sys.executable).parent / "auditor"
+    result = subprocess.run([str(script), "manual", "check"], capture_output=True, text=True,
+                            env={**os.environ, "COLUMNS": "200"}, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"\d+ rules", result.stdout), result.stdout

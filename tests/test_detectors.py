@@ -1,0 +1,172 @@
+"""Detector backends on images with known answers: a drawn floor line, a coloured top, a rendered sign,
+and the YOLO backend over a small ultralytics model with a class map."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import supervision as sv
+import yaml
+from PIL import Image, ImageDraw, ImageFont
+
+from auditor.detectors.base import detections
+from auditor.detectors.colour import dominant_colour, upper_body_colour
+from auditor.detectors.lines import FloorLineFinder
+from auditor.errors import DetectorConfigError
+from auditor.facts import build_facts
+from auditor.fonts import cjk_font_path
+from auditor.types import Area, Role
+
+
+def _floor(width: int = 800, height: int = 600) -> np.ndarray:
+    image = np.full((height, width, 3), (150, 150, 150), np.uint8)
+    image[: height // 3] = (210, 215, 220)  # wall
+    return image
+
+
+@pytest.mark.parametrize(("bgr", "name"), [((0, 210, 235), "yellow"), ((40, 40, 210), "red"),
+                                           ((60, 170, 40), "green")])
+def test_a_drawn_line_is_found_with_its_colour_and_end_points(bgr, name) -> None:
+    image = _floor()
+    cv2.line(image, (100, 480), (700, 470), bgr, 14)
+    found = FloorLineFinder().find(image)
+    assert len(found) == 1
+    assert found.data["colours"][0] == (name,)
+    (x1, y1), (x2, y2) = sorted(found.data["points"][0])
+    assert abs(x1 - 100) < 12 and abs(x2 - 700) < 12 and abs(y1 - 480) < 10 and abs(y2 - 470) < 10
+    assert 580 < found.data["length_px"][0] < 620
+
+
+def test_no_line_on_a_plain_floor_or_a_coloured_block() -> None:
+    image = _floor()
+    assert len(FloorLineFinder().find(image)) == 0
+    cv2.rectangle(image, (200, 300), (600, 420), (60, 110, 160), -1)  # a brown counter front, not a line
+    assert len(FloorLineFinder().find(image)) == 0
+
+
+def test_vertical_line_orientation_in_facts() -> None:
+    image = _floor()
+    cv2.line(image, (400, 250), (410, 590), (0, 210, 235), 12)
+    lines = FloorLineFinder().find(image)
+    facts = build_facts("v.jpg", Area.WAITING_AREA, image, None, frozenset(), None, lines)
+    assert [line.orientation for line in facts.floor_lines] == ["vertical"]
+    assert facts.floor_lines[0].distance_m is None, "no scale in the photo: the distance stays unknown"
+
+
+@pytest.mark.parametrize(("bgr", "name"), [((90, 40, 25), "dark_blue"), ((245, 245, 245), "white"),
+                                           ((35, 35, 200), "red"), ((25, 25, 25), "black")])
+def test_upper_body_colour_of_a_figure(bgr, name) -> None:
+    image = np.full((400, 300, 3), (200, 200, 200), np.uint8)
+    cv2.circle(image, (150, 60), 35, (150, 180, 225), -1)  # face: skin is ignored
+    cv2.rectangle(image, (90, 100), (210, 260), bgr, -1)   # torso
+    cv2.rectangle(image, (100, 260), (200, 390), (60, 60, 60), -1)  # trousers
+    assert upper_body_colour(image, (80, 20, 220, 390)) == name
+
+
+def test_mixed_region_has_no_dominant_colour() -> None:
+    region = np.zeros((30, 30, 3), np.uint8)
+    region[:10], region[10:20], region[20:] = (0, 0, 220), (0, 220, 0), (220, 0, 0)
+    assert dominant_colour(region, min_share=0.5) is None
+
+
+def test_roles_and_badges_from_positions() -> None:
+    image = np.full((600, 800, 3), (200, 200, 200), np.uint8)
+    found = detections(
+        [(300, 400, 700, 560), (350, 150, 470, 430), (390, 230, 420, 260), (100, 200, 220, 590)],
+        ["counter", "person", "work_badge", "person"], [0.9, 0.9, 0.8, 0.9])
+    facts = build_facts("w.jpg", Area.WINDOW_COUNTER, image, found,
+                        frozenset({"counter", "person", "work_badge"}), None, None)
+    staff, visitor = sorted(facts.persons, key=lambda p: p.box[0], reverse=True)
+    assert staff.role is Role.STAFF and staff.badge is True
+    assert visitor.role is Role.VISITOR and visitor.badge is False
+    assert "persons" in facts.analyzed
+
+
+@pytest.mark.skipif(cjk_font_path() is None, reason="needs the CJK font that `make setup` installs")
+def test_ocr_reads_a_rendered_bilingual_sign() -> None:
+    from auditor.detectors.ocr import RapidOcrReader
+
+    image = Image.new("RGB", (640, 220), (22, 74, 150))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(cjk_font_path()), 44)
+    draw.text((60, 40), "3号窗口 综合受理", fill=(255, 255, 255), font=font)
+    draw.text((60, 120), "Waiting Area", fill=(255, 255, 255), font=font)
+    found = RapidOcrReader().read(np.asarray(image)[:, :, ::-1].copy())
+    read = "".join(found.data["text"]).replace(" ", "")
+    assert "3号窗口" in read and "综合受理" in read and "WaitingArea" in read
+    assert all(0 <= b[0] < b[2] <= 640 and 0 <= b[1] < b[3] <= 220 for b in found.xyxy)
+
+
+# -- YOLO backend ----------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def tiny_weights(tmp_path_factory) -> Path:
+    """An untrained ultralytics model with hall class names, saved like real weights (no download)."""
+    from auditor.detectors.yolo import _quiet_ultralytics
+
+    _quiet_ultralytics()
+    from ultralytics import YOLO
+    from ultralytics.nn.tasks import DetectionModel
+
+    model = YOLO("yolo11n.yaml", task="detect")
+    model.model = DetectionModel("yolo11n.yaml", nc=3, verbose=False)
+    model.model.names = {0: "person", 1: "coffee cup", 2: "lamp"}
+    path = tmp_path_factory.mktemp("weights") / "tiny.pt"
+    model.save(str(path))
+    return path
+
+
+@pytest.mark.slow
+def test_yolo_backend_loads_weights_from_config_and_maps_classes(tiny_weights: Path, tmp_path: Path) -> None:
+    from auditor.detectors.yolo import YoloDetector
+
+    config = tmp_path / "detector.yaml"
+    config.write_text(yaml.safe_dump({"weights": "missing.onnx", "fallback_weights": str(tiny_weights),
+                                      "imgsz": 64, "confidence": 0.001,
+                                      "class_map": {"person": "person", "coffee cup": "cup"}}))
+    detector = YoloDetector.from_config(config)
+    assert detector is not None and detector.weights == tiny_weights, "falls back to the .pt"
+    assert detector.detectable == {"person", "cup"}
+    found = detector.detect(np.full((64, 64, 3), 127, np.uint8))
+    assert isinstance(found, sv.Detections)
+    assert set(found.data["class_name"]) <= {"person", "cup"}, "'lamp' is not in the map and is dropped"
+
+
+def test_class_mapping_renames_and_drops() -> None:
+    from auditor.detectors.yolo import YoloDetector
+
+    raw = detections([(0, 0, 10, 10), (5, 5, 20, 20), (1, 1, 2, 2)], ["coffee cup", "lamp", "person"],
+                     [0.9, 0.8, 0.7])
+    mapper = YoloDetector.__new__(YoloDetector)  # the mapping needs only the class map, not a model
+    mapper.class_map = {"coffee cup": "cup", "person": "person"}
+    mapped = mapper.map_classes(raw)
+    assert list(mapped.data["class_name"]) == ["cup", "person"]
+    assert mapped.confidence.tolist() == pytest.approx([0.9, 0.7])
+
+
+@pytest.mark.slow
+def test_class_map_naming_a_class_the_model_lacks(tiny_weights: Path, tmp_path: Path) -> None:
+    from auditor.detectors.yolo import YoloDetector
+
+    with pytest.raises(DetectorConfigError, match="does not have: teapot"):
+        YoloDetector(tiny_weights, {"teapot": "cup"})
+
+
+def test_missing_weights_mean_no_detector(tmp_path: Path) -> None:
+    from auditor.detectors.yolo import YoloDetector
+
+    config = tmp_path / "detector.yaml"
+    config.write_text(yaml.safe_dump({"weights": "nowhere.onnx", "class_map": {"person": "person"}}))
+    assert YoloDetector.from_config(config) is None
+
+
+def test_invalid_config_names_the_field(tmp_path: Path) -> None:
+    from auditor.detectors.yolo import read_config
+
+    config = tmp_path / "detector.yaml"
+    config.write_text(yaml.safe_dump({"weights": "x.pt", "class_map": {}, "confidense": 0.3}))
+    with pytest.raises(DetectorConfigError, match="confidense"):
+        read_config(config)

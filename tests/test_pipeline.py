@@ -1,0 +1,121 @@
+"""The pipeline with fake detectors: rules per area, evidence, bad photos, duplicates, lazy analyzers."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from auditor.engine import evaluate
+from auditor.errors import DetectorConfigError
+from auditor.manual import Manual
+from auditor.pipeline import Auditor, Detectors, PhotoInput, area_from_name, collect_photos
+from auditor.types import Area, Verdict
+from tests.conftest import FixedObjects, FixedTexts, jpeg_bytes
+
+
+def _by_rule(findings):
+    return {f.rule_id: f for f in findings}
+
+
+def test_counter_photo_verdicts_with_evidence(counter_auditor: Auditor, manual: Manual) -> None:
+    _, result = counter_auditor.audit([PhotoInput("w1.jpg", Area.WINDOW_COUNTER, jpeg_bytes())], "纸坊街道", "R1")
+    findings = _by_rule(result.findings)
+    assert findings["ITM-02"].verdict is Verdict.FAIL, "a cup stands on the counter top"
+    assert any(e.label == "cup" and e.box for e in findings["ITM-02"].evidence)
+    assert findings["FAC-02"].verdict is Verdict.PASS, "the evaluation device is on the counter"
+    assert findings["SIG-04"].verdict is Verdict.PASS, "the plate reads '3号窗口 综合受理'"
+    assert findings["DRS-01"].verdict is Verdict.NOT_ASSESSABLE, "no person detector: dress cannot be judged"
+    assert findings["FLR-01"].verdict is Verdict.NOT_ASSESSABLE, "no line analyzer ran"
+    window_rules = {r.id for r in manual.rules_for(Area.WINDOW_COUNTER)}
+    assert {f.rule_id for f in result.findings} <= window_rules
+    for f in result.findings:
+        if f.verdict is not Verdict.NOT_ASSESSABLE:
+            assert f.evidence, f"{f.rule_id} decided without evidence"
+
+
+def test_rules_apply_only_to_their_areas(manual: Manual, counter_auditor: Auditor) -> None:
+    _, result = counter_auditor.audit([PhotoInput("wait.jpg", Area.WAITING_AREA, jpeg_bytes())], "H", "R")
+    rules = manual.rules_by_id
+    assert result.findings
+    for f in result.findings:
+        assert f.photo is None or Area.WAITING_AREA in rules[f.rule_id].areas
+
+
+def test_analyzers_run_only_when_a_rule_needs_them(manual: Manual) -> None:
+    needs_text = {r.areas[0] for r in manual.rules if r.check == "sign_text"}
+    area = next(a for a in Area if all(a not in r.areas for r in manual.rules if r.check == "sign_text"))
+    assert area not in needs_text
+    texts = FixedTexts([])
+    auditor = Auditor(manual, Detectors(objects=None, texts=texts, lines=None))
+    auditor.audit([PhotoInput("x.jpg", area, jpeg_bytes())], "H", "R")
+    assert texts.calls == 0, f"no sign_text rule covers {area}, so OCR must not run"
+    auditor.audit([PhotoInput("y.jpg", Area.WINDOW_COUNTER, jpeg_bytes())], "H", "R")
+    assert texts.calls == 1
+
+
+def test_bad_photos_are_reported_and_the_rest_audited(counter_auditor: Auditor, tmp_path: Path) -> None:
+    folder = tmp_path / "window_counter"
+    folder.mkdir()
+    (folder / "good.jpg").write_bytes(jpeg_bytes())
+    (folder / "zero.jpg").write_bytes(b"")
+    (folder / "cut.jpg").write_bytes(jpeg_bytes(400, 300)[:500])
+    (folder / "notes.txt").write_text("not a photo, ignored in a folder")
+    inputs, rejected = collect_photos([folder, tmp_path / "missing.jpg"])
+    _, result = counter_auditor.audit(inputs, "H", "R", rejected=rejected)
+    assert [p.name for p in result.photos] == [str(folder / "good.jpg")]
+    reasons = {Path(r.photo).name: r.reason for r in result.rejected}
+    assert set(reasons) == {"zero.jpg", "cut.jpg", "missing.jpg"}
+    assert "empty" in reasons["zero.jpg"] and "truncated" in reasons["cut.jpg"]
+
+
+def test_same_photo_twice_is_audited_once(counter_auditor: Auditor) -> None:
+    data = jpeg_bytes()
+    _, result = counter_auditor.audit([PhotoInput("a.jpg", Area.WINDOW_COUNTER, data),
+                                       PhotoInput("copy-of-a.jpg", Area.WINDOW_COUNTER, data)], "H", "R")
+    assert len(result.photos) == 1
+    assert "same photo as a.jpg" in result.rejected[0].reason
+
+
+def test_area_from_folder_names(tmp_path: Path) -> None:
+    assert area_from_name("window_counter") is Area.WINDOW_COUNTER
+    assert area_from_name("等候区") is Area.WAITING_AREA
+    assert area_from_name("lobby") is None
+    (tmp_path / "lobby").mkdir()
+    (tmp_path / "lobby" / "a.jpg").write_bytes(jpeg_bytes())
+    inputs, rejected = collect_photos([tmp_path / "lobby"])
+    assert not inputs and "unknown functional area" in rejected[0].reason
+    inputs, rejected = collect_photos([tmp_path / "lobby"], area=Area.ENTRANCE)
+    assert inputs[0].area is Area.ENTRANCE and not rejected
+
+
+def test_hall_level_rule_judged_once_over_the_hall(manual: Manual) -> None:
+    objects = FixedObjects([("ticket_machine", (10, 10, 60, 120))], {"ticket_machine", "guide_map"})
+    auditor = Auditor(manual, Detectors(objects=objects, texts=None, lines=None))
+    _, result = auditor.audit([PhotoInput("e.jpg", Area.ENTRANCE, jpeg_bytes()),
+                               PhotoInput("g.jpg", Area.GUIDANCE_DESK, jpeg_bytes(colour=(1, 2, 3)))], "H", "R")
+    fac = [f for f in result.findings if f.rule_id == "FAC-01"]
+    assert len(fac) == 1 and fac[0].photo is None and fac[0].verdict is Verdict.PASS
+
+
+def test_class_map_must_name_manual_objects(manual: Manual) -> None:
+    objects = FixedObjects([], {"cup", "coffee_mug"})
+    with pytest.raises(DetectorConfigError, match="coffee_mug"):
+        Auditor(manual, Detectors(objects=objects, texts=None, lines=None))
+
+
+def test_a_crashing_check_is_not_assessable_not_fatal(manual: Manual, monkeypatch: pytest.MonkeyPatch) -> None:
+    from auditor.checks import CHECK_KINDS
+    from auditor.types import PhotoFacts
+
+    kind = CHECK_KINDS["object_absent"]
+
+    def broken(params, facts):
+        raise RuntimeError("bug")
+
+    monkeypatch.setitem(CHECK_KINDS, "object_absent", dataclasses.replace(kind, run=broken))
+    facts = PhotoFacts(photo="p.jpg", area=Area.WINDOW_COUNTER, width=10, height=10)
+    findings = _by_rule(evaluate(manual, [facts]))
+    assert findings["ITM-02"].verdict is Verdict.NOT_ASSESSABLE
+    assert "RuntimeError: bug" in findings["ITM-02"].detail_params["error"]
