@@ -14,14 +14,19 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pi_heif import register_heif_opener
 
 from auditor.errors import PhotoReadError
 
 # Larger photos are refused before decoding: a 50-megapixel RGB image already takes 150 MB decoded, and
 # decompression bombs take far more. Phone photos are 12-48 megapixels.
 MAX_PIXELS = 50_000_000
-SUPPORTED_FORMATS = {"JPEG", "PNG", "WEBP", "BMP", "TIFF", "MPO"}
-PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"}
+SUPPORTED_FORMATS = {"JPEG", "PNG", "WEBP", "BMP", "TIFF", "MPO", "HEIF"}
+PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".heic", ".heif"}
+
+# iPhones save HEIC by default. Registering the decoder here also keeps ultralytics, which patches
+# Image.open to install it on the fly, from trying to download it when a file is not an image at all.
+register_heif_opener()
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,7 @@ def decode_photo(data: bytes, name: str, max_pixels: int = MAX_PIXELS) -> Photo:
                 fmt = img.format or "?"
                 if fmt not in SUPPORTED_FORMATS:
                     raise PhotoReadError(name, f"unsupported image format {fmt} "
-                                               f"(supported: JPEG, PNG, WebP, BMP, TIFF)")
+                                               f"(supported: JPEG, PNG, WebP, HEIC, BMP, TIFF)")
                 pixels = img.width * img.height
                 if pixels > max_pixels:
                     raise PhotoReadError(name, f"the image is too large: {img.width}x{img.height} = "
@@ -66,7 +71,7 @@ def decode_photo(data: bytes, name: str, max_pixels: int = MAX_PIXELS) -> Photo:
     except Image.DecompressionBombError:
         raise PhotoReadError(name, f"the image is too large (over {max_pixels / 1e6:.0f} megapixels)") from None
     except UnidentifiedImageError:
-        raise PhotoReadError(name, "not an image file (JPEG, PNG, WebP, BMP or TIFF expected)") from None
+        raise PhotoReadError(name, "not an image file (JPEG, PNG, WebP, HEIC, BMP or TIFF expected)") from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise PhotoReadError(name, f"the image is damaged or truncated ({exc})") from None
     bgr = np.ascontiguousarray(np.asarray(upright)[:, :, ::-1])

@@ -200,4 +200,4 @@ class Auditor:
 
 def _suffix(photo: Photo) -> str:
     return {"JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "WEBP": ".webp", "BMP": ".bmp",
-            "TIFF": ".tif"}.get(photo.format, ".img")
+            "TIFF": ".tif", "HEIF": ".heic"}.get(photo.format, ".img")

@@ -84,3 +84,20 @@ def test_unsupported_format() -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(PhotoReadError, match="cannot be read"):
         read_photo(tmp_path / "gone.jpg")
+
+
+def test_heic_from_an_iphone_is_read() -> None:
+    # 64x48 green with a red 16x16 top-left corner, encoded once with pillow-heif (pi-heif only decodes).
+    data = (Path(__file__).parent / "fixtures" / "iphone_64x48.heic").read_bytes()
+    photo = decode_photo(data, "IMG_0001.HEIC")
+    assert (photo.width, photo.height) == (64, 48) and photo.format == "HEIF"
+    b, g, r = photo.image[4, 4]
+    assert r > 150 and g < 80
+
+
+def test_not_an_image_after_ultralytics_patched_pillow() -> None:
+    """ultralytics replaces Image.open with one that installs a HEIF plugin on the fly (offline: crashes)."""
+    import ultralytics.utils.patches  # noqa: F401  (applies the patch)
+
+    with pytest.raises(PhotoReadError, match="not an image"):
+        decode_photo(b"plain text pretending to be a photo", "fake.jpg")
