@@ -62,11 +62,12 @@ def _make_auditor(manual: Manual, detector: Path | None):
 
     try:
         detectors = default_detectors((detector or DEFAULT_CONFIG).resolve())
+        auditor = Auditor(manual, detectors)
     except AuditorError as exc:
         raise _fail(str(exc)) from None
     for note in detectors.notes:
         err_console.print(f"[yellow]note:[/yellow] {note}", highlight=False)
-    return Auditor(manual, detectors)
+    return auditor
 
 
 def _store(db: str | None):
