@@ -16,6 +16,7 @@ from auditor.errors import AuditorError, ManualError
 from auditor.i18n import render_message, t
 from auditor.manual import DEFAULT_MANUAL, Manual, load_manual
 from auditor.reports import audit_to_dict
+from auditor.store import SAMPLES_DB
 from auditor.types import Area, AuditResult, Verdict
 
 app = typer.Typer(help="Hall standardization compliance auditor / 政务服务大厅标准化合规检查", no_args_is_help=True,
@@ -84,9 +85,14 @@ def _print_audit(result: AuditResult, manual: Manual, audit_id: int | None, lang
     shown = "-" if score.score is None else f"{score.score:.1f}"
     head = f"{result.hall}  {result.round}  #{audit_id}" if audit_id else f"{result.hall}  {result.round}"
     console.print(f"[bold]{head}[/bold]  {shown}  {t('grade.' + score.grade, lang)}", highlight=False)
+    coverage = f"{score.coverage:.0%}"
+    console.print(f"{'已判定规则权重' if lang == 'zh' else 'rule weight assessed'}: {coverage}", highlight=False)
     if score.failed_critical:
         label = "关键项不合格" if lang == "zh" else "failed critical rules"
         console.print(f"[red]{label}: {', '.join(score.failed_critical)}[/red]", highlight=False)
+    if score.unassessed_critical:
+        label = "关键项无法判定（等级仅供参考）" if lang == "zh" else "critical rules not assessed (grade provisional)"
+        console.print(f"[yellow]{label}: {', '.join(score.unassessed_critical)}[/yellow]", highlight=False)
     table = Table(show_header=True, header_style="bold")
     table.add_column("类别" if lang == "zh" else "category")
     table.add_column("得分" if lang == "zh" else "score", justify="right")
@@ -111,6 +117,12 @@ def _print_audit(result: AuditResult, manual: Manual, audit_id: int | None, lang
         console.print(f"[yellow]! {r.photo}: {r.reason}[/yellow]", highlight=False)
 
 
+def _required_text(value: str, option: str) -> str:
+    if not value.strip():
+        raise _fail(f"{option} must not be empty", code=2)
+    return value.strip()
+
+
 def _write_json(data: dict[str, Any], out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -123,7 +135,8 @@ def audit(
     hall: Annotated[str, typer.Option("--hall", help="the street hall, e.g. 纸坊街道")],
     round_name: Annotated[str | None, typer.Option("--round", help="audit round, e.g. 2026-Q4 (default: "
                                                                    "this quarter)")] = None,
-    area: Annotated[Area | None, typer.Option("--area", help="functional area of all the photos")] = None,
+    area_name: Annotated[str | None, typer.Option("--area", help="functional area of all the photos: an id "
+                                                                 "(window_counter) or its Chinese name")] = None,
     inspector: Annotated[str | None, typer.Option("--inspector", help="who took the photos")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="write the audit as JSON to this file")] = None,
     lang: LangOption = Lang.zh,
@@ -132,15 +145,27 @@ def audit(
     db: DbOption = None,
 ) -> None:
     """Audit one hall's photos against the manual, store the audit and print its score."""
-    from auditor.pipeline import collect_photos, current_round
+    from auditor.pipeline import area_from_name, collect_photos, current_round
 
+    hall = _required_text(hall, "--hall")
+    round_name = current_round() if round_name is None else _required_text(round_name, "--round")
+    area = None
+    if area_name is not None:
+        area = area_from_name(area_name)
+        if area is None:
+            choices = ", ".join(f"{a.value} ({t('area.' + a.value, 'zh')})" for a in Area)
+            raise _fail(f"--area {area_name!r} is not a functional area; use one of: {choices}", code=2)
     manual = _load_manual(manual_path)
     inputs, rejected = collect_photos(paths, area)
+    if not inputs:
+        for r in rejected:
+            err_console.print(f"[yellow]! {r.photo}: {r.reason}[/yellow]", highlight=False)
+        raise _fail("no photo to audit")
     auditor = _make_auditor(manual, detector)
     store = _store(db)
     try:
-        audit_id, result = auditor.audit(inputs, hall=hall, round_name=round_name or current_round(),
-                                         inspector=inspector, rejected=rejected, store=store)
+        audit_id, result = auditor.audit(inputs, hall=hall, round_name=round_name, inspector=inspector,
+                                         rejected=rejected, store=store)
     except AuditorError as exc:
         raise _fail(str(exc)) from None
     _print_audit(result, manual, audit_id, lang.value)
@@ -157,7 +182,8 @@ def samples(
     lang: LangOption = Lang.zh,
     manual_path: ManualOption = DEFAULT_MANUAL,
     detector: DetectorOption = None,
-    db: DbOption = None,
+    db: Annotated[str, typer.Option("--db", help="store for the sample audits, kept apart from real audits "
+                                                 "so demo data never enters a street's ranking")] = SAMPLES_DB,
 ) -> None:
     """Audit every street folder of the bundled samples (folder name = hall) and rank the halls."""
     from auditor.pipeline import collect_photos
@@ -170,9 +196,12 @@ def samples(
     store = _store(db)
     for hall_dir in halls:
         inputs, rejected = collect_photos([hall_dir])
-        _, result = auditor.audit(inputs, hall=hall_dir.name, round_name=round_name, rejected=rejected,
-                                  store=store)
-        _print_audit(result, manual, None, lang.value)
+        try:
+            audit_id, result = auditor.audit(inputs, hall=hall_dir.name, round_name=round_name, rejected=rejected,
+                                             store=store)
+        except AuditorError as exc:
+            raise _fail(str(exc)) from None
+        _print_audit(result, manual, audit_id, lang.value)
         console.print()
     halls_cmd(round_name=round_name, lang=lang, db=db)
 
@@ -191,11 +220,12 @@ def halls_cmd(
     zh = lang == Lang.zh
     table = Table(show_header=True, header_style="bold")
     for column in (("排名", "rank"), ("街道", "hall"), ("轮次", "round"), ("得分", "score"), ("等级", "grade"),
-                   ("关键项不合格", "failed critical"), ("检查编号", "audit")):
+                   ("已判定", "assessed"), ("关键项不合格", "failed critical"), ("检查编号", "audit")):
         table.add_column(column[0] if zh else column[1])
     for rank, s in enumerate(summaries, start=1):
         table.add_row(str(rank), s.hall, s.round, "-" if s.score is None else f"{s.score:.1f}",
-                      t("grade." + s.grade, lang.value), ", ".join(s.failed_critical) or "-", str(s.audit_id))
+                      t("grade." + s.grade, lang.value), f"{s.coverage:.0%}", ", ".join(s.failed_critical) or "-",
+                      str(s.audit_id))
     console.print(table)
 
 

@@ -22,7 +22,7 @@ def analyzers_for(manual: Manual, area: Area) -> frozenset[Analyzer]:
     """The analyzers some rule of the area needs: the others need not run on its photos."""
     needed: set[Analyzer] = set()
     for rule in manual.rules_for(area):
-        needed |= rule.kind.analyzers
+        needed |= rule.kind.analyzers | rule.params.extra_analyzers()
     return frozenset(needed)
 
 
@@ -48,7 +48,7 @@ def evaluate(manual: Manual, photos: Sequence[PhotoFacts]) -> list[Finding]:
                 findings.append(_finding(rule, _run(rule, facts), facts.photo, facts.area))
     for rule in manual.rules:
         if rule.scope is Scope.HALL:
+            # Judged even without a photo of its areas, so the missing photos show as not assessable.
             of_areas = [f for f in photos if f.area in rule.areas]
-            if of_areas:
-                findings.append(_finding(rule, _run(rule, of_areas), None, None))
+            findings.append(_finding(rule, _run(rule, of_areas), None, None))
     return findings

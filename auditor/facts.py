@@ -12,7 +12,12 @@ import supervision as sv
 from auditor.detectors.colour import upper_body_colour
 from auditor.types import Area, Box, LineFact, ObjectFact, PersonFact, PhotoFacts, Role, TextFact
 
-STAFF_AREAS = {Area.WINDOW_COUNTER, Area.BACK_OFFICE}
+# Where people on duty work behind something: the surfaces whose box hides their lower body.
+DUTY_SURFACES: dict[Area, tuple[str, ...]] = {
+    Area.WINDOW_COUNTER: ("counter",),
+    Area.BACK_OFFICE: ("desk", "counter"),
+    Area.GUIDANCE_DESK: ("counter", "desk"),
+}
 
 
 def _box(row: np.ndarray) -> Box:
@@ -42,21 +47,27 @@ def _overlap_x(a: Box, b: Box) -> float:
 
 
 def _role(person: Box, top_colour: str | None, area: Area, objects: list[ObjectFact]) -> Role:
+    """Who a person is, from what the photo shows; UNKNOWN rather than a guess.
+
+    A detected volunteer vest on the chest makes a volunteer anywhere. In areas where people on duty work
+    behind a counter or desk, a person whose box ends inside that surface's box (the surface hides their
+    lower body) is on duty; one whose feet reach below it stands in front and is a visitor. On duty at the
+    guidance desk, red means a volunteer's vest, anything else a staff member. Elsewhere roles stay unknown.
+    """
     if any(o.name == "volunteer_vest" and _centre_in(o.box, _chest(person)) for o in objects):
         return Role.VOLUNTEER
+    surface_names = DUTY_SURFACES.get(area)
+    if surface_names is None:
+        return Role.UNKNOWN
+    surfaces = [o for o in objects if o.name in surface_names]
+    if not surfaces:
+        return Role.UNKNOWN
+    on_duty = any(_overlap_x(person, s.box) > 0.3 and s.box[1] <= person[3] <= s.box[3] + 2 for s in surfaces)
+    if not on_duty:
+        return Role.VISITOR
     if area is Area.GUIDANCE_DESK and top_colour == "red":
         return Role.VOLUNTEER
-    if area in STAFF_AREAS:
-        surfaces = [o for o in objects if o.name in ("counter", "desk")]
-        if not surfaces:
-            return Role.UNKNOWN
-        # Staff stand or sit behind the counter: the counter hides their lower body, so their box ends
-        # inside the counter's box. Visitors stand in front of it and their feet reach below it.
-        for surface in surfaces:
-            if _overlap_x(person, surface.box) > 0.3 and surface.box[1] <= person[3] <= surface.box[3] + 2:
-                return Role.STAFF
-        return Role.VISITOR
-    return Role.VISITOR
+    return Role.STAFF
 
 
 def build_facts(
@@ -74,11 +85,10 @@ def build_facts(
     person_boxes: list[tuple[Box, float]] = []
     if objects is not None:
         for row, name, conf in zip(objects.xyxy, objects.data["class_name"], objects.confidence, strict=True):
+            # Persons stay among the objects too, so a rule may count or forbid them like anything else.
+            object_facts.append(ObjectFact(name=str(name), box=_box(row), confidence=float(conf), source="detector"))
             if name == "person":
                 person_boxes.append((_box(row), float(conf)))
-            else:
-                object_facts.append(ObjectFact(name=str(name), box=_box(row), confidence=float(conf),
-                                               source="detector"))
 
     analyzed: set[str] = set()
     persons: list[PersonFact] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-# TrueType first: reportlab needs TrueType outlines, PIL and rapidocr take either.
+# TrueType first: PDF libraries such as reportlab embed only TrueType outlines; PIL and rapidocr take either.
 _CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",

@@ -35,7 +35,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "area.self_service": {"zh": "自助服务区", "en": "self-service area"},
     "area.convenience": {"zh": "便民服务区", "en": "convenience corner"},
     # roles, zones, colours
-    "role.staff": {"zh": "窗口工作人员", "en": "window staff"},
+    "role.staff": {"zh": "工作人员", "en": "staff"},
     "role.volunteer": {"zh": "志愿者", "en": "volunteer"},
     "role.visitor": {"zh": "办事群众", "en": "visitor"},
     "role.unknown": {"zh": "身份不明人员", "en": "person of unknown role"},

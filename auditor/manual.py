@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import json
 from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, ValidationError
@@ -27,6 +28,31 @@ DEFAULT_MANUAL = Path(__file__).resolve().parent.parent / "rules" / "standard_ma
 
 # Parameter fields that name objects of the manual's vocabulary, whatever the check kind.
 OBJECT_FIELDS = ("objects", "object", "within", "allowed", "ignore")
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML keeps the last of two equal keys; in a manual that silently drops a rule list or a severity."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping", node.start_mark, f"found the key {key!r} twice", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _validate(model: type[M], data: Any) -> M:
+    """Strict validation as JSON: "3" is not a number, true is not a count, 2026.1 is not a string.
+
+    Going through JSON keeps enum fields (areas, severities) readable from their plain string values, which
+    pydantic's strict mode refuses for Python input.
+    """
+    return model.model_validate_json(json.dumps(data, default=str), strict=True)
 
 
 class _Strict(BaseModel):
@@ -64,6 +90,9 @@ class _RuleFields(_Strict):
     clause: str = Field(min_length=1, description="where in the manual or standard the rule comes from")
     title: Text
     message: Text = Field(description="what the hall head reads when the rule fails")
+    judged_on: Literal["each_photo", "any_photo"] | None = Field(
+        None, description="each_photo (default): every photo of the areas must pass, as for each window; "
+                          "any_photo: one photo of the areas showing it is enough, as for a zone sign")
 
 
 class _RuleSpec(_RuleFields):
@@ -81,6 +110,10 @@ class Rule(_RuleFields):
     def scope(self) -> Scope:
         return self.kind.scope
 
+    @property
+    def any_photo(self) -> bool:
+        return self.judged_on == "any_photo"
+
 
 class _ManualSpec(_Strict):
     version: str = Field(min_length=1)
@@ -96,7 +129,7 @@ class Manual(_Strict):
     categories: tuple[Category, ...]
     objects: tuple[ObjectName, ...]
     rules: tuple[Rule, ...]
-    sha256: str = Field(description="hash of the file's bytes: the identity stored with every audit")
+    sha256: str = Field(description="hash of the manual's text (UTF-8): the identity stored with every audit")
     source: str = Field(description="the manual's YAML text, kept so old audits stay explainable")
 
     @cached_property
@@ -138,7 +171,8 @@ def _pydantic_problems(where: str, exc: ValidationError, prefix: str = "") -> li
         else:
             got = err.get("input")
             shown = f" (got {got!r})" if not isinstance(got, dict | list) else ""
-            problems.append(f"{where}, field {field!r}: {err['msg']}{shown}")
+            hint = " - put it in quotes" if err["type"] == "string_type" and got is not None else ""
+            problems.append(f"{where}, field {field!r}: {err['msg']}{shown}{hint}")
     return problems
 
 
@@ -156,24 +190,31 @@ def _referenced_objects(params: Params) -> set[str]:
     return names
 
 
-def _build_rule(raw: Any, index: int, spec: _ManualSpec, problems: list[str]) -> Rule | None:
+def _declared_ids(items: Any) -> list[str]:
+    """The ids of a raw list of categories or objects, read leniently so rules are checked even when the
+    list itself has a problem of its own (which is reported separately)."""
+    if not isinstance(items, list):
+        return []
+    return [item["id"] for item in items if isinstance(item, dict) and isinstance(item.get("id"), str)]
+
+
+def _build_rule(raw: Any, index: int, category_ids: set[str], object_ids: set[str],
+                problems: list[str]) -> Rule | None:
     rule_id = raw.get("id") if isinstance(raw, dict) else None
     where = f"rule {rule_id}" if isinstance(rule_id, str) else f"rule #{index + 1} (no id)"
     if not isinstance(raw, dict):
         problems.append(f"{where}: expected a mapping of fields, got {type(raw).__name__}")
         return None
     try:
-        rule_spec = _RuleSpec.model_validate(raw)
+        rule_spec: _RuleSpec | None = _validate(_RuleSpec, raw)
     except ValidationError as exc:
         problems.extend(_pydantic_problems(where, exc))
-        # Still report an unknown check kind or category, which pydantic cannot know about.
-        rule_spec = None
+        rule_spec = None  # go on: an unknown check kind or category is worth reporting too
     check_name = raw.get("check")
     if isinstance(check_name, str) and check_name not in CHECK_KINDS:
         problems.append(f"{where}, field 'check': unknown check kind {check_name!r}"
                         f"{_did_you_mean(check_name, CHECK_KINDS)}; known: {_choices(CHECK_KINDS)}")
         return None
-    category_ids = {c.id for c in spec.categories}
     category = raw.get("category")
     if isinstance(category, str) and category not in category_ids:
         problems.append(f"{where}, field 'category': unknown category {category!r}"
@@ -182,44 +223,48 @@ def _build_rule(raw: Any, index: int, spec: _ManualSpec, problems: list[str]) ->
     if rule_spec is None:
         return None
     kind = CHECK_KINDS[rule_spec.check]
+    if rule_spec.judged_on is not None and kind.scope is Scope.HALL:
+        problems.append(f"{where}, field 'judged_on': {kind.name} is judged over the whole hall already")
+        return None
     try:
-        params = kind.params.model_validate(rule_spec.params)
+        params = _validate(kind.params, rule_spec.params)
     except ValidationError as exc:
         problems.extend(_pydantic_problems(where, exc, prefix="params."))
         return None
-    declared = {o.id for o in spec.objects}
-    for name in sorted(_referenced_objects(params) - declared):
+    for name in sorted(_referenced_objects(params) - object_ids):
         problems.append(f"{where}, field 'params': object {name!r} is not declared under 'objects'"
-                        f"{_did_you_mean(name, declared)}")
+                        f"{_did_you_mean(name, object_ids)}")
     return Rule(**rule_spec.model_dump(exclude={"params"}), params=params)
 
 
 def parse_manual(text: str, file: str = "<manual>") -> Manual:
-    """Validate a manual given as YAML text; raise ManualError listing every problem."""
+    """Validate a manual given as YAML text; raise ManualError listing every problem at once."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
         raise ManualError(file, [f"not valid YAML: {exc}"]) from exc
     if not isinstance(data, dict):
         raise ManualError(file, [f"expected a mapping with version, title, categories, objects and rules, "
                                  f"got {type(data).__name__}"])
-    try:
-        spec = _ManualSpec.model_validate(data)
-    except ValidationError as exc:
-        raise ManualError(file, _pydantic_problems("manual", exc)) from exc
-
     problems: list[str] = []
-    for kind_of, items in (("category", spec.categories), ("object", spec.objects)):
-        seen: set[str] = set()
-        for item in items:
-            if item.id in seen:
-                problems.append(f"{kind_of} {item.id}: duplicate id")
-            seen.add(item.id)
+    spec: _ManualSpec | None = None
+    try:
+        spec = _validate(_ManualSpec, data)
+    except ValidationError as exc:
+        problems.extend(_pydantic_problems("manual", exc))
+
+    declared: dict[str, set[str]] = {}
+    for section, kind_of in (("categories", "category"), ("objects", "object")):
+        ids = _declared_ids(data.get(section))
+        for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
+            problems.append(f"{kind_of} {duplicate}: duplicate id")
+        declared[section] = set(ids)
 
     rules: list[Rule] = []
     seen_ids: set[str] = set()
-    for index, raw in enumerate(spec.rules):
-        rule = _build_rule(raw, index, spec, problems)
+    raw_rules = data.get("rules") if isinstance(data.get("rules"), list) else []
+    for index, raw in enumerate(raw_rules):
+        rule = _build_rule(raw, index, declared["categories"], declared["objects"], problems)
         if rule is None:
             continue
         if rule.id in seen_ids:
@@ -227,7 +272,7 @@ def parse_manual(text: str, file: str = "<manual>") -> Manual:
             continue
         seen_ids.add(rule.id)
         rules.append(rule)
-    if problems:
+    if problems or spec is None:
         raise ManualError(file, problems)
 
     return Manual(

@@ -78,10 +78,12 @@ def decode_photo(data: bytes, name: str, max_pixels: int = MAX_PIXELS) -> Photo:
     return Photo(name=name, sha256=digest, data=data, image=bgr, format=fmt)
 
 
-def read_photo(path: str | Path, max_pixels: int = MAX_PIXELS) -> Photo:
+def read_photo(path: str | Path, max_pixels: int = MAX_PIXELS, name: str | None = None) -> Photo:
+    """Read a photo file; ``name`` is how errors and findings call it (default: the path)."""
     path = Path(path)
+    name = name or str(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise PhotoReadError(str(path), f"cannot be read: {exc.strerror or exc}") from None
-    return decode_photo(data, str(path), max_pixels)
+        raise PhotoReadError(name, f"cannot be read: {exc.strerror or exc}") from None
+    return decode_photo(data, name, max_pixels)

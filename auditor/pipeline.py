@@ -7,6 +7,7 @@ hall. A photo that cannot be read is reported in ``rejected`` with the reason an
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,7 +26,7 @@ from auditor.errors import DetectorConfigError, PhotoReadError
 from auditor.facts import build_facts
 from auditor.i18n import TEXTS
 from auditor.manual import Manual
-from auditor.photos import PHOTO_SUFFIXES, Photo, decode_photo
+from auditor.photos import PHOTO_SUFFIXES, Photo, decode_photo, read_photo
 from auditor.scoring import score_audit
 from auditor.store import AuditStore
 from auditor.types import Area, AuditedPhoto, AuditResult, PhotoFacts, RejectedPhoto
@@ -44,11 +45,7 @@ class PhotoInput:
     def read(self) -> Photo:
         if isinstance(self.source, bytes):
             return decode_photo(self.source, self.name)
-        try:
-            data = self.source.read_bytes()
-        except OSError as exc:
-            raise PhotoReadError(self.name, f"cannot be read: {exc.strerror or exc}") from None
-        return decode_photo(data, self.name)
+        return read_photo(self.source, name=self.name)
 
 
 @dataclass
@@ -77,6 +74,7 @@ def current_round(today: date | None = None) -> str:
     return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
 
 
+@lru_cache(maxsize=1)
 def _area_names() -> dict[str, Area]:
     names = {area.value: area for area in Area}
     for area in Area:
@@ -85,36 +83,59 @@ def _area_names() -> dict[str, Area]:
 
 
 def area_from_name(name: str) -> Area | None:
-    """The functional area a folder is named after: its id (window_counter) or its Chinese name."""
-    return _area_names().get(name.strip().lower()) or _area_names().get(name.strip())
+    """The functional area a name stands for: its id (window_counter) or its Chinese name (综合受理窗口)."""
+    cleaned = name.strip()
+    return _area_names().get(cleaned.lower()) or _area_names().get(cleaned)
+
+
+def display_name(path: Path) -> str:
+    """The path as text that can always be shown and stored, even when the file name is not valid UTF-8."""
+    return os.fsencode(path).decode("utf-8", errors="backslashreplace")
+
+
+def _area_of(file: Path, root: Path) -> Area | None:
+    """The nearest folder from the file up to the given root that is named after an area."""
+    for folder in file.parents:
+        area = area_from_name(folder.name)
+        if area is not None:
+            return area
+        if folder == root:
+            break
+    return None
 
 
 def collect_photos(paths: Iterable[str | Path], area: Area | None = None
                    ) -> tuple[list[PhotoInput], list[RejectedPhoto]]:
-    """Expand files and folders into photos with their areas (from ``area`` or the folder name)."""
+    """Expand files and folders into photos with their areas (from ``area``, or the nearest folder named
+    after an area). Every file that will not be audited is named in the rejected list with the reason."""
     inputs: list[PhotoInput] = []
     rejected: list[RejectedPhoto] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in PHOTO_SUFFIXES)
+            files = sorted(p for p in path.rglob("*")
+                           if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            for other in (f for f in files if f.suffix.lower() not in PHOTO_SUFFIXES):
+                rejected.append(RejectedPhoto(photo=display_name(other), reason="not a photo file "
+                                              f"(expected {', '.join(sorted(PHOTO_SUFFIXES))}); skipped"))
+            files = [f for f in files if f.suffix.lower() in PHOTO_SUFFIXES]
             if not files:
-                rejected.append(RejectedPhoto(photo=str(path), reason="the folder holds no photo "
-                                              f"({', '.join(sorted(PHOTO_SUFFIXES))})"))
+                rejected.append(RejectedPhoto(photo=display_name(path), reason="the folder holds no photo"))
+            root = path
         elif path.exists():
-            files = [path]
+            files, root = [path], path.parent
         else:
-            rejected.append(RejectedPhoto(photo=str(path), reason="no such file or folder"))
+            rejected.append(RejectedPhoto(photo=display_name(path), reason="no such file or folder"))
             continue
         for file in files:
-            photo_area = area or area_from_name(file.parent.name)
+            photo_area = area or _area_of(file, root)
             if photo_area is None:
                 rejected.append(RejectedPhoto(
-                    photo=str(file),
+                    photo=display_name(file),
                     reason=f"unknown functional area: give --area or put the photo in a folder named after its "
                            f"area ({', '.join(a.value for a in Area)})"))
                 continue
-            inputs.append(PhotoInput(name=str(file), area=photo_area, source=file))
+            inputs.append(PhotoInput(name=display_name(file), area=photo_area, source=file))
     return inputs, rejected
 
 

@@ -1,13 +1,20 @@
 """Findings -> scores. One formula, used everywhere (CLI, app, reports):
 
-1. A rule's verdict for the audit: ``fail`` if it failed on any photo, else ``pass`` if it passed on at
-   least one, else ``not_assessable`` (also when no photo of its areas was taken).
+1. A rule's verdict for the audit. Rules judged on each photo (the default: each window, each desk):
+   ``fail`` if it failed on any photo, else ``pass`` if it passed on at least one. Rules judged on any
+   photo (``judged_on: any_photo``, e.g. a zone sign that one photo of the area shows): ``pass`` if it
+   passed on at least one photo, else ``fail`` if it failed on one. Otherwise ``not_assessable`` (also
+   when no photo of its areas was taken).
 2. Category score = 100 x (sum of the weights of its passed rules) / (sum of the weights of its assessed
    rules). Not-assessable rules leave both sums. No assessed rule: the category has no score (None).
 3. Hall score = the category scores averaged with the categories' weights, over the categories that have
-   a score. No category with a score: no hall score.
+   a score. No category with a score: no hall score. Scores are rounded to one decimal once, at the end;
+   the grade is read from the score as shown.
 4. Grade from the hall score: >= 90 excellent, >= 80 good, >= 60 pass, else fail. A failed critical rule
    makes the grade ``fail`` whatever the score (the score is still shown).
+
+Coverage (the share of the manual's rule weight that could be assessed) and the critical rules that
+could not be assessed are reported beside the score, because a score over few rules says little.
 """
 
 from __future__ import annotations
@@ -27,12 +34,9 @@ def rule_verdicts(manual: Manual, findings: Iterable[Finding]) -> dict[str, Verd
         seen.setdefault(finding.rule_id, set()).add(finding.verdict)
     verdicts = {}
     for rule_id, found in seen.items():
-        if Verdict.FAIL in found:
-            verdicts[rule_id] = Verdict.FAIL
-        elif Verdict.PASS in found:
-            verdicts[rule_id] = Verdict.PASS
-        else:
-            verdicts[rule_id] = Verdict.NOT_ASSESSABLE
+        rule = manual.rules_by_id.get(rule_id)
+        decisive = (Verdict.PASS, Verdict.FAIL) if rule is not None and rule.any_photo else (Verdict.FAIL, Verdict.PASS)
+        verdicts[rule_id] = next((v for v in decisive if v in found), Verdict.NOT_ASSESSABLE)
     return verdicts
 
 
@@ -47,24 +51,30 @@ def grade_for(score: float | None, failed_critical: bool) -> str:
 def score_audit(manual: Manual, findings: Iterable[Finding]) -> Score:
     verdicts = rule_verdicts(manual, findings)
     categories: list[CategoryScore] = []
+    exact: dict[str, float] = {}
     for category in manual.categories:
         passed = assessed = 0.0
         for rule in manual.rules:
-            if rule.category != category.id or rule.id not in verdicts:
+            if rule.category != category.id:
                 continue
             verdict = verdicts[rule.id]
             if verdict is not Verdict.NOT_ASSESSABLE:
                 assessed += rule.weight
                 passed += rule.weight if verdict is Verdict.PASS else 0.0
-        score = round(100.0 * passed / assessed, 1) if assessed else None
-        categories.append(CategoryScore(category=category.id, score=score, passed_weight=passed,
-                                        assessed_weight=assessed))
+        if assessed:
+            exact[category.id] = 100.0 * passed / assessed
+        categories.append(CategoryScore(category=category.id,
+                                        score=round(exact[category.id], 1) if assessed else None,
+                                        passed_weight=passed, assessed_weight=assessed))
     weights = manual.categories_by_id
-    scored = [c for c in categories if c.score is not None]
-    total_weight = sum(weights[c.category].weight for c in scored)
-    hall = (round(sum(weights[c.category].weight * c.score for c in scored) / total_weight, 1)  # type: ignore[operator]
-            if total_weight else None)
+    total_weight = sum(weights[c].weight for c in exact)
+    hall = round(sum(weights[c].weight * value for c, value in exact.items()) / total_weight, 1) if total_weight else None
     failed_critical = tuple(rule.id for rule in manual.rules
-                            if rule.severity is Severity.CRITICAL and verdicts.get(rule.id) is Verdict.FAIL)
+                            if rule.severity is Severity.CRITICAL and verdicts[rule.id] is Verdict.FAIL)
+    unassessed_critical = tuple(rule.id for rule in manual.rules
+                                if rule.severity is Severity.CRITICAL and verdicts[rule.id] is Verdict.NOT_ASSESSABLE)
+    all_weight = sum(rule.weight for rule in manual.rules)
+    assessed_weight = sum(rule.weight for rule in manual.rules if verdicts[rule.id] is not Verdict.NOT_ASSESSABLE)
     return Score(score=hall, grade=grade_for(hall, bool(failed_critical)), failed_critical=failed_critical,
+                 unassessed_critical=unassessed_critical, coverage=round(assessed_weight / all_weight, 3),
                  categories=tuple(categories), rule_verdicts=verdicts)

@@ -25,7 +25,6 @@ from auditor.types import (
     Area,
     AuditedPhoto,
     AuditResult,
-    CategoryScore,
     Evidence,
     Finding,
     RejectedPhoto,
@@ -37,8 +36,19 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 
 
+# The bundled samples are audited into a store of their own, so demo audits never enter a street's ranking.
+SAMPLES_DB = f"sqlite:///{DEFAULT_DATA_DIR / 'samples' / 'samples.db'}"
+
+
 def default_url() -> str:
     return os.environ.get("AUDITOR_DB_URL") or f"sqlite:///{DEFAULT_DATA_DIR / 'auditor.db'}"
+
+
+def default_photo_dir(url: str) -> Path:
+    """Photos live beside an SQLite file (so each store keeps its own), else in $AUDITOR_PHOTO_DIR or data/."""
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        return Path(url.removeprefix("sqlite:///")).parent / "photos"
+    return Path(os.environ.get("AUDITOR_PHOTO_DIR") or DEFAULT_DATA_DIR / "photos")
 
 
 def _now() -> datetime:
@@ -77,11 +87,11 @@ class AuditRow(Base):
     manual_id: Mapped[int] = mapped_column(ForeignKey("manuals.id"))
     inspector: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    # score and grade as columns for ranking queries; the whole Score (categories, rule verdicts, coverage,
+    # critical rules) as one JSON document, read back with Score.model_validate.
     score: Mapped[float | None] = mapped_column(Float)
     grade: Mapped[str] = mapped_column(String(32))
-    failed_critical: Mapped[list[Any]] = mapped_column(JSON)
-    categories: Mapped[list[Any]] = mapped_column(JSON)
-    rule_verdicts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    score_detail: Mapped[dict[str, Any]] = mapped_column(JSON)
     uncovered_areas: Mapped[list[Any]] = mapped_column(JSON)
     rejected: Mapped[list[Any]] = mapped_column(JSON)
 
@@ -143,6 +153,7 @@ class HallSummary:
     score: float | None
     grade: str
     failed_critical: tuple[str, ...]
+    coverage: float
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -158,7 +169,7 @@ class AuditStore:
         self.url = url or default_url()
         if self.url.startswith("sqlite:///") and not self.url.startswith("sqlite:///:memory:"):
             Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        self.photo_dir = Path(photo_dir) if photo_dir else DEFAULT_DATA_DIR / "photos"
+        self.photo_dir = Path(photo_dir) if photo_dir else default_photo_dir(self.url)
         try:
             self.engine: Engine = create_engine(self.url)
             if self.engine.dialect.name == "sqlite":
@@ -206,9 +217,7 @@ class AuditStore:
                 score = result.score
                 audit = AuditRow(
                     hall=hall, round=round_, manual=manual_row, inspector=result.inspector,
-                    score=score.score, grade=score.grade, failed_critical=list(score.failed_critical),
-                    categories=[c.model_dump() for c in score.categories],
-                    rule_verdicts={k: v.value for k, v in score.rule_verdicts.items()},
+                    score=score.score, grade=score.grade, score_detail=score.model_dump(mode="json"),
                     uncovered_areas=[a.value for a in result.uncovered_areas],
                     rejected=[r.model_dump() for r in result.rejected],
                 )
@@ -242,9 +251,7 @@ class AuditStore:
                                        detail_params=f.detail_params,
                                        evidence=tuple(Evidence.model_validate(e) for e in f.evidence))
                                for f in audit.findings),
-                score=Score(score=audit.score, grade=audit.grade, failed_critical=tuple(audit.failed_critical),
-                            categories=tuple(CategoryScore.model_validate(c) for c in audit.categories),
-                            rule_verdicts={k: Verdict(v) for k, v in audit.rule_verdicts.items()}),
+                score=Score.model_validate(audit.score_detail),
                 uncovered_areas=tuple(Area(a) for a in audit.uncovered_areas),
             )
             return StoredAudit(audit_id=audit.id, created_at=audit.created_at, result=result,
@@ -260,7 +267,9 @@ class AuditStore:
             for audit in session.scalars(query):
                 latest.setdefault(audit.hall_id, audit)
             summaries = [HallSummary(hall=a.hall.name, round=a.round.name, audit_id=a.id, created_at=a.created_at,
-                                     score=a.score, grade=a.grade, failed_critical=tuple(a.failed_critical))
+                                     score=a.score, grade=a.grade,
+                                     failed_critical=tuple(a.score_detail["failed_critical"]),
+                                     coverage=a.score_detail["coverage"])
                          for a in latest.values()]
         return sorted(summaries, key=lambda s: (s.score is None, -(s.score or 0.0), s.hall))
 

@@ -158,6 +158,8 @@ class Score(Frozen):
     score: float | None
     grade: str
     failed_critical: tuple[str, ...]
+    unassessed_critical: tuple[str, ...] = Field(description="critical rules that could not be assessed")
+    coverage: float = Field(description="share (0-1) of the manual's rule weight that could be assessed")
     categories: tuple[CategoryScore, ...]
     rule_verdicts: dict[str, Verdict]
 

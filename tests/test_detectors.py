@@ -170,3 +170,31 @@ def test_invalid_config_names_the_field(tmp_path: Path) -> None:
     config.write_text(yaml.safe_dump({"weights": "x.pt", "class_map": {}, "confidense": 0.3}))
     with pytest.raises(DetectorConfigError, match="confidense"):
         read_config(config)
+
+
+def _figure(image: np.ndarray, box: tuple[int, int, int, int], bgr: tuple[int, int, int]) -> None:
+    x1, y1, x2, y2 = box
+    h = y2 - y1
+    cv2.rectangle(image, (x1, y1 + int(0.18 * h)), (x2, y1 + int(0.55 * h)), bgr, -1)
+
+
+@pytest.mark.parametrize(("area", "top", "role"), [
+    (Area.GUIDANCE_DESK, (35, 35, 200), Role.VOLUNTEER),   # red, on duty behind the guidance desk
+    (Area.GUIDANCE_DESK, (90, 40, 25), Role.STAFF),        # navy, on duty behind the guidance desk
+    (Area.WINDOW_COUNTER, (35, 35, 200), Role.STAFF),      # red behind a window is staff out of uniform
+    (Area.WAITING_AREA, (90, 40, 25), Role.UNKNOWN),       # no counter to tell duty from visit: no guess
+])
+def test_roles_from_duty_position_and_dress(area: Area, top, role: Role) -> None:
+    image = np.full((600, 800, 3), (200, 200, 200), np.uint8)
+    person = (350, 150, 470, 430)
+    _figure(image, person, top)
+    found = detections([(300, 400, 700, 560), person], ["counter", "person"], [0.9, 0.9])
+    facts = build_facts("p.jpg", area, image, found, frozenset({"counter", "person"}), None, None)
+    assert [p.role for p in facts.persons] == [role]
+
+
+def test_persons_are_objects_too_so_rules_may_count_them() -> None:
+    image = np.full((300, 300, 3), 200, np.uint8)
+    found = detections([(10, 10, 60, 200), (100, 10, 150, 200)], ["person", "person"], [0.9, 0.9])
+    facts = build_facts("p.jpg", Area.BACK_OFFICE, image, found, frozenset({"person"}), None, None)
+    assert len(facts.objects_named("person")) == 2 and len(facts.persons) == 2

@@ -59,3 +59,24 @@ def test_manual_identity_follows_its_bytes() -> None:
     text = (FIXTURES / "minimal.ok.yaml").read_text(encoding="utf-8")
     assert parse_manual(text).sha256 == parse_manual(text).sha256
     assert parse_manual(text).sha256 != parse_manual(text + "\n# edited\n").sha256
+
+
+def test_a_manual_level_problem_does_not_hide_rule_problems() -> None:
+    text = (FIXTURES / "minimal.ok.yaml").read_text(encoding="utf-8")
+    broken = text.replace("weight: 60", "weight: -5").replace("check: sign_text", "check: sign_txt")
+    with pytest.raises(ManualError) as caught:
+        parse_manual(broken, "two-levels.yaml")
+    joined = "\n".join(caught.value.problems)
+    assert "categories.0.weight" in joined and "unknown check kind 'sign_txt'" in joined
+
+
+def test_duplicate_top_level_rules_key_is_refused_not_merged() -> None:
+    text = (FIXTURES / "minimal.ok.yaml").read_text(encoding="utf-8")
+    with pytest.raises(ManualError, match="found the key 'rules' twice"):
+        parse_manual(text + "rules: []\n", "dup.yaml")
+
+
+def test_judged_on_any_photo_is_read() -> None:
+    text = (FIXTURES / "minimal.ok.yaml").read_text(encoding="utf-8")
+    manual = parse_manual(text.replace("    weight: 2", "    weight: 2\n    judged_on: any_photo", 1))
+    assert manual.rules_by_id["SIG-01"].any_photo and not manual.rules_by_id["ITM-01"].any_photo

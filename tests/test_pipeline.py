@@ -29,7 +29,11 @@ def test_counter_photo_verdicts_with_evidence(counter_auditor: Auditor, manual: 
     assert findings["DRS-01"].verdict is Verdict.NOT_ASSESSABLE, "no person detector: dress cannot be judged"
     assert findings["FLR-01"].verdict is Verdict.NOT_ASSESSABLE, "no line analyzer ran"
     window_rules = {r.id for r in manual.rules_for(Area.WINDOW_COUNTER)}
-    assert {f.rule_id for f in result.findings} <= window_rules
+    assert {f.rule_id for f in result.findings if f.photo is not None} <= window_rules
+    hall_rules = {r.id for r in manual.rules if r.kind.scope.value == "hall"}
+    assert {f.rule_id for f in result.findings if f.photo is None} == hall_rules, "judged once, photo or not"
+    no_photo = findings["FAC-08"]  # the convenience corner was not photographed
+    assert no_photo.verdict is Verdict.NOT_ASSESSABLE and no_photo.detail_key == "detail.no_photo_of_areas"
     for f in result.findings:
         if f.verdict is not Verdict.NOT_ASSESSABLE:
             assert f.evidence, f"{f.rule_id} decided without evidence"
@@ -61,13 +65,15 @@ def test_bad_photos_are_reported_and_the_rest_audited(counter_auditor: Auditor, 
     (folder / "good.jpg").write_bytes(jpeg_bytes())
     (folder / "zero.jpg").write_bytes(b"")
     (folder / "cut.jpg").write_bytes(jpeg_bytes(400, 300)[:500])
-    (folder / "notes.txt").write_text("not a photo, ignored in a folder")
+    (folder / "notes.txt").write_text("not a photo")
+    (folder / ".DS_Store").write_bytes(b"hidden files are the system's, not the inspector's")
     inputs, rejected = collect_photos([folder, tmp_path / "missing.jpg"])
     _, result = counter_auditor.audit(inputs, "H", "R", rejected=rejected)
     assert [p.name for p in result.photos] == [str(folder / "good.jpg")]
     reasons = {Path(r.photo).name: r.reason for r in result.rejected}
-    assert set(reasons) == {"zero.jpg", "cut.jpg", "missing.jpg"}
+    assert set(reasons) == {"zero.jpg", "cut.jpg", "missing.jpg", "notes.txt"}
     assert "empty" in reasons["zero.jpg"] and "truncated" in reasons["cut.jpg"]
+    assert "not a photo file" in reasons["notes.txt"] and "no such file" in reasons["missing.jpg"]
 
 
 def test_same_photo_twice_is_audited_once(counter_auditor: Auditor) -> None:
@@ -88,6 +94,38 @@ def test_area_from_folder_names(tmp_path: Path) -> None:
     assert not inputs and "unknown functional area" in rejected[0].reason
     inputs, rejected = collect_photos([tmp_path / "lobby"], area=Area.ENTRANCE)
     assert inputs[0].area is Area.ENTRANCE and not rejected
+
+
+def test_area_from_the_nearest_named_folder(tmp_path: Path) -> None:
+    nested = tmp_path / "纸坊街道" / "等候区" / "上午"
+    nested.mkdir(parents=True)
+    (nested / "a.jpg").write_bytes(jpeg_bytes())
+    inputs, rejected = collect_photos([tmp_path / "纸坊街道"])
+    assert [i.area for i in inputs] == [Area.WAITING_AREA] and not rejected
+
+
+def test_folder_names_above_the_given_path_do_not_decide(tmp_path: Path) -> None:
+    inside = tmp_path / "entrance" / "batch"
+    inside.mkdir(parents=True)
+    (inside / "a.jpg").write_bytes(jpeg_bytes())
+    inputs, rejected = collect_photos([inside])
+    assert not inputs and "unknown functional area" in rejected[0].reason
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_not_fatal(counter_auditor: Auditor, tmp_path: Path, store) -> None:
+    import json
+    import os
+
+    folder = tmp_path / "window_counter"
+    folder.mkdir()
+    odd = os.fsdecode(b"\xb0\xec\xca\xc2.jpg")  # "办事" in GBK, from an old Windows share
+    (folder / odd).write_bytes(jpeg_bytes())
+    inputs, rejected = collect_photos([folder])
+    audit_id, result = counter_auditor.audit(inputs, "H", "R", rejected=rejected, store=store)
+    name = result.photos[0].name
+    assert name.endswith("\\xb0\\xec\\xca\\xc2.jpg"), name
+    json.dumps(name, ensure_ascii=False).encode("utf-8")
+    assert store.load(audit_id).result.photos[0].name == name
 
 
 def test_hall_level_rule_judged_once_over_the_hall(manual: Manual) -> None:

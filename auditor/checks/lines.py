@@ -57,7 +57,7 @@ class LineDistanceParams(Params):
     _colour = field_validator("colour")(_colour_known)
 
 
-@check("line_distance", params=LineDistanceParams, analyzers={Analyzer.FLOOR_LINES, Analyzer.OBJECTS})
+@check("line_distance", params=LineDistanceParams, analyzers={Analyzer.FLOOR_LINES})
 def line_distance(p: LineDistanceParams, facts: PhotoFacts) -> Outcome:
     """The line of the colour lies target_m (within tolerance_m) from the counter edge."""
     if Analyzer.FLOOR_LINES.value not in facts.analyzed:

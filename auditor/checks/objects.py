@@ -28,17 +28,6 @@ def _names(objects: list[str] | tuple[str, ...]) -> str:
     return ", ".join(objects)
 
 
-def _locate(facts: PhotoFacts, names: list[str], zone: Zone) -> Outcome | tuple[ObjectFact, ...]:
-    """The objects of the zone, or the not-assessable outcome that explains why they cannot be known."""
-    unseen = [n for n in names if not facts.looked_for(n)]
-    if unseen:
-        return not_assessable("detail.not_detectable", objects=_names(unseen))
-    surfaces = zone_surfaces(facts, zone)
-    if surfaces is None:
-        return not_assessable("detail.zone_not_found", zone=zone.value)
-    return objects_in_zone(facts, zone, surfaces)
-
-
 class ObjectPresentParams(Params):
     objects: list[str] = Field(min_length=1)
     min_count: int = Field(1, ge=1)
@@ -77,19 +66,19 @@ class ObjectAbsentParams(Params):
 def object_absent(p: ObjectAbsentParams, facts: PhotoFacts) -> Outcome:
     """None of the listed (forbidden) objects is in the zone."""
     surfaces = zone_surfaces(facts, p.zone)
+    if surfaces is None:
+        return not_assessable("detail.zone_not_found", zone=p.zone.value)
     # A forbidden object that was seen fails the rule even when other listed objects cannot be detected.
-    if surfaces is not None:
-        offending = [o for o in objects_in_zone(facts, p.zone, surfaces) if o.name in p.objects]
-        if offending:
-            return failed("detail.forbidden_found", box_evidence(offending, facts),
-                          objects=_names(sorted({o.name for o in offending})))
-    located = _locate(facts, p.objects, p.zone)
-    if isinstance(located, Outcome):
-        return located
+    offending = [o for o in objects_in_zone(facts, p.zone, surfaces) if o.name in p.objects]
+    if offending:
+        return failed("detail.forbidden_found", box_evidence(offending, facts),
+                      objects=_names(sorted({o.name for o in offending})))
+    unseen = [n for n in p.objects if not facts.looked_for(n)]
+    if unseen:
+        return not_assessable("detail.not_detectable", objects=_names(unseen))
     # The evidence of an absence: the surface that was looked at, and the count found there.
-    looked_at = box_evidence(zone_surfaces(facts, p.zone) or (), facts)
     count = Evidence(kind="value", label=f"count:{_names(p.objects)}", photo=facts.photo, value=0)
-    return passed("detail.none_of", [*looked_at, count], objects=_names(p.objects))
+    return passed("detail.none_of", [*box_evidence(surfaces, facts), count], objects=_names(p.objects))
 
 
 class ObjectCountParams(Params):
@@ -110,10 +99,12 @@ class ObjectCountParams(Params):
 @check("object_count", params=ObjectCountParams, analyzers={Analyzer.OBJECTS})
 def object_count(p: ObjectCountParams, facts: PhotoFacts) -> Outcome:
     """The number of the object in the zone lies between min and max."""
-    located = _locate(facts, [p.object], p.zone)
-    if isinstance(located, Outcome):
-        return located
-    found = [o for o in located if o.name == p.object]
+    if not facts.looked_for(p.object):
+        return not_assessable("detail.not_detectable", objects=p.object)
+    surfaces = zone_surfaces(facts, p.zone)
+    if surfaces is None:
+        return not_assessable("detail.zone_not_found", zone=p.zone.value)
+    found = [o for o in objects_in_zone(facts, p.zone, surfaces) if o.name == p.object]
     n = len(found)
     evidence = [*box_evidence(found, facts), Evidence(kind="value", label=f"count:{p.object}", photo=facts.photo,
                                                       value=n)]

@@ -36,6 +36,10 @@ class Params(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    def extra_analyzers(self) -> frozenset[Analyzer]:
+        """Analyzers these particular parameters need beyond the kind's own (a sign read within an object)."""
+        return frozenset()
+
 
 @dataclass(frozen=True)
 class Outcome:

@@ -42,6 +42,9 @@ class SignTextParams(Params):
     threshold: float = Field(0.8, gt=0, le=1, description="fuzzy mode: least similarity that counts")
     within: str | None = Field(None, description="only texts inside this detected object (e.g. window_plate)")
 
+    def extra_analyzers(self) -> frozenset[Analyzer]:
+        return frozenset({Analyzer.OBJECTS}) if self.within else frozenset()
+
     @model_validator(mode="after")
     def _patterns_compile(self) -> SignTextParams:
         if self.mode == "regex":
