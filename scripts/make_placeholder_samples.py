@@ -112,6 +112,13 @@ def scene(area: str, street: str, compliant: bool, seed: int) -> Image.Image:
             draw.rectangle((x + 15, horizon - 20, x + 95, horizon + 50), fill=(30, 50, 80))
             if compliant:
                 _tape(draw, horizon + 200, x - 10, x + 120, 8)
+    elif area == "back_office":
+        draw.rectangle((160, horizon + 20, 800, horizon + 60), fill=(200, 190, 170))      # desk top
+        draw.rectangle((180, horizon + 60, 780, horizon + 200), fill=(120, 96, 70))       # desk front
+        draw.rectangle((380, horizon - 110, 580, horizon + 10), fill=(25, 25, 30))        # monitor
+        draw.rectangle((470, horizon + 10, 490, horizon + 25), fill=(60, 60, 60))
+        if not compliant:
+            draw.ellipse((620, horizon - 20, 660, horizon + 30), fill=(200, 60, 60))      # a cup
     elif area == "convenience":
         _sign(draw, (280, 50, 680, 140), ["便民服务区", "Convenience Services"], PLATE_BLUE, (255, 255, 255), 32)
         draw.rectangle((200, horizon, 760, horizon + 140), fill=(170, 130, 90))
@@ -124,7 +131,8 @@ def scene(area: str, street: str, compliant: bool, seed: int) -> Image.Image:
 
 
 STREETS = {"纸坊街道": True, "金口街道": False}
-AREAS = ("entrance", "guidance_desk", "waiting_area", "window_counter", "self_service", "convenience")
+AREAS = ("entrance", "guidance_desk", "waiting_area", "window_counter", "back_office", "self_service",
+         "convenience")
 
 
 def main() -> None:

@@ -43,8 +43,10 @@ def line_present(p: LinePresentParams, facts: PhotoFacts) -> Outcome:
              and line.length_px >= min_px]
     if len(lines) >= p.min_count:
         return passed("detail.line_found", line_evidence(lines, facts), colour=p.colour, count=len(lines))
-    seen = ", ".join(sorted({"/".join(line.colours) for line in facts.floor_lines})) or "-"
     count = Evidence(kind="value", label=f"count:{p.colour}", photo=facts.photo, value=len(lines))
+    if not facts.floor_lines:
+        return failed("detail.no_line_seen", [count], colour=p.colour)
+    seen = ", ".join(sorted({"/".join(line.colours) for line in facts.floor_lines}))
     return failed("detail.line_missing", [*line_evidence(list(facts.floor_lines), facts), count], colour=p.colour,
                   orientation=p.orientation, count=len(lines), min_count=p.min_count, seen=seen)
 
