@@ -1,6 +1,6 @@
 # The commands a newcomer needs; each sets up what is missing first (scripts/setup.sh), so running one
 # twice is harmless.
-.PHONY: setup run app test samples clean-data
+.PHONY: setup run app test lint samples clean-data
 
 setup:
 	@bash scripts/setup.sh
@@ -15,6 +15,9 @@ app: setup
 
 test: setup
 	.venv/bin/python -m pytest -q
+
+lint: setup
+	.venv/bin/ruff check .
 
 # Redraw the placeholder sample photos.
 samples: setup

@@ -58,8 +58,8 @@ def _load_manual(path: Path) -> Manual:
 
 def _make_auditor(manual: Manual, detector: Path | None):
     # Imported here so that `auditor manual check` and `auditor halls` start without loading torch.
-    from auditor.pipeline import Auditor, default_detectors
     from auditor.detectors.yolo import DEFAULT_CONFIG
+    from auditor.pipeline import Auditor, default_detectors
 
     try:
         detectors = default_detectors((detector or DEFAULT_CONFIG).resolve())
@@ -145,7 +145,8 @@ def audit(
     db: DbOption = None,
 ) -> None:
     """Audit one hall's photos against the manual, store the audit and print its score."""
-    from auditor.pipeline import area_from_name, collect_photos, current_round
+    from auditor.collect import area_from_name, collect_photos
+    from auditor.pipeline import current_round
 
     hall = _required_text(hall, "--hall")
     round_name = current_round() if round_name is None else _required_text(round_name, "--round")
@@ -186,7 +187,7 @@ def samples(
                                                  "so demo data never enters a street's ranking")] = SAMPLES_DB,
 ) -> None:
     """Audit every street folder of the bundled samples (folder name = hall) and rank the halls."""
-    from auditor.pipeline import collect_photos
+    from auditor.collect import collect_photos
 
     halls = sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
     if not halls:

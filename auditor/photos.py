@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
 from pi_heif import register_heif_opener
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from auditor.errors import PhotoReadError
 

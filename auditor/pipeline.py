@@ -1,14 +1,14 @@
 """The audit, end to end: photos -> detections -> facts -> findings -> score -> stored audit.
 
 ``Auditor`` holds the manual and the detectors (loaded once per process) and audits a batch of photos of one
-hall. A photo that cannot be read is reported in ``rejected`` with the reason and the others go on.
+hall (``auditor.collect`` turns files and folders into that batch). A photo that cannot be read is reported
+in ``rejected`` with the reason and the others go on.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -17,6 +17,7 @@ from pathlib import Path
 import supervision as sv
 
 from auditor.checks import Analyzer
+from auditor.collect import PhotoInput
 from auditor.detectors.base import LineFinder, ObjectDetector, TextReader
 from auditor.detectors.lines import FloorLineFinder
 from auditor.detectors.ocr import RapidOcrReader
@@ -24,28 +25,13 @@ from auditor.detectors.yolo import DEFAULT_CONFIG, YoloDetector
 from auditor.engine import analyzers_for, evaluate
 from auditor.errors import DetectorConfigError, PhotoReadError
 from auditor.facts import build_facts
-from auditor.i18n import TEXTS
 from auditor.manual import Manual
-from auditor.photos import PHOTO_SUFFIXES, Photo, decode_photo, read_photo
+from auditor.photos import Photo
 from auditor.scoring import score_audit
 from auditor.store import AuditStore
 from auditor.types import Area, AuditedPhoto, AuditResult, PhotoFacts, RejectedPhoto
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class PhotoInput:
-    """A photo to audit: its name as the inspector knows it, its functional area, and its bytes or path."""
-
-    name: str
-    area: Area
-    source: bytes | Path
-
-    def read(self) -> Photo:
-        if isinstance(self.source, bytes):
-            return decode_photo(self.source, self.name)
-        return read_photo(self.source, name=self.name)
 
 
 @dataclass
@@ -72,71 +58,6 @@ def default_detectors(config: Path = DEFAULT_CONFIG) -> Detectors:
 def current_round(today: date | None = None) -> str:
     today = today or date.today()
     return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
-
-
-@lru_cache(maxsize=1)
-def _area_names() -> dict[str, Area]:
-    names = {area.value: area for area in Area}
-    for area in Area:
-        names[TEXTS[f"area.{area.value}"]["zh"]] = area
-    return names
-
-
-def area_from_name(name: str) -> Area | None:
-    """The functional area a name stands for: its id (window_counter) or its Chinese name (综合受理窗口)."""
-    cleaned = name.strip()
-    return _area_names().get(cleaned.lower()) or _area_names().get(cleaned)
-
-
-def display_name(path: Path) -> str:
-    """The path as text that can always be shown and stored, even when the file name is not valid UTF-8."""
-    return os.fsencode(path).decode("utf-8", errors="backslashreplace")
-
-
-def _area_of(file: Path, root: Path) -> Area | None:
-    """The nearest folder from the file up to the given root that is named after an area."""
-    for folder in file.parents:
-        area = area_from_name(folder.name)
-        if area is not None:
-            return area
-        if folder == root:
-            break
-    return None
-
-
-def collect_photos(paths: Iterable[str | Path], area: Area | None = None
-                   ) -> tuple[list[PhotoInput], list[RejectedPhoto]]:
-    """Expand files and folders into photos with their areas (from ``area``, or the nearest folder named
-    after an area). Every file that will not be audited is named in the rejected list with the reason."""
-    inputs: list[PhotoInput] = []
-    rejected: list[RejectedPhoto] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files = sorted(p for p in path.rglob("*")
-                           if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts))
-            for other in (f for f in files if f.suffix.lower() not in PHOTO_SUFFIXES):
-                rejected.append(RejectedPhoto(photo=display_name(other), reason="not a photo file "
-                                              f"(expected {', '.join(sorted(PHOTO_SUFFIXES))}); skipped"))
-            files = [f for f in files if f.suffix.lower() in PHOTO_SUFFIXES]
-            if not files:
-                rejected.append(RejectedPhoto(photo=display_name(path), reason="the folder holds no photo"))
-            root = path
-        elif path.exists():
-            files, root = [path], path.parent
-        else:
-            rejected.append(RejectedPhoto(photo=display_name(path), reason="no such file or folder"))
-            continue
-        for file in files:
-            photo_area = area or _area_of(file, root)
-            if photo_area is None:
-                rejected.append(RejectedPhoto(
-                    photo=display_name(file),
-                    reason=f"unknown functional area: give --area or put the photo in a folder named after its "
-                           f"area ({', '.join(a.value for a in Area)})"))
-                continue
-            inputs.append(PhotoInput(name=display_name(file), area=photo_area, source=file))
-    return inputs, rejected
 
 
 class Auditor:

@@ -68,7 +68,8 @@ def score_audit(manual: Manual, findings: Iterable[Finding]) -> Score:
                                         passed_weight=passed, assessed_weight=assessed))
     weights = manual.categories_by_id
     total_weight = sum(weights[c].weight for c in exact)
-    hall = round(sum(weights[c].weight * value for c, value in exact.items()) / total_weight, 1) if total_weight else None
+    hall = (round(sum(weights[c].weight * value for c, value in exact.items()) / total_weight, 1)
+            if total_weight else None)
     failed_critical = tuple(rule.id for rule in manual.rules
                             if rule.severity is Severity.CRITICAL and verdicts[rule.id] is Verdict.FAIL)
     unassessed_critical = tuple(rule.id for rule in manual.rules

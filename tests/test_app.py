@@ -6,7 +6,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from auditor.pipeline import Auditor, PhotoInput
+from auditor.collect import PhotoInput
+from auditor.pipeline import Auditor
 from auditor.store import AuditStore
 from auditor.types import Area
 from tests.conftest import jpeg_bytes

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from auditor.collect import PhotoInput, area_from_name, collect_photos
 from auditor.engine import evaluate
 from auditor.errors import DetectorConfigError
 from auditor.manual import Manual
-from auditor.pipeline import Auditor, Detectors, PhotoInput, area_from_name, collect_photos
+from auditor.pipeline import Auditor, Detectors
 from auditor.types import Area, Verdict
 from tests.conftest import FixedObjects, FixedTexts, jpeg_bytes
 

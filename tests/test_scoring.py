@@ -33,7 +33,8 @@ categories:
   - {{id: facilities, name: {{zh: 设施, en: Facilities}}, weight: 25}}
 objects:
   - {{id: cup, name: {{zh: 水杯, en: Cup}}}}
-rules:{_rule("S-01", "signage", 3)}{_rule("S-02", "signage", 1)}{_rule("F-01", "facilities", 2)}{_rule("F-02", "facilities", 2, "critical")}{_rule("S-03", "signage", 1, "minor", ANY_PHOTO)}
+rules:{_rule("S-01", "signage", 3)}{_rule("S-02", "signage", 1)}{_rule("F-01", "facilities", 2)}\
+{_rule("F-02", "facilities", 2, "critical")}{_rule("S-03", "signage", 1, "minor", ANY_PHOTO)}
 """)
 
 

@@ -6,9 +6,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from auditor.collect import PhotoInput
 from auditor.errors import StoreError
 from auditor.manual import Manual, parse_manual
-from auditor.pipeline import Auditor, PhotoInput
+from auditor.pipeline import Auditor
 from auditor.store import AuditRow, AuditStore, FindingRow, HallRow
 from auditor.types import Area
 from tests.conftest import jpeg_bytes

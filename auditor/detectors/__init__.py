@@ -6,6 +6,6 @@
 - colour: the colour vocabulary, and the dominant colour of a region (for dress)
 """
 
-from auditor.detectors.base import ObjectDetector, TextReader, LineFinder, detections
+from auditor.detectors.base import LineFinder, ObjectDetector, TextReader, detections
 
 __all__ = ["ObjectDetector", "TextReader", "LineFinder", "detections"]
