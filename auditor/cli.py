@@ -207,6 +207,71 @@ def samples(
     halls_cmd(round_name=round_name, lang=lang, db=db)
 
 
+@app.command("eval")
+def eval_cmd(
+    folder: Annotated[Path, typer.Argument(help="a synthetic data set: truth.json, data.yaml, images/, labels/")],
+    json_out: Annotated[Path | None, typer.Option("--json", help="write the metrics as JSON to this file")] = None,
+    lang: LangOption = Lang.zh,
+    manual_path: ManualOption = DEFAULT_MANUAL,
+    detector: DetectorOption = None,
+) -> None:
+    """Measure the audit against a data set with known verdicts (nothing is stored)."""
+    from auditor.evaluate import evaluate_folder, load_truth, summary
+
+    try:
+        truth = load_truth(folder)  # before the detectors load: a wrong folder should fail fast
+    except AuditorError as exc:
+        raise _fail(str(exc)) from None
+    manual = _load_manual(manual_path)
+    auditor = _make_auditor(manual, detector)
+    try:
+        report = evaluate_folder(folder, truth, auditor)
+    except AuditorError as exc:
+        raise _fail(str(exc)) from None
+    for renderable in summary(report, manual, lang.value):
+        console.print(renderable, highlight=False)
+    for error in report.errors:
+        console.print(f"[yellow]! {error.photo}: {error.reason}[/yellow]", highlight=False)
+    for note in report.notes:
+        err_console.print(f"[yellow]note:[/yellow] {note}", highlight=False)
+    if json_out is not None:
+        _write_json(report.to_dict(), json_out)
+    if not report.photos:
+        raise _fail("no photo could be evaluated")
+
+
+@app.command()
+def synth(
+    out: Annotated[Path, typer.Option("--out", help="folder to write (created)")],
+    halls: Annotated[int, typer.Option("--halls", min=1, max=500, help="number of street halls")] = 4,
+    photos: Annotated[int, typer.Option("--photos", min=1, max=60, help="photos per hall (7 cover every area; "
+                                                                         "more add windows)")] = 8,
+    seed: Annotated[int, typer.Option("--seed", help="same seed, same photos and truth")] = 0,
+    violation_rate: Annotated[float, typer.Option("--violation-rate", min=0.0, max=1.0,
+                                                  help="average chance of each possible violation")] = 0.25,
+    manual_path: ManualOption = DEFAULT_MANUAL,
+) -> None:
+    """Render synthetic hall photos with exact truth: an ultralytics dataset plus truth.json."""
+    from rich.progress import Progress
+
+    from auditor.synth.dataset import generate
+
+    manual = _load_manual(manual_path)
+    with Progress(transient=True) as bar:
+        task = bar.add_task("synth", total=halls * photos)
+        truth = generate(out, manual, halls=halls, photos=photos, seed=seed, violation_rate=violation_rate,
+                         progress=lambda done, total: bar.update(task, completed=done))
+    table = Table(show_header=True, header_style="bold")
+    for column in ("hall", "violation rate", "true score", "grade", "failed critical"):
+        table.add_column(column)
+    for name, hall in truth["halls"].items():
+        score = "-" if hall["true_score"] is None else f"{hall['true_score']:.1f}"
+        table.add_row(name, f"{hall['violation_rate']:.2f}", score, hall["true_grade"],
+                      ", ".join(hall["failed_critical"]) or "-")
+    console.print(table)
+    console.print(f"{len(truth['photos'])} photos in {out} (data.yaml, truth.json)", highlight=False)
+
+
 @app.command("halls")
 def halls_cmd(
     round_name: Annotated[str | None, typer.Option("--round", help="only this round")] = None,

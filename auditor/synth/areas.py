@@ -1,0 +1,429 @@
+"""What each functional area holds, where, and which violations can be injected into it.
+
+Each ``compose_<area>`` places furniture, signs, floor lines and people in metres in front of a sampled
+inspector's camera. ``Dice`` decides each violation with the hall's rate and records what it injected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from auditor.synth import textures as tx
+from auditor.synth.camera import Camera
+from auditor.synth.people import look
+from auditor.synth.scene import HallStyle, Shot
+from auditor.types import Area
+
+WIDTH, HEIGHT = 960, 720
+YELLOW = (0.93, 0.76, 0.08)
+WHITE = (0.97, 0.97, 0.96)
+RED_SIGN = (0.72, 0.08, 0.1)
+GOLD = (0.98, 0.85, 0.45)
+OTHER_TOPS = ["black", "grey", "red", "green", "brown", "blue", "orange"]
+VISITOR_TOPS = ["black", "grey", "white", "blue", "brown", "green", "red", "orange", "yellow", "dark_blue"]
+
+
+@dataclass
+class Dice:
+    rng: np.random.Generator
+    rate: float
+    injected: list[str] = field(default_factory=list)
+
+    def __call__(self, violation: str, weight: float = 1.0) -> bool:
+        hit = bool(self.rng.uniform() < self.rate * weight)
+        if hit:
+            self.injected.append(violation)
+        return hit
+
+
+def sample_camera(rng: np.random.Generator, pitch: tuple[float, float] = (4.0, 14.0)) -> Camera:
+    fov = float(rng.uniform(58, 74))
+    return Camera(width=WIDTH, height=HEIGHT, focal_px=WIDTH / 2 / np.tan(np.deg2rad(fov / 2)),
+                  cam_height=float(rng.uniform(1.42, 1.68)), pitch_deg=float(rng.uniform(*pitch)),
+                  yaw_deg=float(rng.uniform(-7, 7)), roll_deg=float(rng.uniform(-1.5, 1.5)))
+
+
+def _shot(style: HallStyle, rng: np.random.Generator, camera: Camera, depth: float) -> Shot:
+    return Shot(camera=camera, style=style, rng=rng, room_width=float(rng.uniform(11, 15)), room_depth=depth,
+                room_height=float(rng.uniform(3.2, 3.9)))
+
+
+def _wall_sign(shot: Shot, name: str | None, lines: list[str], x: float, y: float, z_top: float, width: float,
+               height: float, bg=None, fg=WHITE, weights: list[float] | None = None) -> None:
+    ppm = 220
+    texture, boxes = tx.text_panel(lines, bg or shot.style.accent, fg, int(width * ppm), int(height * ppm),
+                                   border=(0.85, 0.85, 0.85), weights=weights)
+    corners = [(x - width / 2, y, z_top), (x + width / 2, y, z_top), (x + width / 2, y, z_top - height),
+               (x - width / 2, y, z_top - height)]
+    shot.plane(name, corners, texture, boxes)
+
+
+def _hanging_sign(shot: Shot, lines: list[str], x: float, y: float, z_top: float, width: float = 1.6,
+                  height: float = 0.55) -> None:
+    """A zone sign hung from the ceiling on two wires (the wires are drawn as thin boxes)."""
+    for side in (-1, 1):
+        shot.box(None, x + side * width * 0.4, y + 0.01, z_top, (0.01, 0.01, shot.room_height - z_top),
+                 (0.3, 0.3, 0.3), shadow=False)
+    _wall_sign(shot, "hanging_sign", lines, x, y, z_top, width, height, weights=[1.2, 0.9][: len(lines)])
+
+
+def _staff_top(style: HallStyle, dice: Dice, violation: str) -> str:
+    if dice(violation, 0.6):
+        return str(dice.rng.choice([c for c in OTHER_TOPS if c != style.uniform]))
+    return style.uniform
+
+
+def _visitor(shot: Shot, x: float, y: float) -> None:
+    rng = shot.rng
+    shot.person(look(rng, "visitor", str(rng.choice(VISITOR_TOPS)), badge=False, vest=False, seated=False), x, y)
+
+
+def _fire_extinguisher(shot: Shot, x: float, y: float) -> None:
+    shot.box("fire_extinguisher", x, y, 0.0, (0.17, 0.17, 0.6), (0.78, 0.06, 0.06))
+    shot.floor_line((x - 0.2, y - 0.2), (x + 0.2, y - 0.2), "yellow", YELLOW, 0.05)
+
+
+def _position_marks(shot: Shot, x: float, y: float, w: float, d: float, dice: Dice) -> bool:
+    """Yellow position marks (定位线) around a footprint; returns whether they were painted."""
+    if dice("position_marks_missing", 0.5):
+        return False
+    m = 0.08
+    shot.floor_line((x - w / 2 - m, y - d / 2 - m), (x + w / 2 + m, y - d / 2 - m), "yellow", YELLOW, 0.06)
+    shot.floor_line((x - w / 2 - m, y - d / 2 - m), (x - w / 2 - m, y + d / 2 + m), "yellow", YELLOW, 0.06)
+    shot.floor_line((x + w / 2 + m, y - d / 2 - m), (x + w / 2 + m, y + d / 2 + m), "yellow", YELLOW, 0.06)
+    return True
+
+
+def _counter_items(shot: Shot, x0: float, x1: float, y: float, top: float, dice: Dice, forbidden: float) -> None:
+    """Violation items on a counter or desk top between x0 and x1 (y: the top's middle)."""
+    rng = shot.rng
+    options: list[tuple[str, Callable[[float], None]]] = [
+        ("cup", lambda x: shot.box("cup", x, y, top, (0.08, 0.08, 0.12), (0.95, 0.95, 0.95), on="top")),
+        ("food", lambda x: shot.box("food", x, y, top, (0.16, 0.1, 0.07), (0.85, 0.55, 0.2), on="top")),
+        ("bag", lambda x: shot.box("bag", x, y, top, (0.34, 0.14, 0.26), (0.35, 0.2, 0.12), on="top")),
+        ("plant", lambda x: _plant(shot, x, y, top)),
+        ("paper_pile", lambda x: shot.box("paper_pile", x, y, top, (0.3, 0.22, 0.09), (0.96, 0.96, 0.93), on="top")),
+        ("clothing", lambda x: shot.box("clothing", x, y, top, (0.4, 0.3, 0.08), _jacket(rng), on="top")),
+    ]
+    for name, put in options:
+        if dice(f"{name}_on_top", forbidden):
+            put(float(rng.uniform(x0, x1)))
+
+
+def _jacket(rng: np.random.Generator) -> tuple[float, float, float]:
+    return tuple(float(c) for c in rng.choice([[0.2, 0.2, 0.22], [0.45, 0.3, 0.2], [0.25, 0.3, 0.45]]))  # type: ignore[return-value]
+
+
+def _plant(shot: Shot, x: float, y: float, bottom: float) -> None:
+    shot.surface_items.setdefault("top", []).append("plant")
+
+    def draw() -> None:
+        label = shot.frame.new_label("plant")
+        shot.frame.box(x, y, bottom, (0.14, 0.14, 0.13), (0.55, 0.35, 0.25), label)
+        for i in range(5):
+            dx, dz = float(shot.rng.uniform(-0.1, 0.1)), float(shot.rng.uniform(0.12, 0.3))
+            shot.frame.box(x + dx, y, bottom + dz, (0.09, 0.04, 0.09), (0.15, 0.5 + 0.05 * i, 0.18), label)
+
+    shot._queue((x, y - 0.07, bottom + 0.2), draw)
+
+
+# -- the seven areas ------------------------------------------------------------------------------------------
+
+def compose_window_counter(style: HallStyle, rng: np.random.Generator, dice: Dice, window: int) -> Shot:
+    camera = sample_camera(rng, (6.0, 15.0))
+    counter_front = float(rng.uniform(2.8, 3.8))
+    shot = _shot(style, rng, camera, counter_front + 4.0)
+    depth, height = 0.62, float(rng.uniform(0.78, 1.0))
+    window_w = float(rng.uniform(1.7, 2.1))
+    cy = counter_front + depth / 2
+    top = height
+    front = tx.panel(style.counter, 400, 160, stripe=style.accent, stripe_at=0.12)
+    # The counter row: this window in the middle, neighbours either side (one labelled counter for the row).
+    shot.box("counter", 0.0, cy, 0.0, (window_w * 3, depth, height), style.counter, {"front": front})
+    # Glass partitions either side; the neighbouring windows are closed (no plate, no device) so that what
+    # the photo shows of signs and devices is this window's.
+    for wx in (-window_w / 2, window_w / 2):
+        shot.box(None, wx, cy + 0.05, top, (0.04, 0.5, 0.75), (0.75, 0.82, 0.86), shadow=False)
+    if not dice("window_plate_missing", 0.7):
+        name = str(rng.choice(["综合受理", "综合受理", "出件窗口", "咨询帮办"]))
+        lines = [f"{window}号窗口", name]
+        if dice("window_plate_wrong_text", 0.7):
+            lines = [str(rng.choice(["窗口", "暂停服务"])), name if rng.uniform() < 0.5 else "办事"]
+        _wall_sign(shot, "window_plate", lines, float(rng.uniform(-0.3, 0.3)), cy + 0.35, top + 1.25, 0.9, 0.42,
+                   weights=[1.2, 0.9])
+    if not dice("evaluation_device_missing", 0.8):
+        shot.box("evaluation_device", float(rng.uniform(0.3, 0.6)), cy - 0.18, top, (0.18, 0.06, 0.14),
+                 (0.15, 0.15, 0.17), faces={"front": tx.screen(90, 60, rng, "ui")}, on="top")
+    shot.box("name_plate", float(rng.uniform(-0.6, -0.3)), cy - 0.2, top, (0.2, 0.05, 0.07), (0.85, 0.75, 0.4),
+             on="top")
+    shot.box("monitor", float(rng.choice([-0.55, 0.55])) * float(rng.uniform(0.9, 1.2)), cy + 0.12, top,
+             (0.48, 0.05, 0.32), (0.08, 0.08, 0.09), on="top")
+    _counter_items(shot, -0.7, 0.7, cy - 0.05, top, dice, 0.35)
+    if dice("sticker_on_counter", 0.4):
+        shot.plane("sticker", [(0.5, counter_front - 0.005, top - 0.15), (0.65, counter_front - 0.005, top - 0.15),
+                               (0.65, counter_front - 0.005, top - 0.3), (0.5, counter_front - 0.005, top - 0.3)],
+                   tx.sticker(60, rng))
+    if window == style.first_window and not dice("accessible_sign_missing", 0.3):
+        shot.plane("accessible_sign", [(-0.95, counter_front - 0.005, top - 0.1), (-0.65, counter_front - 0.005, top - 0.1),
+                                       (-0.65, counter_front - 0.005, top - 0.4), (-0.95, counter_front - 0.005, top - 0.4)],
+                   tx.accessible_sign(120)[..., :3])
+    # Staff behind the counter, seated; maybe out of uniform, maybe without a badge.
+    staff = look(rng, "staff", _staff_top(style, dice, "staff_out_of_uniform"), badge=not dice("badge_missing", 0.6),
+                 vest=False, seated=True)
+    shot.person(staff, float(rng.uniform(-0.25, 0.25)), cy + 0.55)
+    # The one-metre line: missing, misplaced, or where the manual wants it.
+    if not dice("one_metre_line_missing", 0.6):
+        distance = float(rng.uniform(0.92, 1.08))
+        if dice("one_metre_line_misplaced", 0.6):
+            distance = float(rng.choice([rng.uniform(0.45, 0.7), rng.uniform(1.35, 1.7)]))
+        y = counter_front - distance
+        shot.floor_line((-window_w * 0.48, y), (window_w * 0.48, y), "yellow", YELLOW, 0.1, distance_m=round(distance, 3))
+    if rng.uniform() < 0.5:
+        _visitor(shot, float(rng.uniform(-0.6, 0.6)), counter_front - float(rng.uniform(0.3, 0.5)))
+    return shot
+
+
+def compose_back_office(style: HallStyle, rng: np.random.Generator, dice: Dice) -> Shot:
+    camera = sample_camera(rng, (10.0, 20.0))
+    desk_y = float(rng.uniform(2.4, 3.2))
+    shot = _shot(style, rng, camera, desk_y + 3.0)
+    top = 0.75
+    shot.box("desk", 0.0, desk_y, 0.0, (1.5, 0.75, top), (0.72, 0.62, 0.48),
+             faces={"front": tx.panel((0.55, 0.45, 0.33), 300, 150)})
+    staff = look(rng, "staff", _staff_top(style, dice, "staff_out_of_uniform"), badge=not dice("badge_missing", 0.6),
+                 vest=False, seated=True, hat=dice("hat_at_work", 0.4))
+    shot.person(staff, float(rng.uniform(-0.2, 0.2)), desk_y + 0.65)
+    shot.box("monitor", -0.35, desk_y + 0.1, top, (0.5, 0.06, 0.33), (0.06, 0.06, 0.07),
+             faces={"front": tx.screen(200, 130, rng, "ui")}, on="top")
+    shot.box("keyboard", -0.3, desk_y - 0.18, top, (0.42, 0.14, 0.02), (0.12, 0.12, 0.13), on="top")
+    shot.box("phone", 0.5, desk_y - 0.05, top, (0.18, 0.16, 0.07), (0.2, 0.2, 0.22), on="top")
+    if rng.uniform() < 0.6:
+        shot.box("paper_pile", 0.3, desk_y + 0.15, top, (0.3, 0.22, 0.08), (0.96, 0.96, 0.93), on="top")
+    if rng.uniform() < 0.7:
+        shot.box("cup", 0.15, desk_y - 0.22, top, (0.08, 0.08, 0.11), (0.9, 0.92, 0.95), on="top")
+        if dice("second_cup", 0.5):
+            shot.box("cup", 0.62, desk_y + 0.2, top, (0.08, 0.08, 0.11), (0.3, 0.55, 0.8), on="top")
+    for name, colour, size in (("food", (0.85, 0.55, 0.2), (0.16, 0.1, 0.07)),
+                               ("bag", (0.3, 0.18, 0.1), (0.34, 0.14, 0.26)),
+                               ("clothing", _jacket(rng), (0.4, 0.3, 0.08))):
+        if dice(f"{name}_on_desk", 0.35):
+            shot.box(name, float(rng.uniform(0.1, 0.6)), desk_y - 0.1, top, size, colour, on="top")
+    if dice("plant_on_desk", 0.3):
+        _plant(shot, 0.55, desk_y + 0.05, top)
+    shot.box("printer", 1.25, desk_y + 0.1, 0.0, (0.5, 0.45, 0.9), (0.8, 0.8, 0.78))
+    if rng.uniform() < 0.5:
+        _fire_extinguisher(shot, -1.4, desk_y + 0.4)
+    return shot
+
+
+def compose_waiting_area(style: HallStyle, rng: np.random.Generator, dice: Dice) -> Shot:
+    camera = sample_camera(rng, (5.0, 14.0))
+    first_row = float(rng.uniform(2.6, 3.4))
+    shot = _shot(style, rng, camera, first_row + 5.5)
+    rows = 2 if dice("too_few_seats", 0.5) is False else 1
+    per_row = int(rng.integers(5, 8)) if rows == 2 else int(rng.integers(3, 6))
+    seat_w = 0.55
+    for r in range(rows):
+        y = first_row + r * 1.5
+        x0 = -per_row * seat_w / 2 + float(rng.uniform(-0.3, 0.3))
+        for i in range(per_row):
+            x = x0 + (i + 0.5) * seat_w
+            shot.box("seat", x, y + 0.2, 0.42, (0.5, 0.45, 0.08), style.seat)        # seat pan
+            shot.box(None, x, y + 0.43, 0.42, (0.5, 0.05, 0.45), style.seat, shadow=False)  # back rest
+            shot.box(None, x, y + 0.2, 0.0, (0.06, 0.3, 0.42), (0.5, 0.5, 0.52))          # leg
+        if not dice("seat_row_marks_missing", 0.5):
+            shot.floor_line((x0 - 0.1, y - 0.12), (x0 + per_row * seat_w + 0.1, y - 0.12), "yellow", YELLOW, 0.06)
+        if rng.uniform() < 0.5:
+            seat_x = x0 + (int(rng.integers(per_row)) + 0.5) * seat_w
+            _visitor(shot, seat_x, y - 0.35)
+    sign_lines = ["等候区", "Waiting Area"]
+    if dice("zone_sign_not_bilingual", 0.7):
+        sign_lines = ["等候区"]
+    _hanging_sign(shot, sign_lines, float(rng.uniform(-0.8, 0.8)), first_row + 2.2, 2.75)
+    if not dice("call_screen_missing", 0.5):
+        shot.box("call_screen", float(rng.uniform(-2.5, -1.5)), shot.room_depth - 0.05, 1.7, (1.3, 0.06, 0.75),
+                 (0.1, 0.1, 0.1), faces={"front": tx.screen(260, 150, rng, "calls")}, shadow=False)
+    if rng.uniform() < 0.6:
+        _fire_extinguisher(shot, float(rng.uniform(2.5, 3.5)), shot.room_depth - 0.4)
+    if rng.uniform() < 0.6:
+        _exit_sign(shot, float(rng.uniform(1.5, 3.0)), shot.room_depth - 0.02)
+    shot.box("bin", float(rng.uniform(-3.5, -2.8)), first_row + 0.5, 0.0, (0.3, 0.3, 0.6), (0.45, 0.47, 0.5))
+    return shot
+
+
+def _exit_sign(shot: Shot, x: float, y: float, z: float = 2.45) -> None:
+    texture = tx.fire_exit_sign(300, 100)
+    shot.plane("fire_exit_sign", [(x - 0.3, y, z), (x + 0.3, y, z), (x + 0.3, y, z - 0.2), (x - 0.3, y, z - 0.2)],
+               texture)
+
+
+def compose_entrance(style: HallStyle, rng: np.random.Generator, dice: Dice) -> Shot:
+    camera = sample_camera(rng, (0.0, 9.0))
+    wall_y = float(rng.uniform(5.5, 7.0))
+    shot = _shot(style, rng, camera, wall_y)
+    # Glass doors in the entrance wall: bright daylight panels with frames.
+    for dx in (-1.0, 0.0, 1.0):
+        shot.box(None, dx * 1.05, wall_y - 0.02, 0.0, (1.0, 0.04, 2.4), (0.86, 0.9, 0.95), shadow=False)
+        shot.box(None, dx * 1.05 - 0.5, wall_y - 0.05, 0.0, (0.06, 0.06, 2.45), (0.35, 0.35, 0.38), shadow=False)
+    title = f"{style.street}政务服务中心"
+    if dice("centre_name_wrong", 0.4):
+        title = f"{style.street}{rng.choice(['便民大厅', '办事处'])}"
+    _wall_sign(shot, None, [title], 0.0, wall_y - 0.06, 3.05, min(4.6, 0.42 * len(title)), 0.5, bg=RED_SIGN,
+               fg=GOLD)
+    if not dice("guide_map_missing", 0.6):
+        gx = float(rng.uniform(-3.0, -2.2))
+        board = tx.guide_map(360, 480, "楼层索引 Floor Directory", rng)
+        shot.plane("guide_map", [(gx - 0.45, wall_y - 1.6, 1.9), (gx + 0.45, wall_y - 1.6, 1.9),
+                                 (gx + 0.45, wall_y - 1.6, 0.7), (gx - 0.45, wall_y - 1.6, 0.7)], board,
+                   anchor_bias=0.3)
+        shot.box(None, gx, wall_y - 1.58, 0.0, (0.06, 0.04, 0.72), (0.3, 0.3, 0.3))
+    if not dice("ticket_machine_missing", 0.4):
+        tx_x = float(rng.uniform(2.0, 2.8))
+        shot.box("ticket_machine", tx_x, wall_y - 2.0, 0.0, (0.55, 0.45, 1.45), (0.88, 0.9, 0.92),
+                 faces={"front": tx.screen(110, 260, rng, "ui")})
+    if not dice("guide_line_missing", 0.6):
+        turn_y = float(rng.uniform(2.2, 3.0))
+        side = float(rng.choice([-1.0, 1.0]))
+        shot.floor_line((0.0, wall_y - 0.8), (0.0, turn_y), "yellow", YELLOW, 0.1)
+        shot.floor_line((0.0, turn_y), (side * 3.5, turn_y), "yellow", YELLOW, 0.1)
+    if rng.uniform() < 0.7:
+        _fire_extinguisher(shot, -2.4, wall_y - 0.3)
+    if rng.uniform() < 0.7:
+        _exit_sign(shot, 0.0, wall_y - 0.07, 2.65)
+    if dice("handwritten_note", 0.5):
+        shot.plane("handwritten_note", [(0.7, wall_y - 0.1, 1.5), (1.0, wall_y - 0.1, 1.5), (1.0, wall_y - 0.1, 1.1),
+                                        (0.7, wall_y - 0.1, 1.1)], tx.handwritten_note(120, 160, rng))
+    if rng.uniform() < 0.5:
+        _visitor(shot, float(rng.uniform(-1.5, 1.5)), float(rng.uniform(3.0, 4.5)))
+    return shot
+
+
+def compose_guidance_desk(style: HallStyle, rng: np.random.Generator, dice: Dice) -> Shot:
+    camera = sample_camera(rng, (6.0, 14.0))
+    desk_front = float(rng.uniform(2.8, 3.6))
+    shot = _shot(style, rng, camera, desk_front + 3.5)
+    top = 1.0
+    front = tx.panel(style.counter, 400, 160, stripe=style.accent, stripe_at=0.12)
+    shot.box("counter", 0.0, desk_front + 0.3, 0.0, (2.6, 0.6, top), style.counter, {"front": front})
+    sign_text = ["导服台", "Information"]
+    if dice("desk_sign_wrong", 0.6):
+        sign_text = [str(rng.choice(["服务台", "前台"])), "Service"]
+    _wall_sign(shot, None, sign_text, 0.0, desk_front + 1.8, 2.5, 1.6, 0.55, weights=[1.3, 0.8])
+    volunteer = not dice("volunteer_without_vest", 0.4) if rng.uniform() < 0.6 else False
+    if volunteer:
+        shot.person(look(rng, "volunteer", "red", badge=False, vest=True, seated=False), float(rng.uniform(-0.6, 0.6)),
+                    desk_front + 0.85)
+    else:
+        staff = look(rng, "staff", _staff_top(style, dice, "staff_out_of_uniform"), badge=not dice("badge_missing", 0.6),
+                     vest=False, seated=False)
+        shot.person(staff, float(rng.uniform(-0.6, 0.6)), desk_front + 0.85)
+    _counter_items(shot, -1.0, 1.0, desk_front + 0.25, top, dice, 0.3)
+    mx = float(rng.uniform(1.9, 2.4))
+    if not dice("ticket_machine_missing", 0.3):
+        shot.box("ticket_machine", mx, desk_front + 0.2, 0.0, (0.55, 0.45, 1.45), (0.88, 0.9, 0.92),
+                 faces={"front": tx.screen(110, 260, rng, "ui")})
+        _position_marks(shot, mx, desk_front + 0.2, 0.55, 0.45, dice)
+    if rng.uniform() < 0.5:
+        _visitor(shot, float(rng.uniform(-1.2, 1.2)), desk_front - float(rng.uniform(0.4, 0.8)))
+    return shot
+
+
+def compose_self_service(style: HallStyle, rng: np.random.Generator, dice: Dice) -> Shot:
+    camera = sample_camera(rng, (5.0, 13.0))
+    row_y = float(rng.uniform(3.0, 4.0))
+    shot = _shot(style, rng, camera, row_y + 2.5)
+    count = 1 if dice("too_few_terminals", 0.5) else int(rng.integers(2, 5))
+    spacing = 0.95
+    x0 = -(count - 1) * spacing / 2
+    for i in range(count):
+        x = x0 + i * spacing
+        shot.box("self_service_terminal", x, row_y, 0.0, (0.55, 0.45, 1.5), (0.92, 0.93, 0.95),
+                 faces={"front": _terminal_face(rng)})
+        _position_marks(shot, x, row_y, 0.55, 0.45, dice)
+    lines = ["自助服务区", "Self-service Area"]
+    if dice("zone_sign_not_bilingual", 0.7):
+        lines = ["自助服务区"]
+    _wall_sign(shot, None, lines, float(rng.uniform(-0.5, 0.5)), shot.room_depth - 0.03, 2.75, 2.0, 0.6,
+               weights=[1.2, 0.8][: len(lines)])
+    _clutter(shot, dice, row_y - 1.0)
+    if rng.uniform() < 0.5:
+        _fire_extinguisher(shot, float(rng.uniform(2.2, 3.0)), row_y + 0.3)
+    if rng.uniform() < 0.5:
+        _visitor(shot, x0 + float(rng.uniform(-0.2, 0.2)), row_y - 0.55)
+    return shot
+
+
+def _clutter(shot: Shot, dice: Dice, y: float) -> None:
+    """Things left lying in a public area (ITM-07): papers, a snack, a forgotten coat."""
+    rng = shot.rng
+    if dice("clutter_paper", 0.3):
+        shot.box("paper_pile", float(rng.uniform(-1.5, 1.5)), y, 0.0, (0.32, 0.24, 0.06), (0.95, 0.95, 0.92))
+    if dice("clutter_food", 0.2):
+        shot.box("food", float(rng.uniform(-1.5, 1.5)), y + 0.3, 0.0, (0.16, 0.1, 0.07), (0.85, 0.55, 0.2))
+    if dice("clutter_clothing", 0.2):
+        shot.box("clothing", float(rng.uniform(-1.5, 1.5)), y - 0.2, 0.0, (0.45, 0.35, 0.1), _jacket(rng))
+
+
+def _terminal_face(rng: np.random.Generator) -> np.ndarray:
+    face = tx.panel((0.92, 0.93, 0.95), 110, 300)
+    scr = tx.screen(90, 110, rng, "ui")
+    face[30:140, 10:100] = scr
+    return face
+
+
+def compose_convenience(style: HallStyle, rng: np.random.Generator, dice: Dice) -> Shot:
+    camera = sample_camera(rng, (7.0, 15.0))
+    table_y = float(rng.uniform(2.6, 3.4))
+    shot = _shot(style, rng, camera, table_y + 2.5)
+    top = 0.8
+    shot.box(None, 0.0, table_y, 0.0, (2.2, 0.6, top), (0.75, 0.65, 0.5))
+    lines = ["便民服务区", "Convenience Services"]
+    if dice("zone_sign_not_bilingual", 0.7):
+        lines = ["便民服务区"]
+    _wall_sign(shot, None, lines, 0.0, shot.room_depth - 0.03, 2.7, 2.0, 0.6, weights=[1.2, 0.8][: len(lines)])
+    if not dice("water_missing", 0.4):
+        shot.box("water_dispenser", -1.6, table_y, 0.0, (0.35, 0.35, 1.1), (0.93, 0.93, 0.94))
+        shot.box(None, -1.6, table_y, 1.1, (0.26, 0.26, 0.36), (0.55, 0.75, 0.95), shadow=False)
+        _position_marks(shot, -1.6, table_y, 0.35, 0.35, dice)
+    if not dice("first_aid_missing", 0.4):
+        shot.box("first_aid_kit", -0.6, table_y - 0.05, top, (0.34, 0.2, 0.24), (0.95, 0.95, 0.95),
+                 faces={"front": _first_aid_face()})
+    amenities = [("umbrella_stand", 1.5, 0.0, (0.3, 0.3, 0.6), (0.2, 0.25, 0.35)),
+                 ("charging_station", 0.5, top, (0.4, 0.2, 0.35), (0.15, 0.15, 0.2))]
+    if not dice("amenities_missing", 0.4):
+        for name, x, bottom, size, colour in amenities:
+            shot.box(name, x, table_y - (0.1 if bottom else -0.6), bottom, size, colour)
+    if rng.uniform() < 0.6:
+        _fire_extinguisher(shot, float(rng.uniform(-2.6, -2.2)), table_y + 0.6)
+    _clutter(shot, dice, table_y - 1.0)
+    return shot
+
+
+def _first_aid_face() -> np.ndarray:
+    face = np.full((60, 100, 3), 0.95, np.float32)
+    face[25:35, 35:65] = (0.8, 0.1, 0.1)
+    face[12:48, 45:55] = (0.8, 0.1, 0.1)
+    return face
+
+
+COMPOSERS: dict[Area, Callable[..., Shot]] = {
+    Area.ENTRANCE: compose_entrance,
+    Area.GUIDANCE_DESK: compose_guidance_desk,
+    Area.WAITING_AREA: compose_waiting_area,
+    Area.WINDOW_COUNTER: compose_window_counter,
+    Area.BACK_OFFICE: compose_back_office,
+    Area.SELF_SERVICE: compose_self_service,
+    Area.CONVENIENCE: compose_convenience,
+}
+
+# The classes the generator draws and labels: the detector's classes, in a fixed order.
+CLASSES: tuple[str, ...] = (
+    "person", "work_badge", "volunteer_vest", "window_plate", "hanging_sign", "guide_map", "fire_exit_sign",
+    "accessible_sign", "handwritten_note", "sticker", "evaluation_device", "name_plate", "monitor", "keyboard",
+    "phone", "printer", "cup", "food", "bag", "plant", "paper_pile", "counter", "desk", "seat", "ticket_machine",
+    "self_service_terminal", "call_screen", "fire_extinguisher", "bin", "water_dispenser", "first_aid_kit",
+    "umbrella_stand", "charging_station", "clothing", "hat",
+)

@@ -1,0 +1,206 @@
+"""Generate a folder of synthetic hall photos with exact truth: an ultralytics dataset and truth.json.
+
+    DIR/images/{train,val}/<hall>_<nn>_<area>.jpg    photos
+    DIR/labels/{train,val}/<same stem>.txt          YOLO labels over ``CLASSES``
+    DIR/data.yaml                                   the ultralytics dataset
+    DIR/truth.json                                  per photo: hall, area, facts, expected verdicts;
+                                                    per hall: expected hall-rule verdicts, true score
+
+The expected verdicts are the manual's own checks run over the exact facts of each photo (every labelled
+object, person, sign text and floor line as drawn), so the truth is consistent with the manual by
+construction. Violations are injected per hall at a rate drawn around ``violation_rate``, so halls range
+from nearly compliant to poor, each with a known true score.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import yaml
+
+from auditor.engine import evaluate
+from auditor.manual import Manual
+from auditor.scoring import score_audit
+from auditor.synth.areas import CLASSES, COMPOSERS, Dice
+from auditor.synth.scene import HallStyle
+from auditor.types import Area, Finding, ObjectFact, PhotoFacts
+
+GENERATOR_VERSION = "1"
+
+STREETS = ("纸坊街道", "金口街道", "山坡街道", "法泗街道", "乌龙泉街道", "郑店街道", "五里界街道", "安山街道", "湖泗街道",
+           "舒安街道", "江夏经济开发区")
+# Ascii stems for file names (ultralytics and some shells are happier with them).
+STREET_IDS = ("zhifang", "jinkou", "shanpo", "fasi", "wulongquan", "zhengdian", "wulijie", "anshan", "husi", "shuan",
+              "jiangxia_edz")
+
+# Every photo set covers the areas in this order; a hall with more photos than areas gets more windows.
+AREA_ORDER = (Area.ENTRANCE, Area.GUIDANCE_DESK, Area.WAITING_AREA, Area.WINDOW_COUNTER, Area.BACK_OFFICE,
+              Area.SELF_SERVICE, Area.CONVENIENCE)
+
+# What a perfect perception of a synthetic photo knows: the generator's classes and every analyzer.
+TRUTH_ANALYZED = frozenset({"texts", "floor_lines", "persons"})
+
+
+@dataclass(frozen=True)
+class GeneratedPhoto:
+    file: str
+    split: str
+    hall: str
+    area: Area
+    width: int
+    height: int
+    facts: PhotoFacts
+    surface_items: dict[str, list[str]]
+    injected: list[str]
+
+
+def hall_name(index: int) -> str:
+    base = STREETS[index % len(STREETS)]
+    return base if index < len(STREETS) else f"{base}{index // len(STREETS) + 1}"
+
+
+def hall_id(index: int) -> str:
+    base = STREET_IDS[index % len(STREET_IDS)]
+    return base if index < len(STREET_IDS) else f"{base}{index // len(STREET_IDS) + 1}"
+
+
+def hall_style(rng: np.random.Generator, street: str) -> HallStyle:
+    warm = float(rng.uniform(-0.03, 0.03))
+    return HallStyle(
+        street=street,
+        wall=(0.9 + warm, 0.88, 0.84 - warm),
+        floor=tuple(float(c) for c in rng.choice([[0.8, 0.78, 0.74], [0.72, 0.7, 0.68], [0.83, 0.8, 0.72],
+                                                  [0.66, 0.64, 0.62]])),  # type: ignore[arg-type]
+        tile_m=float(rng.choice([0.6, 0.8, 1.0])),
+        accent=tuple(float(c) for c in rng.choice([[0.09, 0.29, 0.59], [0.1, 0.33, 0.66], [0.05, 0.25, 0.5]])),  # type: ignore[arg-type]
+        counter=tuple(float(c) for c in rng.choice([[0.88, 0.87, 0.85], [0.8, 0.72, 0.6], [0.7, 0.72, 0.75]])),  # type: ignore[arg-type]
+        seat=tuple(float(c) for c in rng.choice([[0.15, 0.3, 0.55], [0.3, 0.32, 0.35], [0.12, 0.4, 0.6]])),  # type: ignore[arg-type]
+        uniform=str(rng.choice(["dark_blue", "dark_blue", "white"])),
+        first_window=1,
+    )
+
+
+def photo_areas(count: int) -> list[Area]:
+    """The areas of a hall's ``count`` photos: every area once, then extra window counters."""
+    areas = list(AREA_ORDER[:count])
+    while len(areas) < count:
+        areas.append(Area.WINDOW_COUNTER)
+    return areas
+
+
+def render_photo(style: HallStyle, area: Area, seed: int, rate: float, window: int
+                 ) -> tuple[np.ndarray, list[tuple[str, tuple[float, float, float, float]]], PhotoFacts, dict, list]:
+    rng = np.random.default_rng(seed)
+    dice = Dice(rng, rate)
+    extra = {"window": window} if area is Area.WINDOW_COUNTER else {}
+    shot = COMPOSERS[area](style, rng, dice, **extra)
+    image = shot.render(np.random.default_rng(seed + 1))
+    boxes = shot.boxes()
+    by_label = {index: box for index, _, box in boxes}
+    facts = PhotoFacts(
+        photo="", area=area, width=image.shape[1], height=image.shape[0],
+        objects=tuple(ObjectFact(name=name, box=box, confidence=1.0, source="truth") for _, name, box in boxes),
+        persons=tuple(shot.persons(by_label)), texts=tuple(shot.texts()), floor_lines=tuple(shot.lines()),
+        detectable=frozenset(CLASSES), analyzed=TRUTH_ANALYZED,
+    )
+    return image, [(name, box) for _, name, box in boxes], facts, shot.surface_items, dice.injected
+
+
+def yolo_label_lines(boxes: list[tuple[str, tuple[float, float, float, float]]], width: int, height: int) -> list[str]:
+    lines = []
+    for name, (x0, y0, x1, y1) in boxes:
+        cx, cy = (x0 + x1) / 2 / width, (y0 + y1) / 2 / height
+        lines.append(f"{CLASSES.index(name)} {cx:.6f} {cy:.6f} {(x1 - x0) / width:.6f} {(y1 - y0) / height:.6f}")
+    return lines
+
+
+def _verdicts(findings: list[Finding]) -> dict[str, str]:
+    return {f.rule_id: f.verdict.value for f in findings}
+
+
+def generate(out: Path, manual: Manual, halls: int, photos: int, seed: int, violation_rate: float,
+             val_share: float = 0.2, jpeg_quality: tuple[int, int] = (72, 94), street_offset: int = 0,
+             flat: bool = False, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """Write the folder and return the truth document.
+
+    ``flat`` writes photos as ``DIR/<street>/<area>/<nn>.jpg`` (the layout `auditor audit` reads, used for
+    the bundled samples) instead of the ultralytics layout; truth.json is written either way.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    master = np.random.default_rng(seed)
+    truth_photos: list[dict[str, Any]] = []
+    truth_halls: dict[str, Any] = {}
+    total, done, any_val = halls * photos, 0, False
+    for h in range(halls):
+        index = h + street_offset
+        street, sid = hall_name(index), hall_id(index)
+        hall_seed = int(master.integers(2**31))
+        hall_rng = np.random.default_rng(hall_seed)
+        style = hall_style(hall_rng, street)
+        # Halls differ: some nearly compliant, some poor, around the requested rate.
+        rate = float(np.clip(hall_rng.uniform(0.2, 1.8) * violation_rate, 0.0, 1.0))
+        generated: list[GeneratedPhoto] = []
+        window = style.first_window
+        for p, area in enumerate(photo_areas(photos)):
+            photo_seed = int(hall_rng.integers(2**31))
+            image, boxes, facts, items, injected = render_photo(style, area, photo_seed, rate, window)
+            if area is Area.WINDOW_COUNTER:
+                window += 1
+            # Every k-th photo goes to validation, and the last one too if none has yet: even a tiny set can
+            # be trained on.
+            every = max(int(round(1 / val_share)), 2) if val_share > 0 else 0
+            is_val = bool(every) and ((done + 1) % every == 0 or (done + 1 == total and not any_val))
+            any_val = any_val or is_val
+            split = "val" if is_val else "train"
+            stem = f"{sid}_{p:02d}_{area.value}"
+            if flat:
+                rel = Path(street) / area.value / f"{p:02d}.jpg"
+            else:
+                rel = Path("images") / split / f"{stem}.jpg"
+                label_path = out / "labels" / split / f"{stem}.txt"
+                label_path.parent.mkdir(parents=True, exist_ok=True)
+                label_path.write_text("\n".join(yolo_label_lines(boxes, image.shape[1], image.shape[0])) + "\n",
+                                      encoding="utf-8")
+            (out / rel).parent.mkdir(parents=True, exist_ok=True)
+            quality = int(np.random.default_rng(photo_seed + 2).integers(*jpeg_quality))
+            cv2.imwrite(str(out / rel), image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+            facts = facts.model_copy(update={"photo": rel.as_posix()})
+            generated.append(GeneratedPhoto(rel.as_posix(), split, street, area, image.shape[1], image.shape[0],
+                                            facts, items, injected))
+            done += 1
+            if progress is not None:
+                progress(done, total)
+        findings = evaluate(manual, [g.facts for g in generated])
+        score = score_audit(manual, findings)
+        for g in generated:
+            truth_photos.append({
+                "file": g.file, "split": g.split, "hall": g.hall, "area": g.area.value, "width": g.width,
+                "height": g.height, "facts": g.facts.model_dump(mode="json", exclude={"detectable", "analyzed"}),
+                "surface_items": g.surface_items, "injected": g.injected,
+                "expected": _verdicts([f for f in findings if f.photo == g.file]),
+            })
+        truth_halls[street] = {
+            "violation_rate": round(rate, 3),
+            "true_score": score.score, "true_grade": score.grade, "failed_critical": list(score.failed_critical),
+            "expected": _verdicts([f for f in findings if f.photo is None]),
+            "photos": [g.file for g in generated],
+        }
+    truth = {
+        "generator": {"version": GENERATOR_VERSION, "seed": seed, "halls": halls, "photos": photos,
+                      "violation_rate": violation_rate, "manual_version": manual.version,
+                      "manual_sha256": manual.sha256, "classes": list(CLASSES)},
+        "halls": truth_halls,
+        "photos": truth_photos,
+    }
+    (out / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
+    if not flat:
+        data = {"path": str(out.resolve()), "train": "images/train", "val": "images/val",
+                "names": dict(enumerate(CLASSES))}
+        (out / "data.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return truth

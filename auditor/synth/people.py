@@ -1,0 +1,132 @@
+"""People in the hall, drawn facing the camera at their projected foot point: staff in uniform with or
+without a work badge, volunteers in red vests, visitors in everyday clothes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from auditor.synth.render import Colour, Frame
+
+# What each colour name of the vocabulary looks like on cloth (RGB 0..1), a few shades each.
+CLOTH: dict[str, list[Colour]] = {
+    "dark_blue": [(0.09, 0.13, 0.30), (0.12, 0.17, 0.36), (0.07, 0.10, 0.24)],
+    "white": [(0.93, 0.93, 0.92), (0.88, 0.9, 0.93)],
+    "black": [(0.07, 0.07, 0.08), (0.11, 0.1, 0.1)],
+    "grey": [(0.5, 0.5, 0.5), (0.62, 0.62, 0.6)],
+    "red": [(0.8, 0.1, 0.1), (0.72, 0.08, 0.1)],
+    "orange": [(0.93, 0.5, 0.12)],
+    "yellow": [(0.93, 0.82, 0.2)],
+    "green": [(0.2, 0.55, 0.25), (0.35, 0.6, 0.3)],
+    "blue": [(0.25, 0.5, 0.85), (0.3, 0.6, 0.9)],
+    "brown": [(0.42, 0.27, 0.15), (0.5, 0.33, 0.2)],
+}
+SKIN: list[Colour] = [(0.87, 0.71, 0.58), (0.8, 0.63, 0.5), (0.9, 0.76, 0.64)]
+HAIR: list[Colour] = [(0.06, 0.05, 0.05), (0.12, 0.09, 0.07), (0.2, 0.15, 0.1)]
+TROUSERS: list[Colour] = [(0.08, 0.08, 0.1), (0.15, 0.15, 0.2), (0.3, 0.3, 0.32), (0.18, 0.22, 0.35)]
+
+
+@dataclass(frozen=True)
+class PersonLook:
+    role: str           # staff, volunteer, visitor
+    top: str            # colour name of the upper garment (what dress checks read)
+    top_rgb: Colour
+    badge: bool
+    vest: bool
+    seated: bool
+    height_m: float
+    skin: Colour
+    hair: Colour
+    trousers: Colour
+    hat: bool = False
+
+
+def look(rng: np.random.Generator, role: str, top: str, badge: bool, vest: bool, seated: bool,
+         hat: bool = False) -> PersonLook:
+    shades = CLOTH[top]
+    return PersonLook(role=role, top=top, top_rgb=shades[int(rng.integers(len(shades)))], badge=badge, vest=vest,
+                      seated=seated, height_m=float(rng.uniform(1.58, 1.80)),
+                      skin=SKIN[int(rng.integers(len(SKIN)))], hair=HAIR[int(rng.integers(len(HAIR)))],
+                      trousers=TROUSERS[int(rng.integers(len(TROUSERS)))], hat=hat)
+
+
+def _ellipse(cx: float, cy: float, rx: float, ry: float) -> np.ndarray:
+    pts = cv2.ellipse2Poly((int(cx * 8), int(cy * 8)), (max(int(rx * 8), 1), max(int(ry * 8), 1)), 0, 0, 360, 10)
+    return pts.astype(np.float32) / 8
+
+
+def _darker(c: Colour, f: float) -> Colour:
+    return (c[0] * f, c[1] * f, c[2] * f)
+
+
+def draw_person(frame: Frame, px: float, py: float, scale: float, p: PersonLook) -> int:
+    """Draw at foot point (px, py) with ``scale`` pixels per metre; returns the person's label id."""
+    person = frame.new_label("person")
+    s = scale * p.height_m / 1.7
+    # Heights above the floor (metres, for a 1.7 m person): seated people are lower and their legs bent
+    # forward under the desk, so only the upper body is drawn.
+    hip = 0.48 if p.seated else 0.92
+    shoulder = hip + 0.55
+    head_c = shoulder + 0.17
+    y = lambda z: py - z * s  # noqa: E731  (a tiny local projection)
+    half_sh, half_hip = 0.21 * s, 0.17 * s
+    if not p.seated:
+        for side in (-1, 1):
+            leg = np.array([[px + side * 0.02 * s, y(hip)], [px + side * 0.16 * s, y(hip)],
+                            [px + side * 0.13 * s, y(0.05)], [px + side * 0.04 * s, y(0.05)]])
+            frame.fill(leg, p.trousers, person)
+            frame.fill(np.array([[px + side * 0.03 * s, y(0.07)], [px + side * 0.15 * s, y(0.07)],
+                                 [px + side * 0.17 * s, y(0.0)], [px + side * 0.02 * s, y(0.0)]]),
+                       (0.05, 0.05, 0.05), person)
+    else:
+        frame.fill(np.array([[px - half_hip, y(hip + 0.05)], [px + half_hip, y(hip + 0.05)],
+                             [px + half_hip * 1.1, y(hip - 0.12)], [px - half_hip * 1.1, y(hip - 0.12)]]),
+                   p.trousers, person)
+    # Arms first, the torso over them.
+    for side in (-1, 1):
+        arm = np.array([[px + side * half_sh * 0.86, y(shoulder - 0.02)], [px + side * (half_sh + 0.07 * s), y(shoulder - 0.06)],
+                        [px + side * (half_hip + 0.08 * s), y(hip + 0.08)], [px + side * (half_hip + 0.0 * s), y(hip + 0.1)]])
+        frame.fill(arm, _darker(p.top_rgb, 0.82), person)
+        frame.fill(_ellipse(px + side * (half_hip + 0.05 * s), y(hip + 0.05), 0.04 * s, 0.05 * s), p.skin, person)
+    torso = np.array([[px - half_sh, y(shoulder)], [px + half_sh, y(shoulder)], [px + half_hip, y(hip)],
+                      [px - half_hip, y(hip)]])
+    frame.fill(torso, p.top_rgb, person)
+    # Folds and the shadowed flanks give the torso volume.
+    for side in (-1, 1):
+        flank = np.array([[px + side * half_sh, y(shoulder)], [px + side * half_sh * 0.72, y(shoulder)],
+                          [px + side * half_hip * 0.7, y(hip)], [px + side * half_hip, y(hip)]])
+        frame.fill(flank, _darker(p.top_rgb, 0.8), person, alpha=0.6)
+    # Collar and neck.
+    frame.fill(np.array([[px - 0.05 * s, y(shoulder + 0.05)], [px + 0.05 * s, y(shoulder + 0.05)],
+                         [px + 0.045 * s, y(shoulder - 0.02)], [px - 0.045 * s, y(shoulder - 0.02)]]), p.skin, person)
+    if p.top in ("dark_blue", "black"):
+        # A jacket over a white shirt: the V of the shirt shows at the collar.
+        frame.fill(np.array([[px - 0.06 * s, y(shoulder)], [px + 0.06 * s, y(shoulder)], [px, y(shoulder - 0.18)]]),
+                   (0.94, 0.94, 0.94), person)
+    frame.fill(_ellipse(px, y(head_c), 0.095 * s, 0.12 * s), p.skin, person)
+    frame.fill(_ellipse(px, y(head_c + 0.05), 0.1 * s, 0.08 * s), p.hair, person)
+    if p.hat:
+        hat = frame.new_label("hat", parent=person)
+        frame.fill(_ellipse(px, y(head_c + 0.08), 0.11 * s, 0.07 * s), (0.12, 0.12, 0.14), hat)
+        frame.fill(np.array([[px - 0.02 * s, y(head_c + 0.05)], [px + 0.17 * s, y(head_c + 0.05)],
+                             [px + 0.17 * s, y(head_c + 0.03)], [px - 0.02 * s, y(head_c + 0.03)]]), (0.1, 0.1, 0.12), hat)
+    if p.vest:
+        vest = frame.new_label("volunteer_vest", parent=person)
+        for side in (-1, 1):
+            panel = np.array([[px + side * 0.05 * s, y(shoulder)], [px + side * half_sh * 1.02, y(shoulder - 0.01)],
+                              [px + side * half_hip * 1.05, y(hip + 0.02)], [px + side * 0.06 * s, y(hip + 0.02)]])
+            frame.fill(panel, (0.82, 0.08, 0.08), vest)
+            frame.fill(np.array([[px + side * 0.07 * s, y(hip + 0.2)], [px + side * half_hip * 1.05, y(hip + 0.2)],
+                                 [px + side * half_hip * 1.05, y(hip + 0.17)], [px + side * 0.07 * s, y(hip + 0.17)]]),
+                       (0.95, 0.95, 0.85), vest)
+    if p.badge:
+        badge = frame.new_label("work_badge", parent=person)
+        # On the left chest: the viewer's right, as the person faces the camera.
+        bx, bz = px + 0.1 * s, shoulder - 0.14
+        frame.fill(np.array([[bx - 0.035 * s, y(bz + 0.05)], [bx + 0.035 * s, y(bz + 0.05)],
+                             [bx + 0.035 * s, y(bz - 0.05)], [bx - 0.035 * s, y(bz - 0.05)]]), (0.97, 0.97, 0.97), badge)
+        frame.fill(np.array([[bx - 0.035 * s, y(bz + 0.05)], [bx + 0.035 * s, y(bz + 0.05)],
+                             [bx + 0.035 * s, y(bz + 0.02)], [bx - 0.035 * s, y(bz + 0.02)]]), (0.1, 0.3, 0.7), badge)
+    return person

@@ -1,0 +1,248 @@
+"""Rasterise a hall scene seen through a ``Camera``: textured planes, shaded boxes, people, and a photo finish.
+
+Everything is drawn far to near (painter's order) into an RGB image and, in parallel, into an id buffer
+that records which labelled object each pixel shows. The id buffer gives exact visible boxes for the YOLO
+labels: an object hidden behind a counter is labelled by what can be seen of it, or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from auditor.synth.camera import Camera, clip_polygon_near
+
+Colour = tuple[float, float, float]  # RGB 0..1
+
+# Light comes from the ceiling panels, a little from the camera's side: tops are brightest, fronts lit,
+# sides darker. Directions point from the surface towards the light.
+LIGHT = np.array([0.25, -0.45, 0.86])
+LIGHT = LIGHT / np.linalg.norm(LIGHT)
+AMBIENT = 0.55
+
+
+@dataclass
+class Label:
+    name: str
+    parent: int | None = None  # a badge's person, for instance
+
+
+@dataclass
+class Frame:
+    """The image being drawn, its id buffer and the labelled objects."""
+
+    camera: Camera
+    rgb: np.ndarray = field(init=False)
+    ids: np.ndarray = field(init=False)
+    labels: list[Label] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.rgb = np.zeros((self.camera.height, self.camera.width, 3), np.float32)
+        self.ids = np.full((self.camera.height, self.camera.width), -1, np.int32)
+
+    def new_label(self, name: str, parent: int | None = None) -> int:
+        self.labels.append(Label(name, parent))
+        return len(self.labels) - 1
+
+    # -- primitives -------------------------------------------------------------------------------------
+    def fill(self, pixels: np.ndarray, colour: Colour, label: int | None = None, alpha: float = 1.0) -> None:
+        """Fill a pixel polygon (N, 2) with a flat colour."""
+        if len(pixels) < 3:
+            return
+        pts = np.round(pixels * 16).astype(np.int32).reshape(-1, 1, 2)
+        x0, y0 = np.floor(pixels.min(axis=0)).astype(int) - 1
+        x1, y1 = np.ceil(pixels.max(axis=0)).astype(int) + 2
+        x0, y0 = max(x0, 0), max(y0, 0)
+        x1, y1 = min(x1, self.camera.width), min(y1, self.camera.height)
+        if x1 <= x0 or y1 <= y0:
+            return
+        mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
+        cv2.fillPoly(mask, [pts - np.array([x0, y0]) * 16], 255, lineType=cv2.LINE_AA, shift=4)
+        a = (mask.astype(np.float32) / 255.0 * alpha)[..., None]
+        region = self.rgb[y0:y1, x0:x1]
+        region[:] = region * (1 - a) + np.asarray(colour, np.float32) * a
+        if label is not None:
+            self.ids[y0:y1, x0:x1][mask > 127] = label
+
+    def warp(self, texture: np.ndarray, tex_points: np.ndarray, pixels: np.ndarray, label: int | None = None,
+             clip: np.ndarray | None = None, shade: float = 1.0) -> None:
+        """Map texture points (N >= 4, in texture pixels) onto image pixels, limited to polygon ``clip``.
+
+        Textures may carry a fourth (alpha) channel for cut-out shapes.
+        """
+        th, tw = texture.shape[:2]
+        region = clip if clip is not None else pixels
+        x0, y0 = np.floor(region.min(axis=0)).astype(int) - 1
+        x1, y1 = np.ceil(region.max(axis=0)).astype(int) + 2
+        x0, y0 = max(x0, 0), max(y0, 0)
+        x1, y1 = min(x1, self.camera.width), min(y1, self.camera.height)
+        if x1 <= x0 or y1 <= y0:
+            return
+        dst = np.float32(pixels - np.array([x0, y0]))
+        src = np.float32(tex_points)
+        if len(src) == 4:
+            homography = cv2.getPerspectiveTransform(src, dst)
+        else:
+            homography, _ = cv2.findHomography(src, dst, 0)
+            if homography is None:
+                return
+        size = (x1 - x0, y1 - y0)
+        channels = texture if texture.shape[2] == 4 else np.dstack([texture, np.ones((th, tw), np.float32)])
+        warped = cv2.warpPerspective(channels, homography, size, flags=cv2.INTER_LINEAR,
+                                     borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0, 0))
+        alpha = warped[..., 3]
+        if clip is not None:
+            mask = np.zeros(alpha.shape, np.uint8)
+            cv2.fillPoly(mask, [np.round((clip - [x0, y0]) * 16).astype(np.int32).reshape(-1, 1, 2)], 255,
+                         lineType=cv2.LINE_AA, shift=4)
+            alpha = alpha * (mask.astype(np.float32) / 255.0)
+        a = alpha[..., None]
+        target = self.rgb[y0:y1, x0:x1]
+        target[:] = target * (1 - a) + warped[..., :3] * shade * a
+        if label is not None:
+            self.ids[y0:y1, x0:x1][alpha > 0.5] = label
+
+    # -- world-space shapes -------------------------------------------------------------------------------
+    def world_plane(self, corners: np.ndarray, texture: np.ndarray | None = None, colour: Colour = (0.5, 0.5, 0.5),
+                    label: int | None = None, lit: bool = True) -> None:
+        """A flat quad given by 4 world corners (texture's top-left, top-right, bottom-right, bottom-left)."""
+        corners = np.asarray(corners, dtype=float)
+        visible = clip_polygon_near(corners, self.camera)
+        if len(visible) < 3:
+            return
+        shade = _shade(corners) if lit else 1.0
+        clip_px, _ = self.camera.project(visible)
+        if texture is None:
+            self.fill(clip_px, tuple(np.clip(np.asarray(colour) * shade, 0, 1)), label)
+            return
+        # Texture coordinates of the visible polygon's vertices: the homography is fitted on points in front
+        # of the lens only, so a floor that runs under the camera's feet still maps correctly.
+        th, tw = texture.shape[:2]
+        u_axis, v_axis = corners[1] - corners[0], corners[3] - corners[0]
+        rel = visible - corners[0]
+        tex = np.stack([rel @ u_axis / (u_axis @ u_axis) * tw, rel @ v_axis / (v_axis @ v_axis) * th], axis=1)
+        if len(visible) == 3:  # a homography needs four points: add the centroid
+            tex = np.vstack([tex, tex.mean(0)])
+            clip_fit = np.vstack([clip_px, self.camera.project(visible.mean(0, keepdims=True))[0]])
+        else:
+            clip_fit = clip_px
+        self.warp(texture, tex, clip_fit, label, clip=clip_px, shade=shade)
+
+    def box(self, centre_x: float, centre_y: float, bottom: float, size: tuple[float, float, float],
+            colour: Colour, label: int | None = None, faces: dict[str, np.ndarray] | None = None) -> None:
+        """An axis-aligned box on the floor (or on something at height ``bottom``); faces may be textured
+        (keys: front, back, left, right, top)."""
+        w, d, h = size
+        x0, x1 = centre_x - w / 2, centre_x + w / 2
+        y0, y1 = centre_y - d / 2, centre_y + d / 2
+        z0, z1 = bottom, bottom + h
+        quads = {
+            "front": [(x0, y0, z1), (x1, y0, z1), (x1, y0, z0), (x0, y0, z0)],
+            "back": [(x1, y1, z1), (x0, y1, z1), (x0, y1, z0), (x1, y1, z0)],
+            "left": [(x0, y1, z1), (x0, y0, z1), (x0, y0, z0), (x0, y1, z0)],
+            "right": [(x1, y0, z1), (x1, y1, z1), (x1, y1, z0), (x1, y0, z0)],
+            "top": [(x0, y1, z1), (x1, y1, z1), (x1, y0, z1), (x0, y0, z1)],
+            "bottom": [(x0, y0, z0), (x1, y0, z0), (x1, y1, z0), (x0, y1, z0)],
+        }
+        eye = self.camera.position
+        for name, quad in quads.items():
+            corners = np.asarray(quad, dtype=float)
+            normal = _normal(corners)
+            if np.dot(normal, eye - corners.mean(axis=0)) <= 0:
+                continue  # facing away
+            texture = (faces or {}).get(name)
+            self.world_plane(corners, texture, colour, label)
+
+    def shadow(self, centre_x: float, centre_y: float, radius_x: float, radius_y: float,
+               strength: float = 0.35) -> None:
+        """A soft contact shadow on the floor under an object."""
+        angles = np.linspace(0, 2 * np.pi, 24, endpoint=False)
+        ring = np.stack([centre_x + radius_x * np.cos(angles), centre_y + radius_y * np.sin(angles),
+                         np.zeros_like(angles)], axis=1)
+        if (self.camera.to_camera(ring)[:, 2] < 0.3).any():
+            return
+        px, _ = self.camera.project(ring)
+        x0, y0 = np.floor(px.min(0)).astype(int) - 8
+        x1, y1 = np.ceil(px.max(0)).astype(int) + 8
+        x0, y0 = max(x0, 0), max(y0, 0)
+        x1, y1 = min(x1, self.camera.width), min(y1, self.camera.height)
+        if x1 <= x0 or y1 <= y0:
+            return
+        mask = np.zeros((y1 - y0, x1 - x0), np.float32)
+        cv2.fillPoly(mask, [np.round(px - [x0, y0]).astype(np.int32)], 1.0)
+        blur = max(3, int((x1 - x0) / 10) | 1)
+        mask = cv2.GaussianBlur(mask, (blur, blur), 0)
+        self.rgb[y0:y1, x0:x1] *= (1 - strength * mask)[..., None]
+
+    def sprite(self, draw: Callable[[float, float, float], None], foot: tuple[float, float, float]) -> None:
+        """Something drawn in 2D at a projected foot point with a pixels-per-metre scale (people)."""
+        px, depth = self.camera.project(np.asarray([foot], dtype=float))
+        if depth[0] < 0.5:
+            return
+        draw(float(px[0, 0]), float(px[0, 1]), self.camera.focal_px / float(depth[0]))
+
+    # -- labels -------------------------------------------------------------------------------------------
+    def visible_boxes(self, min_pixels: int = 40, min_side: int = 4
+                      ) -> list[tuple[int, str, tuple[int, int, int, int], int]]:
+        """(label id, name, box, pixels) of every labelled object showing enough pixels, from the id buffer.
+
+        Names starting with "_" mark things that need an id (to tell whether a sign is hidden) but are not
+        one of the detector's classes.
+        """
+        out = []
+        children: dict[int, list[int]] = {}
+        for index, label in enumerate(self.labels):
+            if label.parent is not None:
+                children.setdefault(label.parent, []).append(index)
+        for index, label in enumerate(self.labels):
+            # A person's box includes the badge and vest drawn over them.
+            ys, xs = np.nonzero(np.isin(self.ids, [index, *children.get(index, [])]))
+            if len(xs) < min_pixels:
+                continue
+            box = (int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
+            if box[2] - box[0] < min_side or box[3] - box[1] < min_side:
+                continue
+            if not label.name.startswith("_"):
+                out.append((index, label.name, box, len(xs)))
+        return out
+
+
+def _normal(corners: np.ndarray) -> np.ndarray:
+    """Outward normal of a quad listed tl, tr, br, bl as seen from outside."""
+    n = np.cross(corners[3] - corners[0], corners[1] - corners[0])
+    return n / (np.linalg.norm(n) + 1e-9)
+
+
+def _shade(corners: np.ndarray) -> float:
+    normal = _normal(corners)
+    return float(AMBIENT + (1 - AMBIENT) * max(0.0, float(np.dot(normal, LIGHT))) + 0.08)
+
+
+# -- the photo finish ---------------------------------------------------------------------------------------
+
+def finish(rgb: np.ndarray, rng: np.random.Generator, *, exposure: float, colour_temp: Colour, vignette: float,
+           noise: float, blur: float, hotspot: tuple[float, float] | None) -> np.ndarray:
+    """From a clean render to a phone photo: light falloff, white balance, lens blur, sensor noise."""
+    h, w = rgb.shape[:2]
+    img = rgb * exposure
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    if hotspot is not None:
+        # Ceiling panels light the middle of the room more than its edges.
+        cx, cy = hotspot
+        dist = np.sqrt(((xx - cx) / w) ** 2 + ((yy - cy) / h) ** 2)
+        img *= (1.12 - 0.3 * np.clip(dist, 0, 1))[..., None]
+    r = np.sqrt(((xx - w / 2) / (w / 2)) ** 2 + ((yy - h / 2) / (h / 2)) ** 2)
+    img *= (1 - vignette * np.clip(r - 0.35, 0, None) ** 2)[..., None]
+    img *= np.asarray(colour_temp, np.float32)
+    if blur > 0.05:
+        img = cv2.GaussianBlur(img, (0, 0), blur)
+    img = img + rng.normal(0, noise, img.shape).astype(np.float32)
+    # Phone tone curve: gentle S-curve, highlights roll off instead of clipping hard.
+    img = np.clip(img, 0, None)
+    img = 1 - np.exp(-img * 1.6)
+    img = img / (1 - np.exp(-1.6))
+    out = np.clip(img * 255, 0, 255).astype(np.uint8)
+    return cv2.cvtColor(out, cv2.COLOR_RGB2BGR)

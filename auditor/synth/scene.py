@@ -1,0 +1,236 @@
+"""Build one photo of a hall's functional area: the room, its furniture, signs, floor lines and people,
+placed in metres, seen through a randomised inspector's camera, with exact truth of what it shows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from auditor.synth import textures as tx
+from auditor.synth.camera import Camera
+from auditor.synth.people import PersonLook, draw_person
+from auditor.synth.render import Colour, Frame, finish
+from auditor.types import Box, LineFact, PersonFact, Role, TextFact
+
+FLOOR_PX_PER_M = 48
+
+
+@dataclass
+class HallStyle:
+    """What stays the same across one street's photos: the district standard and the building."""
+
+    street: str
+    wall: Colour
+    floor: Colour
+    tile_m: float
+    accent: Colour          # the district's blue of signs and counter stripes
+    counter: Colour
+    seat: Colour
+    uniform: str            # the season's uniform colour name
+    first_window: int
+
+
+@dataclass
+class SignTruth:
+    corners: np.ndarray                 # world quad of the sign face (tl, tr, br, bl)
+    texture_size: tuple[int, int]       # (w, h) of its texture
+    lines: list[tuple[str, tuple[float, float, float, float]]]  # text and its box in texture pixels
+    label: int | None
+
+
+@dataclass
+class FloorLineTruth:
+    start: tuple[float, float]
+    end: tuple[float, float]
+    colours: tuple[str, ...]
+    distance_m: float | None
+
+
+@dataclass
+class PersonTruth:
+    label: int
+    look: PersonLook
+
+
+@dataclass
+class Shot:
+    """A scene under construction. Draw calls are queued with their depth and run far to near."""
+
+    camera: Camera
+    style: HallStyle
+    rng: np.random.Generator
+    room_width: float
+    room_depth: float
+    room_height: float
+    frame: Frame = field(init=False)
+    floor: np.ndarray = field(init=False)
+    ops: list[tuple[float, int, Callable[[], None]]] = field(default_factory=list)
+    signs: list[SignTruth] = field(default_factory=list)
+    floor_lines: list[FloorLineTruth] = field(default_factory=list)
+    people: list[PersonTruth] = field(default_factory=list)
+    surface_items: dict[str, list[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.frame = Frame(self.camera)
+        self.floor = tx.floor_tiles(self.room_width, self.room_depth, self.rng, self.style.tile_m, self.style.floor,
+                                    FLOOR_PX_PER_M)
+
+    # -- queueing -------------------------------------------------------------------------------------------
+    def _queue(self, anchor: tuple[float, float, float], draw: Callable[[], None]) -> None:
+        self.ops.append((self.camera.depth_of(np.asarray(anchor)), len(self.ops), draw))
+
+    def box(self, name: str | None, x: float, y: float, bottom: float, size: tuple[float, float, float],
+            colour: Colour, faces: dict[str, np.ndarray] | None = None, shadow: bool = True,
+            on: str | None = None) -> None:
+        """A box object; ``name`` labels it (None: unlabelled furniture); ``on`` records the surface it sits on."""
+        if on is not None and name is not None:
+            self.surface_items.setdefault(on, []).append(name)
+
+        def draw() -> None:
+            if shadow and bottom < 0.01:
+                self.frame.shadow(x, y, size[0] * 0.62, size[1] * 0.62)
+            label = self.frame.new_label(name) if name else None
+            self.frame.box(x, y, bottom, size, colour, label, faces)
+
+        # Sorted by the box's nearest face centre, so a thing on the counter draws after the counter.
+        self._queue((x, y - size[1] / 2, bottom + size[2] / 2), draw)
+
+    def plane(self, name: str | None, corners: list[tuple[float, float, float]], texture: np.ndarray,
+              text_lines: list[tuple[str, tuple[float, float, float, float]]] | None = None,
+              anchor_bias: float = 0.0) -> None:
+        """A flat textured thing (sign, poster, note) given by world corners tl, tr, br, bl."""
+        quad = np.asarray(corners, dtype=float)
+        sign = SignTruth(quad, (texture.shape[1], texture.shape[0]), text_lines or [], None)
+        if text_lines:
+            self.signs.append(sign)
+
+        def draw() -> None:
+            # Unnamed signs still get an id ("_sign") so the truth can tell whether their text is in view.
+            label = self.frame.new_label(name or "_sign")
+            sign.label = label
+            self.frame.world_plane(quad, texture, label=label, lit=False)
+
+        centre = quad.mean(axis=0)
+        self._queue((centre[0], centre[1] - anchor_bias, centre[2]), draw)
+
+    def person(self, look: PersonLook, x: float, y: float) -> None:
+        def draw() -> None:
+            self.frame.shadow(x, y, 0.28, 0.18, 0.3)
+            holder: list[int] = []
+            self.frame.sprite(lambda px, py, sc: holder.append(draw_person(self.frame, px, py, sc, look)), (x, y, 0.0))
+            if holder:
+                self.people.append(PersonTruth(holder[0], look))
+
+        self._queue((x, y, 1.0), draw)
+
+    def floor_line(self, start: tuple[float, float], end: tuple[float, float], colour: str, rgb: Colour,
+                   width_m: float = 0.1, distance_m: float | None = None, dashed: bool = False,
+                   wear: float = 0.0) -> None:
+        """Paint a line on the floor (metres; y from the camera's foot)."""
+        tx.paint_floor_line(self.floor, FLOOR_PX_PER_M, start[0] + self.room_width / 2, start[1],
+                            end[0] + self.room_width / 2, end[1], width_m, rgb, dashed, wear, self.rng)
+        self.floor_lines.append(FloorLineTruth(start, end, (colour,), distance_m))
+
+    # -- rendering ------------------------------------------------------------------------------------------
+    def _room(self) -> None:
+        w, d, h = self.room_width / 2, self.room_depth, self.room_height
+        f = self.frame
+        f.world_plane(np.array([(-w, d, 0), (w, d, 0), (w, 0, 0), (-w, 0, 0)]), self.floor, lit=False)
+        f.world_plane(np.array([(-w, d, h), (w, d, h), (w, d, 0), (-w, d, 0)]),
+                      tx.wall(2 * w, h, self.style.wall, self.rng), lit=False)
+        for side in (-1, 1):
+            x = side * w
+            corners = [(x, 0, h), (x, d, h), (x, d, 0), (x, 0, 0)] if side < 0 else \
+                [(x, d, h), (x, 0, h), (x, 0, 0), (x, d, 0)]
+            f.world_plane(np.array(corners), tx.wall(d, h, tuple(c * 0.9 for c in self.style.wall), self.rng,
+                                                     panel_m=1.2), lit=False)
+        f.world_plane(np.array([(-w, 0, h), (w, 0, h), (w, d, h), (-w, d, h)]), tx.ceiling(2 * w, d, self.rng),
+                      lit=False)
+
+    def render(self, photo_rng: np.random.Generator) -> np.ndarray:
+        self._room()
+        for _, _, draw in sorted(self.ops, key=lambda op: (-op[0], op[1])):
+            draw()
+        return finish(
+            self.frame.rgb, photo_rng,
+            exposure=float(photo_rng.uniform(0.92, 1.12)),
+            colour_temp=_white_balance(photo_rng),
+            vignette=float(photo_rng.uniform(0.1, 0.35)),
+            noise=float(photo_rng.uniform(0.006, 0.02)),
+            blur=float(photo_rng.uniform(0.3, 0.9)),
+            hotspot=(float(photo_rng.uniform(0.3, 0.7)) * self.camera.width,
+                     float(photo_rng.uniform(0.0, 0.4)) * self.camera.height),
+        )
+
+    # -- truth ----------------------------------------------------------------------------------------------
+    def boxes(self) -> list[tuple[int, str, Box]]:
+        """(label id, class name, visible box) of every labelled object in view."""
+        return [(index, name, (float(b[0]), float(b[1]), float(b[2]), float(b[3])))
+                for index, name, b, _ in self.frame.visible_boxes()]
+
+    def texts(self, min_height_px: float = 9.0) -> list[TextFact]:
+        """Every sign line large enough to read and mostly in view, with its box in the photo."""
+        out = []
+        for sign in self.signs:
+            if sign.label is None:
+                continue
+            tw, th = sign.texture_size
+            c = sign.corners
+            for text, (x0, y0, x1, y1) in sign.lines:
+                quad = np.array([c[0] + (c[1] - c[0]) * (u / tw) + (c[3] - c[0]) * (v / th)
+                                 for u, v in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))])
+                px, depth = self.camera.project(quad)
+                if (depth < 0.3).any():
+                    continue
+                bx0, by0 = px.min(axis=0)
+                bx1, by1 = px.max(axis=0)
+                if by1 - by0 < min_height_px:
+                    continue
+                box = (max(bx0, 0.0), max(by0, 0.0), min(bx1, self.camera.width), min(by1, self.camera.height))
+                if (box[2] - box[0]) * (box[3] - box[1]) < 0.8 * (bx1 - bx0) * (by1 - by0):
+                    continue  # cut off by the frame
+                ids = self.frame.ids[int(box[1]):int(box[3]), int(box[0]):int(box[2])]
+                if ids.size == 0 or (ids == sign.label).mean() < 0.7:
+                    continue  # hidden behind something
+                out.append(TextFact(text=text, box=tuple(round(v, 1) for v in box), confidence=1.0))  # type: ignore[arg-type]
+        return out
+
+    def lines(self) -> list[LineFact]:
+        out = []
+        for line in self.floor_lines:
+            pts = np.array([(line.start[0], line.start[1], 0.0), (line.end[0], line.end[1], 0.0)])
+            # Keep the stretch in front of the camera and inside the frame.
+            samples = np.linspace(pts[0], pts[1], 60)
+            px, depth = self.camera.project(samples)
+            inside = (depth > 0.3) & (px[:, 0] >= 0) & (px[:, 0] < self.camera.width) & (px[:, 1] >= 0) & \
+                     (px[:, 1] < self.camera.height)
+            if inside.sum() < 6:
+                continue
+            seen = px[inside]
+            p1, p2 = tuple(seen[0]), tuple(seen[-1])
+            length = float(np.hypot(p2[0] - p1[0], p2[1] - p1[1]))
+            angle = abs(np.degrees(np.arctan2(p2[1] - p1[1], p2[0] - p1[0]))) % 180
+            angle = min(angle, 180 - angle)
+            orientation = "horizontal" if angle <= 20 else "vertical" if angle >= 70 else "diagonal"
+            out.append(LineFact(points=((round(p1[0], 1), round(p1[1], 1)), (round(p2[0], 1), round(p2[1], 1))),
+                                colours=line.colours, length_px=round(length, 1), orientation=orientation,
+                                distance_m=line.distance_m))
+        return out
+
+    def persons(self, boxes_by_label: dict[int, Box]) -> list[PersonFact]:
+        out = []
+        for person in self.people:
+            box = boxes_by_label.get(person.label)
+            if box is None:
+                continue
+            out.append(PersonFact(box=box, confidence=1.0, role=Role(person.look.role), top_colour=person.look.top,
+                                  badge=person.look.badge))
+        return out
+
+
+def _white_balance(rng: np.random.Generator) -> Colour:
+    """Office light between warm (3500 K) and cool (6500 K), as a phone's auto white balance leaves it."""
+    warm = float(rng.uniform(-1, 1))
+    return (1.0 + 0.06 * warm, 1.0 + 0.01 * warm, 1.0 - 0.07 * warm)

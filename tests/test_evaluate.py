@@ -1,0 +1,320 @@
+"""`auditor eval`: the pipeline's verdicts compared with a synthetic data set's truth.
+
+The data set is built by hand: three photos of two halls (one photo missing), and a truth.json whose
+verdicts are what the fake detectors of conftest make the real engine say, with three of them flipped.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+import auditor.pipeline
+from auditor.cli import app
+from auditor.evaluate import (
+    Pair,
+    class_mismatch,
+    detector_map,
+    match_verdicts,
+    model_classes,
+    verdict_metrics,
+)
+from auditor.manual import Manual
+from auditor.pipeline import Auditor, Detectors
+from auditor.types import Verdict
+from tests.conftest import jpeg_bytes
+
+runner = CliRunner()
+P, F, N = Verdict.PASS, Verdict.FAIL, Verdict.NOT_ASSESSABLE
+CATEGORIES = ["signage", "floor_marking", "item_placement", "staff_dress", "facilities"]
+HALL, OTHER_HALL = "纸坊街道", "金口街道"
+WINDOW, WAITING, MISSING = "images/train/h00_p00.jpg", "images/val/h00_p01.jpg", "images/val/h01_p00.jpg"
+
+# What the engine says on counter_auditor's facts (a counter with a cup, a window plate, an evaluation device
+# and a window sign read; no line finder): see test_the_fixture_verdicts_are_what_the_truth_assumes.
+WINDOW_VERDICTS = {"SIG-03": "pass", "SIG-04": "pass", "SIG-10": "pass", "FLR-01": "not_assessable",
+                   "FLR-02": "not_assessable", "ITM-01": "fail", "ITM-02": "fail", "ITM-03": "pass",
+                   "DRS-01": "not_assessable", "DRS-03": "not_assessable", "FAC-02": "pass"}
+WAITING_VERDICTS = {"SIG-06": "fail", "SIG-10": "pass", "FLR-03": "not_assessable", "DRS-04": "not_assessable",
+                    "FAC-04": "not_assessable"}
+HALL_VERDICTS = {rule: "not_assessable" for rule in ("SIG-02", "SIG-09", "FAC-01", "FAC-03", "FAC-05", "FAC-06",
+                                                     "FAC-07", "FAC-08", "FAC-09")}
+# The truth differs in three places: 22 of the 25 pairs match.
+FLIPS = {(WINDOW, "ITM-02"): "pass", (WAITING, "SIG-06"): "pass", (None, "FAC-05"): "fail"}
+
+
+def _expected(photo: str | None, verdicts: dict[str, str]) -> dict[str, str]:
+    return {rule: FLIPS.get((photo, rule), verdict) for rule, verdict in verdicts.items()}
+
+
+def _photo(file: str, hall: str, area: str, expected: dict[str, str]) -> dict[str, Any]:
+    return {"file": file, "split": file.split("/")[1], "hall": hall, "area": area, "width": 320, "height": 240,
+            "facts": {"photo": file, "area": area, "width": 320, "height": 240}, "expected": expected}
+
+
+def make_truth(manual: Manual) -> dict[str, Any]:
+    return {
+        "generator": {"version": "1", "seed": 7, "halls": 2, "photos": 3, "violation_rate": 0.3,
+                      "manual_version": manual.version, "manual_sha256": manual.sha256,
+                      "classes": ["person", "counter"], "a_key_from_the_future": True},
+        "halls": {
+            HALL: {"true_score": 80.0, "true_grade": "good", "failed_critical": [],
+                   "expected": _expected(None, HALL_VERDICTS)},
+            OTHER_HALL: {"true_score": None, "true_grade": "not_assessable", "failed_critical": [],
+                         "expected": dict(HALL_VERDICTS)},
+        },
+        "photos": [_photo(WINDOW, HALL, "window_counter", _expected(WINDOW, WINDOW_VERDICTS)),
+                   _photo(WAITING, HALL, "waiting_area", _expected(WAITING, WAITING_VERDICTS)),
+                   _photo(MISSING, OTHER_HALL, "window_counter", dict(WINDOW_VERDICTS))],
+    }
+
+
+@pytest.fixture()
+def dataset(tmp_path: Path, manual: Manual) -> Path:
+    """DIR as the generator writes it, less the photo of the second hall."""
+    root = tmp_path / "synth"
+    for split in ("train", "val"):
+        (root / "images" / split).mkdir(parents=True)
+        (root / "labels" / split).mkdir(parents=True)
+    for file, colour in ((WINDOW, (180, 180, 170)), (WAITING, (90, 120, 150))):
+        (root / file).write_bytes(jpeg_bytes(colour=colour))
+        label = root / file.replace("images/", "labels/").replace(".jpg", ".txt")
+        label.write_text("1 0.5 0.7 0.9 0.4\n0 0.4 0.4 0.2 0.5\n")
+    (root / "data.yaml").write_text(yaml.safe_dump({"path": str(root), "train": "images/train", "val": "images/val",
+                                                    "names": {0: "person", 1: "counter"}}))
+    write_truth(root, make_truth(manual))
+    return root
+
+
+def write_truth(root: Path, truth: dict[str, Any]) -> None:
+    (root / "truth.json").write_text(json.dumps(truth, ensure_ascii=False), encoding="utf-8")
+
+
+@pytest.fixture()
+def use_detectors(monkeypatch: pytest.MonkeyPatch):
+    """Make `auditor eval` build its auditor on the given detectors instead of models/detector.yaml."""
+    def use(detectors: Detectors) -> None:
+        monkeypatch.setattr(auditor.pipeline, "default_detectors", lambda config=None: detectors)
+    return use
+
+
+def _eval(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["eval", *args])
+    return result.exit_code, result.output
+
+
+# -- the comparison, without images ------------------------------------------------------------------------
+
+def test_three_of_four_pairs_right() -> None:
+    pairs = [Pair("h", "a.jpg", "SIG-03", "signage", P, P),
+             Pair("h", "a.jpg", "ITM-02", "item_placement", F, P),
+             Pair("h", "a.jpg", "FLR-01", "floor_marking", N, N),
+             Pair("h", None, "FAC-01", "facilities", F, F)]
+    metrics = verdict_metrics(pairs, CATEGORIES)
+    assert metrics.verdict_accuracy == 0.75 and metrics.pairs == 4 and metrics.correct == 3
+    assert metrics.per_category == {"signage": 1.0, "floor_marking": 1.0, "item_placement": 0.0,
+                                    "staff_dress": None, "facilities": 1.0}
+    assert metrics.confusion == {"pass": {"pass": 1, "fail": 0, "not_assessable": 0},
+                                 "fail": {"pass": 1, "fail": 1, "not_assessable": 0},
+                                 "not_assessable": {"pass": 0, "fail": 0, "not_assessable": 1}}
+
+
+def test_no_pairs_means_no_accuracy() -> None:
+    metrics = verdict_metrics([], CATEGORIES)
+    assert metrics.verdict_accuracy is None and set(metrics.per_category.values()) == {None}
+    assert sum(n for row in metrics.confusion.values() for n in row.values()) == 0
+
+
+def test_verdicts_on_one_side_only_are_kept_apart() -> None:
+    expected = {("a.jpg", "SIG-03"): P, ("a.jpg", "XYZ-01"): F, (None, "FAC-01"): N}
+    predicted = {("a.jpg", "SIG-03"): F, (None, "FAC-01"): N, ("a.jpg", "SIG-10"): P}
+    matching = match_verdicts("h", expected, predicted, {"SIG-03": "signage", "FAC-01": "facilities"})
+    assert [(p.rule_id, p.correct) for p in matching.pairs] == [("SIG-03", False), ("FAC-01", True)]
+    assert matching.unjudged == (("a.jpg", "XYZ-01"),)
+    assert matching.untruthed == (("a.jpg", "SIG-10"),)
+
+
+# -- the command -------------------------------------------------------------------------------------------
+
+def test_the_fixture_verdicts_are_what_the_truth_assumes(counter_auditor: Auditor, dataset: Path) -> None:
+    from auditor.collect import PhotoInput
+    from auditor.types import Area
+
+    inputs = [PhotoInput(WINDOW, Area.WINDOW_COUNTER, dataset / WINDOW),
+              PhotoInput(WAITING, Area.WAITING_AREA, dataset / WAITING)]
+    _, result = counter_auditor.audit(inputs, hall=HALL, round_name="x")
+    assert {f.rule_id: f.verdict.value for f in result.findings if f.photo == WINDOW} == WINDOW_VERDICTS
+    assert {f.rule_id: f.verdict.value for f in result.findings if f.photo == WAITING} == WAITING_VERDICTS
+    assert {f.rule_id: f.verdict.value for f in result.findings if f.photo is None} == HALL_VERDICTS
+
+
+def test_eval_compares_every_verdict_and_writes_the_json(counter_auditor: Auditor, dataset: Path, tmp_path: Path,
+                                                         use_detectors) -> None:
+    use_detectors(counter_auditor.detectors)
+    out = tmp_path / "eval.json"
+    code, output = _eval(str(dataset), "--json", str(out))
+    assert code == 0, output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["photos"] == 2 and data["pairs"] == 25
+    assert data["verdict_accuracy"] == pytest.approx(22 / 25)
+    assert data["per_category"] == pytest.approx({"signage": 6 / 7, "floor_marking": 1.0, "item_placement": 2 / 3,
+                                                  "staff_dress": 1.0, "facilities": 8 / 9})
+    assert data["per_category_pairs"] == {"signage": 7, "floor_marking": 3, "item_placement": 3, "staff_dress": 3,
+                                          "facilities": 9}
+    assert data["confusion"] == {"pass": {"pass": 6, "fail": 2, "not_assessable": 0},
+                                 "fail": {"pass": 0, "fail": 1, "not_assessable": 1},
+                                 "not_assessable": {"pass": 0, "fail": 0, "not_assessable": 15}}
+    assert data["halls"][HALL]["score"] == 71.4 and data["halls"][HALL]["true_score"] == 80.0
+    assert data["halls"][HALL]["pairs"] == 25
+    assert data["halls"][OTHER_HALL] == {"score": None, "true_score": None, "grade": None,
+                                         "true_grade": "not_assessable", "photos": 0, "pairs": 0, "accuracy": None}
+    assert [e["photo"] for e in data["errors"]] == [MISSING]
+    assert "no such file" in data["errors"][0]["reason"]
+    assert "map50" not in data and "map50_95" not in data
+    # The fake detector is no ultralytics model: no mAP, and the notes say why.
+    assert any("not an ultralytics model" in note for note in data["notes"])
+    assert not any("size" in note or "manual" in note for note in data["notes"])
+    assert "判定准确率: 88.0%" in output and "纸坊街道" in output and MISSING in output
+
+
+def test_without_an_object_detector_there_is_no_map(counter_auditor: Auditor, dataset: Path, tmp_path: Path,
+                                                    use_detectors) -> None:
+    use_detectors(Detectors(objects=None, texts=counter_auditor.detectors.texts, lines=None))
+    out = tmp_path / "eval.json"
+    code, output = _eval(str(dataset), "--json", str(out), "--lang", "en")
+    assert code == 0, output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert "map50" not in data and "map50_95" not in data
+    assert not any("mAP" in note for note in data["notes"])
+    assert data["pairs"] == 25, "every rule still gets a verdict, if only not assessable"
+    assert "verdict accuracy" in output and "true score" in output
+
+
+def test_a_changed_manual_is_noted(counter_auditor: Auditor, dataset: Path, tmp_path: Path, manual: Manual,
+                                   use_detectors) -> None:
+    use_detectors(counter_auditor.detectors)
+    truth = make_truth(manual)
+    truth["generator"]["manual_sha256"] = "0" * 64
+    write_truth(dataset, truth)
+    out = tmp_path / "eval.json"
+    assert _eval(str(dataset), "--json", str(out))[0] == 0
+    notes = json.loads(out.read_text(encoding="utf-8"))["notes"]
+    assert any("generated with manual" in note and "000000000000" in note for note in notes)
+
+
+def test_a_photo_of_another_size_is_noted(counter_auditor: Auditor, dataset: Path, tmp_path: Path, manual: Manual,
+                                          use_detectors) -> None:
+    use_detectors(counter_auditor.detectors)
+    truth = make_truth(manual)
+    truth["photos"][1]["width"] = 640
+    write_truth(dataset, truth)
+    out = tmp_path / "eval.json"
+    assert _eval(str(dataset), "--json", str(out))[0] == 0
+    notes = json.loads(out.read_text(encoding="utf-8"))["notes"]
+    assert [n for n in notes if "not the size" in n] == [f"1 photo(s) are not the size truth.json gives (upright "
+                                                         f"width x height): {WAITING}"]
+
+
+def test_nothing_to_evaluate_exits_1(counter_auditor: Auditor, dataset: Path, tmp_path: Path,
+                                     use_detectors) -> None:
+    use_detectors(counter_auditor.detectors)
+    for file in (WINDOW, WAITING):
+        (dataset / file).unlink()
+    out = tmp_path / "eval.json"
+    code, output = _eval(str(dataset), "--json", str(out))
+    assert code == 1 and "no photo could be evaluated" in output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["photos"] == 0 and data["pairs"] == 0 and data["verdict_accuracy"] is None
+    assert sorted(e["photo"] for e in data["errors"]) == sorted([WINDOW, WAITING, MISSING])
+
+
+@pytest.mark.parametrize(("damage", "message"), [
+    (lambda root: None, "no such folder"),
+    (lambda root: (root / "truth.json").unlink(), "no truth.json here"),
+    (lambda root: (root / "truth.json").write_text("{not json"), "does not match the truth schema"),
+    (lambda root: _edit_truth(root, lambda t: t["halls"][HALL].pop("true_grade")),
+     f"halls.{HALL}.true_grade: Field required"),
+    (lambda root: _edit_truth(root, lambda t: t["photos"][0]["expected"].update({"SIG-03": "ok"})),
+     "photos.0.expected.SIG-03"),
+    (lambda root: _edit_truth(root, lambda t: t["photos"][1].update({"hall": "无名街道"})),
+     "which 'halls' does not list"),
+    (lambda root: _edit_truth(root, lambda t: t["photos"][1].update({"file": "../elsewhere.jpg"})),
+     "must be a path relative to the folder"),
+])
+def test_bad_input_is_named(dataset: Path, damage, message: str, use_detectors) -> None:
+    use_detectors(Detectors(objects=None, texts=None, lines=None))
+    target = dataset.parent / "nowhere" if message == "no such folder" else dataset
+    damage(dataset)
+    code, output = _eval(str(target))
+    assert code == 1
+    assert message in output, output
+
+
+def _edit_truth(root: Path, change) -> None:
+    truth = json.loads((root / "truth.json").read_text(encoding="utf-8"))
+    change(truth)
+    write_truth(root, truth)
+
+
+# -- detector mAP ------------------------------------------------------------------------------------------
+
+class _FakeYolo:
+    """What detector_map reads from a YoloDetector: the model's names, the class map and imgsz."""
+
+    name = "fake-yolo"
+
+    def __init__(self, names: dict[int, str], class_map: dict[str, str]):
+        self.model = SimpleNamespace(names=names)
+        self.class_map = class_map
+        self.imgsz = 64
+
+
+def test_classes_must_match_by_index() -> None:
+    assert model_classes(_FakeYolo({0: "person", 1: "coffee cup", 2: "lamp"},
+                                   {"person": "person", "coffee cup": "cup"})) == ["person", "cup", None]
+    assert class_mismatch(["person", "counter", "extra"], ["person", "counter"]) is None
+    assert "class 1 is 'counter'" in class_mismatch(["person", "cup"], ["person", "counter"])
+    assert "a class the class map drops" in class_mismatch(["person", None], ["person", "counter"])
+    assert "is no class" in class_mismatch(["person"], ["person", "counter"])
+
+
+def test_a_detector_with_other_classes_gets_a_note_not_a_map(dataset: Path) -> None:
+    coco_like = _FakeYolo({0: "person", 1: "bicycle", 2: "cup"}, {"person": "person", "cup": "cup"})
+    scores, note = detector_map(coco_like, dataset, ["person", "counter"])
+    assert scores is None
+    assert note is not None and "class 1 is 'counter'" in note and "a class the class map drops" in note
+
+
+def test_a_dataset_without_data_yaml_gets_a_note(dataset: Path) -> None:
+    (dataset / "data.yaml").unlink()
+    scores, note = detector_map(_FakeYolo({0: "person", 1: "counter"}, {"person": "person", "counter": "counter"}),
+                                dataset, ["person", "counter"])
+    assert scores is None and note is not None and "data.yaml" in note
+
+
+@pytest.mark.slow
+def test_map_of_an_ultralytics_model_on_the_labels(dataset: Path, tmp_path: Path) -> None:
+    """An untrained model scores near nothing, but the validation runs on both splits and reports both maps."""
+    from auditor.detectors.yolo import YoloDetector, _quiet_ultralytics
+
+    _quiet_ultralytics()
+    from ultralytics import YOLO
+    from ultralytics.nn.tasks import DetectionModel
+
+    model = YOLO("yolo11n.yaml", task="detect")
+    model.model = DetectionModel("yolo11n.yaml", nc=2, verbose=False)
+    model.model.names = {0: "person", 1: "counter"}
+    weights = tmp_path / "tiny.pt"
+    model.save(str(weights))
+    detector = YoloDetector(weights, {"person": "person", "counter": "counter"}, imgsz=64)
+    runs_before = (Path.cwd() / "runs").exists()
+    scores, note = detector_map(detector, dataset, ["person", "counter"])
+    assert note is None
+    assert scores is not None and all(0.0 <= s <= 1.0 for s in scores)
+    assert (Path.cwd() / "runs").exists() == runs_before, "ultralytics writes nothing into the working directory"
