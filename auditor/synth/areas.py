@@ -133,8 +133,9 @@ def _plant(shot: Shot, x: float, y: float, bottom: float) -> None:
 # -- the seven areas ------------------------------------------------------------------------------------------
 
 def compose_window_counter(style: HallStyle, rng: np.random.Generator, dice: Dice, window: int) -> Shot:
-    camera = sample_camera(rng, (6.0, 15.0))
-    counter_front = float(rng.uniform(2.8, 3.8))
+    camera = sample_camera(rng, (9.5, 15.0))
+    # Far enough back that the one-metre line in front of the counter is in the frame.
+    counter_front = float(rng.uniform(3.4, 4.3))
     shot = _shot(style, rng, camera, counter_front + 4.0)
     depth, height = 0.62, float(rng.uniform(0.78, 1.0))
     window_w = float(rng.uniform(1.7, 2.1))
@@ -165,11 +166,11 @@ def compose_window_counter(style: HallStyle, rng: np.random.Generator, dice: Dic
     if dice("sticker_on_counter", 0.4):
         shot.plane("sticker", [(0.5, counter_front - 0.005, top - 0.15), (0.65, counter_front - 0.005, top - 0.15),
                                (0.65, counter_front - 0.005, top - 0.3), (0.5, counter_front - 0.005, top - 0.3)],
-                   tx.sticker(60, rng))
+                   tx.sticker(60, rng), anchor_bias=0.5)
     if window == style.first_window and not dice("accessible_sign_missing", 0.3):
         shot.plane("accessible_sign", [(-0.95, counter_front - 0.005, top - 0.1), (-0.65, counter_front - 0.005, top - 0.1),
                                        (-0.65, counter_front - 0.005, top - 0.4), (-0.95, counter_front - 0.005, top - 0.4)],
-                   tx.accessible_sign(120)[..., :3])
+                   tx.accessible_sign(120)[..., :3], anchor_bias=0.5)
     # Staff behind the counter, seated; maybe out of uniform, maybe without a badge.
     staff = look(rng, "staff", _staff_top(style, dice, "staff_out_of_uniform"), badge=not dice("badge_missing", 0.6),
                  vest=False, seated=True)
@@ -182,7 +183,8 @@ def compose_window_counter(style: HallStyle, rng: np.random.Generator, dice: Dic
         y = counter_front - distance
         shot.floor_line((-window_w * 0.48, y), (window_w * 0.48, y), "yellow", YELLOW, 0.1, distance_m=round(distance, 3))
     if rng.uniform() < 0.5:
-        _visitor(shot, float(rng.uniform(-0.6, 0.6)), counter_front - float(rng.uniform(0.3, 0.5)))
+        # On the left of the window, so the evaluation device on the right stays in view.
+        _visitor(shot, float(rng.uniform(-0.8, -0.5)), counter_front - float(rng.uniform(0.3, 0.5)))
     return shot
 
 
@@ -242,7 +244,7 @@ def compose_waiting_area(style: HallStyle, rng: np.random.Generator, dice: Dice)
     sign_lines = ["等候区", "Waiting Area"]
     if dice("zone_sign_not_bilingual", 0.7):
         sign_lines = ["等候区"]
-    _hanging_sign(shot, sign_lines, float(rng.uniform(-0.8, 0.8)), first_row + 2.2, 2.75)
+    _hanging_sign(shot, sign_lines, float(rng.uniform(-0.6, 0.6)), first_row + 2.6, 2.55)
     if not dice("call_screen_missing", 0.5):
         shot.box("call_screen", float(rng.uniform(-2.5, -1.5)), shot.room_depth - 0.05, 1.7, (1.3, 0.06, 0.75),
                  (0.1, 0.1, 0.1), faces={"front": tx.screen(260, 150, rng, "calls")}, shadow=False)
@@ -274,7 +276,7 @@ def compose_entrance(style: HallStyle, rng: np.random.Generator, dice: Dice) -> 
     _wall_sign(shot, None, [title], 0.0, wall_y - 0.06, 3.05, min(4.6, 0.42 * len(title)), 0.5, bg=RED_SIGN,
                fg=GOLD)
     if not dice("guide_map_missing", 0.6):
-        gx = float(rng.uniform(-3.0, -2.2))
+        gx = float(rng.uniform(-2.2, -1.8))
         board = tx.guide_map(360, 480, "楼层索引 Floor Directory", rng)
         shot.plane("guide_map", [(gx - 0.45, wall_y - 1.6, 1.9), (gx + 0.45, wall_y - 1.6, 1.9),
                                  (gx + 0.45, wall_y - 1.6, 0.7), (gx - 0.45, wall_y - 1.6, 0.7)], board,
@@ -285,17 +287,17 @@ def compose_entrance(style: HallStyle, rng: np.random.Generator, dice: Dice) -> 
         shot.box("ticket_machine", tx_x, wall_y - 2.0, 0.0, (0.55, 0.45, 1.45), (0.88, 0.9, 0.92),
                  faces={"front": tx.screen(110, 260, rng, "ui")})
     if not dice("guide_line_missing", 0.6):
-        turn_y = float(rng.uniform(2.2, 3.0))
+        turn_y = float(rng.uniform(3.2, 3.8))
         side = float(rng.choice([-1.0, 1.0]))
         shot.floor_line((0.0, wall_y - 0.8), (0.0, turn_y), "yellow", YELLOW, 0.1)
         shot.floor_line((0.0, turn_y), (side * 3.5, turn_y), "yellow", YELLOW, 0.1)
-    if rng.uniform() < 0.7:
-        _fire_extinguisher(shot, -2.4, wall_y - 0.3)
-    if rng.uniform() < 0.7:
+    if not dice("extinguisher_missing", 0.5):
+        _fire_extinguisher(shot, float(rng.uniform(-2.0, -1.4)), wall_y - 0.3)
+    if not dice("exit_sign_missing", 0.5):
         _exit_sign(shot, 0.0, wall_y - 0.07, 2.65)
     if dice("handwritten_note", 0.5):
         shot.plane("handwritten_note", [(0.7, wall_y - 0.1, 1.5), (1.0, wall_y - 0.1, 1.5), (1.0, wall_y - 0.1, 1.1),
-                                        (0.7, wall_y - 0.1, 1.1)], tx.handwritten_note(120, 160, rng))
+                                        (0.7, wall_y - 0.1, 1.1)], tx.handwritten_note(120, 160, rng), anchor_bias=0.5)
     if rng.uniform() < 0.5:
         _visitor(shot, float(rng.uniform(-1.5, 1.5)), float(rng.uniform(3.0, 4.5)))
     return shot
@@ -321,7 +323,7 @@ def compose_guidance_desk(style: HallStyle, rng: np.random.Generator, dice: Dice
                      vest=False, seated=False)
         shot.person(staff, float(rng.uniform(-0.6, 0.6)), desk_front + 0.85)
     _counter_items(shot, -1.0, 1.0, desk_front + 0.25, top, dice, 0.3)
-    mx = float(rng.uniform(1.9, 2.4))
+    mx = float(rng.uniform(1.6, 1.9))
     if not dice("ticket_machine_missing", 0.3):
         shot.box("ticket_machine", mx, desk_front + 0.2, 0.0, (0.55, 0.45, 1.45), (0.88, 0.9, 0.92),
                  faces={"front": tx.screen(110, 260, rng, "ui")})
@@ -375,27 +377,29 @@ def _terminal_face(rng: np.random.Generator) -> np.ndarray:
 
 
 def compose_convenience(style: HallStyle, rng: np.random.Generator, dice: Dice) -> Shot:
-    camera = sample_camera(rng, (7.0, 15.0))
-    table_y = float(rng.uniform(2.6, 3.4))
+    camera = sample_camera(rng, (4.0, 11.0))
+    table_y = float(rng.uniform(3.0, 3.6))
     shot = _shot(style, rng, camera, table_y + 2.5)
     top = 0.8
     shot.box(None, 0.0, table_y, 0.0, (2.2, 0.6, top), (0.75, 0.65, 0.5))
     lines = ["便民服务区", "Convenience Services"]
     if dice("zone_sign_not_bilingual", 0.7):
         lines = ["便民服务区"]
-    _wall_sign(shot, None, lines, 0.0, shot.room_depth - 0.03, 2.7, 2.0, 0.6, weights=[1.2, 0.8][: len(lines)])
+    _wall_sign(shot, None, lines, 0.0, shot.room_depth - 0.03, 2.5, 2.0, 0.6, weights=[1.2, 0.8][: len(lines)])
     if not dice("water_missing", 0.4):
-        shot.box("water_dispenser", -1.6, table_y, 0.0, (0.35, 0.35, 1.1), (0.93, 0.93, 0.94))
-        shot.box(None, -1.6, table_y, 1.1, (0.26, 0.26, 0.36), (0.55, 0.75, 0.95), shadow=False)
-        _position_marks(shot, -1.6, table_y, 0.35, 0.35, dice)
+        shot.box("water_dispenser", -1.4, table_y, 0.0, (0.4, 0.4, 1.1), (0.93, 0.93, 0.94))
+        shot.box(None, -1.4, table_y, 1.1, (0.26, 0.26, 0.36), (0.55, 0.75, 0.95), shadow=False)
+        _position_marks(shot, -1.4, table_y, 0.4, 0.4, dice)
     if not dice("first_aid_missing", 0.4):
         shot.box("first_aid_kit", -0.6, table_y - 0.05, top, (0.34, 0.2, 0.24), (0.95, 0.95, 0.95),
                  faces={"front": _first_aid_face()})
-    amenities = [("umbrella_stand", 1.5, 0.0, (0.3, 0.3, 0.6), (0.2, 0.25, 0.35)),
+    amenities = [("umbrella_stand", 1.4, 0.0, (0.35, 0.35, 0.6), (0.2, 0.25, 0.35)),
                  ("charging_station", 0.5, top, (0.4, 0.2, 0.35), (0.15, 0.15, 0.2))]
     if not dice("amenities_missing", 0.4):
         for name, x, bottom, size, colour in amenities:
-            shot.box(name, x, table_y - (0.1 if bottom else -0.6), bottom, size, colour)
+            shot.box(name, x, table_y - (0.1 if bottom else 0.0), bottom, size, colour)
+            if not bottom:
+                _position_marks(shot, x, table_y, size[0], size[1], dice)
     if rng.uniform() < 0.6:
         _fire_extinguisher(shot, float(rng.uniform(-2.6, -2.2)), table_y + 0.6)
     _clutter(shot, dice, table_y - 1.0)

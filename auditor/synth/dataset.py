@@ -125,12 +125,13 @@ def _verdicts(findings: list[Finding]) -> dict[str, str]:
 
 
 def generate(out: Path, manual: Manual, halls: int, photos: int, seed: int, violation_rate: float,
-             val_share: float = 0.2, jpeg_quality: tuple[int, int] = (72, 94), street_offset: int = 0,
+             val_share: float = 0.2, jpeg_quality: tuple[int, int] = (72, 94), hall_rates: list[float] | None = None,
              flat: bool = False, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Write the folder and return the truth document.
 
     ``flat`` writes photos as ``DIR/<street>/<area>/<nn>.jpg`` (the layout `auditor audit` reads, used for
     the bundled samples) instead of the ultralytics layout; truth.json is written either way.
+    ``hall_rates`` fixes each hall's violation rate instead of drawing it around ``violation_rate``.
     """
     out.mkdir(parents=True, exist_ok=True)
     master = np.random.default_rng(seed)
@@ -138,13 +139,13 @@ def generate(out: Path, manual: Manual, halls: int, photos: int, seed: int, viol
     truth_halls: dict[str, Any] = {}
     total, done, any_val = halls * photos, 0, False
     for h in range(halls):
-        index = h + street_offset
-        street, sid = hall_name(index), hall_id(index)
+        street, sid = hall_name(h), hall_id(h)
         hall_seed = int(master.integers(2**31))
         hall_rng = np.random.default_rng(hall_seed)
         style = hall_style(hall_rng, street)
         # Halls differ: some nearly compliant, some poor, around the requested rate.
-        rate = float(np.clip(hall_rng.uniform(0.2, 1.8) * violation_rate, 0.0, 1.0))
+        drawn = float(np.clip(hall_rng.uniform(0.2, 1.8) * violation_rate, 0.0, 1.0))
+        rate = hall_rates[h] if hall_rates is not None else drawn
         generated: list[GeneratedPhoto] = []
         window = style.first_window
         for p, area in enumerate(photo_areas(photos)):

@@ -100,7 +100,11 @@ class Shot:
     def plane(self, name: str | None, corners: list[tuple[float, float, float]], texture: np.ndarray,
               text_lines: list[tuple[str, tuple[float, float, float, float]]] | None = None,
               anchor_bias: float = 0.0) -> None:
-        """A flat textured thing (sign, poster, note) given by world corners tl, tr, br, bl."""
+        """A flat textured thing (sign, poster, note) given by world corners tl, tr, br, bl.
+
+        ``anchor_bias`` (metres) brings its place in the drawing order forward, for decals stuck on a surface
+        that must be drawn after it whatever the camera's angle.
+        """
         quad = np.asarray(corners, dtype=float)
         sign = SignTruth(quad, (texture.shape[1], texture.shape[0]), text_lines or [], None)
         if text_lines:

@@ -1,0 +1,38 @@
+"""Regenerate the bundled sample streets under samples/ with their truth (fixed seed and rates).
+
+Six streets of Jiangxia District, eight photos each (every functional area, and a second window), from
+nearly compliant to poor:
+
+    python scripts/make_samples.py [--out samples]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from pathlib import Path
+
+from auditor.manual import load_manual
+from auditor.synth.dataset import generate
+
+SEED = 2026
+# One violation rate per street, in the order of auditor.synth.dataset.STREETS.
+RATES = [0.03, 0.12, 0.2, 0.3, 0.45, 0.6]
+PHOTOS = 8
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "samples")
+    args = parser.parse_args()
+    for old in args.out.iterdir() if args.out.is_dir() else []:
+        if old.is_dir():
+            shutil.rmtree(old)
+    truth = generate(args.out, load_manual(), halls=len(RATES), photos=PHOTOS, seed=SEED, violation_rate=0.0,
+                     hall_rates=RATES, jpeg_quality=(82, 90), flat=True)
+    for name, hall in truth["halls"].items():
+        print(f"{name}: true score {hall['true_score']}, {hall['true_grade']}")
+
+
+if __name__ == "__main__":
+    main()

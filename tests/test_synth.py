@@ -1,0 +1,133 @@
+"""The synthetic hall generator: deterministic, valid labels, truth consistent with the manual, trainable."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from auditor.checks import Scope
+from auditor.manual import Manual
+from auditor.synth.areas import CLASSES
+from auditor.synth.camera import Camera
+from auditor.synth.dataset import generate
+from auditor.types import Area
+
+pytestmark = pytest.mark.skipif(
+    __import__("auditor.fonts", fromlist=["cjk_font_path"]).cjk_font_path() is None,
+    reason="signs need the CJK font that `make setup` installs")
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory, manual: Manual) -> tuple[Path, dict]:
+    out = tmp_path_factory.mktemp("synth")
+    truth = generate(out, manual, halls=2, photos=8, seed=3, violation_rate=0.4)
+    return out, truth
+
+
+def test_same_seed_same_photos_and_truth(tmp_path: Path, manual: Manual) -> None:
+    a = generate(tmp_path / "a", manual, halls=1, photos=3, seed=9, violation_rate=0.5)
+    b = generate(tmp_path / "b", manual, halls=1, photos=3, seed=9, violation_rate=0.5)
+    c = generate(tmp_path / "c", manual, halls=1, photos=3, seed=10, violation_rate=0.5)
+    assert a["photos"] == b["photos"] and a["halls"] == b["halls"]
+    files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*.jpg"))
+    assert files and all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files)
+    assert a["photos"] != c["photos"], "another seed, other photos"
+
+
+def test_every_area_is_photographed_and_labels_are_valid(tiny) -> None:
+    out, truth = tiny
+    assert {p["area"] for p in truth["photos"] if p["hall"] == "纸坊街道"} == {a.value for a in Area}
+    for photo in truth["photos"]:
+        image = out / photo["file"]
+        label = out / "labels" / photo["split"] / (image.stem + ".txt")
+        assert image.is_file() and label.is_file()
+        rows = [line.split() for line in label.read_text().splitlines() if line.strip()]
+        for cls, cx, cy, w, h in rows:
+            assert 0 <= int(cls) < len(CLASSES)
+            cx, cy, w, h = map(float, (cx, cy, w, h))
+            assert 0 < w <= 1 and 0 < h <= 1
+            assert -1e-6 <= cx - w / 2 and cx + w / 2 <= 1 + 1e-6
+            assert -1e-6 <= cy - h / 2 and cy + h / 2 <= 1 + 1e-6
+        names = sorted(CLASSES[int(r[0])] for r in rows)
+        assert names == sorted(o["name"] for o in photo["facts"]["objects"]), "labels and truth agree"
+        for obj in photo["facts"]["objects"]:
+            x0, y0, x1, y1 = obj["box"]
+            assert 0 <= x0 < x1 <= photo["width"] and 0 <= y0 < y1 <= photo["height"]
+
+
+def test_truth_has_a_verdict_for_every_applicable_rule(tiny, manual: Manual) -> None:
+    _, truth = tiny
+    for photo in truth["photos"]:
+        wanted = {r.id for r in manual.rules_for(Area(photo["area"])) if r.scope is Scope.PHOTO}
+        assert set(photo["expected"]) == wanted
+        assert set(photo["expected"].values()) <= {"pass", "fail", "not_assessable"}
+    hall_rules = {r.id for r in manual.rules if r.scope is Scope.HALL}
+    for hall in truth["halls"].values():
+        assert set(hall["expected"]) == hall_rules
+        assert hall["true_score"] is None or 0 <= hall["true_score"] <= 100
+
+
+def test_truth_records_the_facts_the_issue_names(tiny) -> None:
+    _, truth = tiny
+    counters = [p for p in truth["photos"] if p["area"] == "window_counter"]
+    assert all(any(person["role"] == "staff" and person["top_colour"] for person in p["facts"]["persons"])
+               for p in counters), "the staff member behind each window, with the colour of the uniform"
+    assert any(line["distance_m"] is not None for p in counters for line in p["facts"]["floor_lines"])
+    assert any("号窗口" in t["text"] for p in counters for t in p["facts"]["texts"])
+    assert all("top" in p["surface_items"] or not p["surface_items"] for p in counters)
+
+
+def test_violation_rate_controls_the_true_score(tmp_path: Path, manual: Manual) -> None:
+    clean = generate(tmp_path / "clean", manual, halls=2, photos=7, seed=4, violation_rate=0.0,
+                     hall_rates=[0.0, 0.0])
+    poor = generate(tmp_path / "poor", manual, halls=2, photos=7, seed=4, violation_rate=0.0,
+                    hall_rates=[0.7, 0.7])
+    clean_scores = [h["true_score"] for h in clean["halls"].values()]
+    poor_scores = [h["true_score"] for h in poor["halls"].values()]
+    assert min(clean_scores) >= 90, clean_scores
+    assert max(poor_scores) < min(clean_scores) - 15, (poor_scores, clean_scores)
+
+
+def test_folder_is_an_ultralytics_dataset(tiny) -> None:
+    out, _ = tiny
+    data = yaml.safe_load((out / "data.yaml").read_text(encoding="utf-8"))
+    assert data["names"] == dict(enumerate(CLASSES))
+    assert list((out / data["train"]).glob("*.jpg")) and list((out / data["val"]).glob("*.jpg"))
+    from auditor.detectors.yolo import _quiet_ultralytics
+
+    _quiet_ultralytics()
+    from ultralytics.data.utils import check_det_dataset
+
+    checked = check_det_dataset(str(out / "data.yaml"), autodownload=False)
+    assert checked["nc"] == len(CLASSES)
+
+
+def test_camera_projects_like_a_pinhole() -> None:
+    cam = Camera(width=800, height=600, focal_px=500, cam_height=1.5, pitch_deg=0.0)
+    px, depth = cam.project(np.array([[0.0, 5.0, 1.5], [1.0, 5.0, 1.5], [0.0, 5.0, 0.0]]))
+    assert px[0] == pytest.approx([400, 300]) and depth[0] == pytest.approx(5.0)
+    assert px[1][0] == pytest.approx(400 + 500 / 5)          # 1 m to the right at 5 m: f/5 pixels
+    assert px[2][1] == pytest.approx(300 + 500 * 1.5 / 5)     # the floor below the eye is lower in the image
+    tilted = Camera(width=800, height=600, focal_px=500, cam_height=1.5, pitch_deg=10.0)
+    assert tilted.project(np.array([[0.0, 5.0, 1.5]]))[0][0][1] < 300, "looking down, eye level moves up"
+
+
+def test_eval_on_a_generated_folder(tiny, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from auditor.cli import app
+
+    out, truth = tiny
+    report = tmp_path / "eval.json"
+    result = CliRunner().invoke(app, ["eval", str(out), "--json", str(report)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["photos"] == len(truth["photos"])
+    assert set(data["halls"]) == set(truth["halls"])
+    assert all(data["halls"][h]["true_score"] == truth["halls"][h]["true_score"] for h in truth["halls"])
+    assert 0 <= data["verdict_accuracy"] <= 1
+    assert sum(sum(row.values()) for row in data["confusion"].values()) == data["pairs"]
