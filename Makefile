@@ -19,9 +19,9 @@ test: setup
 lint: setup
 	.venv/bin/ruff check .
 
-# Redraw the placeholder sample photos.
+# Regenerate the sample streets (synthetic, fixed seed) with their truth.
 samples: setup
-	.venv/bin/python scripts/make_placeholder_samples.py
+	.venv/bin/python scripts/make_samples.py
 
 clean-data:
 	rm -rf data/

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
@@ -249,6 +250,8 @@ def synth(
     seed: Annotated[int, typer.Option("--seed", help="same seed, same photos and truth")] = 0,
     violation_rate: Annotated[float, typer.Option("--violation-rate", min=0.0, max=1.0,
                                                   help="average chance of each possible violation")] = 0.25,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="processes rendering in parallel "
+                                                                          "(the output is the same)")] = 2,
     manual_path: ManualOption = DEFAULT_MANUAL,
 ) -> None:
     """Render synthetic hall photos with exact truth: an ultralytics dataset plus truth.json."""
@@ -260,7 +263,7 @@ def synth(
     with Progress(transient=True) as bar:
         task = bar.add_task("synth", total=halls * photos)
         truth = generate(out, manual, halls=halls, photos=photos, seed=seed, violation_rate=violation_rate,
-                         progress=lambda done, total: bar.update(task, completed=done))
+                         workers=workers, progress=lambda done, total: bar.update(task, completed=done))
     table = Table(show_header=True, header_style="bold")
     for column in ("hall", "violation rate", "true score", "grade", "failed critical"):
         table.add_column(column)
@@ -287,7 +290,9 @@ def halls_cmd(
     table = Table(show_header=True, header_style="bold")
     for column in (("排名", "rank"), ("街道", "hall"), ("轮次", "round"), ("得分", "score"), ("等级", "grade"),
                    ("已判定", "assessed"), ("关键项不合格", "failed critical"), ("检查编号", "audit")):
-        table.add_column(column[0] if zh else column[1])
+        # Hall names are what people look for: never cut them short, let other columns wrap.
+        widest = max(cell_len(s.hall) for s in summaries) if column[1] == "hall" else None
+        table.add_column(column[0] if zh else column[1], min_width=widest, no_wrap=column[1] == "hall")
     for rank, s in enumerate(summaries, start=1):
         table.add_row(str(rank), s.hall, s.round, "-" if s.score is None else f"{s.score:.1f}",
                       t("grade." + s.grade, lang.value), f"{s.coverage:.0%}", ", ".join(s.failed_critical) or "-",

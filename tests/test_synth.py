@@ -50,8 +50,8 @@ def test_every_area_is_photographed_and_labels_are_valid(tiny) -> None:
             assert 0 <= int(cls) < len(CLASSES)
             cx, cy, w, h = map(float, (cx, cy, w, h))
             assert 0 < w <= 1 and 0 < h <= 1
-            assert -1e-6 <= cx - w / 2 and cx + w / 2 <= 1 + 1e-6
-            assert -1e-6 <= cy - h / 2 and cy + h / 2 <= 1 + 1e-6
+            assert cx - w / 2 >= -1e-6 and cx + w / 2 <= 1 + 1e-6
+            assert cy - h / 2 >= -1e-6 and cy + h / 2 <= 1 + 1e-6
         names = sorted(CLASSES[int(r[0])] for r in rows)
         assert names == sorted(o["name"] for o in photo["facts"]["objects"]), "labels and truth agree"
         for obj in photo["facts"]["objects"]:
@@ -131,3 +131,11 @@ def test_eval_on_a_generated_folder(tiny, tmp_path: Path) -> None:
     assert all(data["halls"][h]["true_score"] == truth["halls"][h]["true_score"] for h in truth["halls"])
     assert 0 <= data["verdict_accuracy"] <= 1
     assert sum(sum(row.values()) for row in data["confusion"].values()) == data["pairs"]
+
+
+def test_parallel_rendering_gives_the_same_folder(tmp_path: Path, manual: Manual) -> None:
+    one = generate(tmp_path / "one", manual, halls=1, photos=3, seed=21, violation_rate=0.3, workers=1)
+    two = generate(tmp_path / "two", manual, halls=1, photos=3, seed=21, violation_rate=0.3, workers=2)
+    assert one["photos"] == two["photos"] and one["halls"] == two["halls"]
+    for image in (tmp_path / "one").rglob("*.jpg"):
+        assert image.read_bytes() == (tmp_path / "two" / image.relative_to(tmp_path / "one")).read_bytes()

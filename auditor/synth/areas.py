@@ -46,9 +46,63 @@ def sample_camera(rng: np.random.Generator, pitch: tuple[float, float] = (4.0, 1
                   yaw_deg=float(rng.uniform(-7, 7)), roll_deg=float(rng.uniform(-1.5, 1.5)))
 
 
-def _shot(style: HallStyle, rng: np.random.Generator, camera: Camera, depth: float) -> Shot:
-    return Shot(camera=camera, style=style, rng=rng, room_width=float(rng.uniform(11, 15)), room_depth=depth,
-                room_height=float(rng.uniform(3.2, 3.9)))
+def _shot(style: HallStyle, rng: np.random.Generator, camera: Camera, depth: float, plants: bool = True) -> Shot:
+    """The room of a photo, decorated. ``plants=False`` where a floor plant behind a counter would look, in
+    the photo, as if it stood on the counter top."""
+    shot = Shot(camera=camera, style=style, rng=rng, room_width=float(rng.uniform(11, 15)), room_depth=depth,
+                room_height=float(rng.uniform(3.2, 3.9)), gloss=float(rng.uniform(0.12, 0.32)))
+    _decorate(shot, plants)
+    return shot
+
+
+NOTICE_TITLES = ["服务承诺", "办事指南", "政务公开", "廉政监督", "党建园地"]
+
+
+def _decorate(shot: Shot, plants: bool) -> None:
+    """What every hall has around the audited things: an accent band, pillars, daylight windows, notice
+    boards, big potted plants. None of it is checked, all of it makes the room read as a real hall."""
+    rng, w, d, h = shot.rng, shot.room_width / 2, shot.room_depth, shot.room_height
+    band = tx.panel(shot.style.accent, 400, 20)
+    # The band is part of the wall: drawn before anything hung on the wall.
+    shot.plane(None, [(-w, d - 0.01, 2.55), (w, d - 0.01, 2.55), (w, d - 0.01, 2.42), (-w, d - 0.01, 2.42)], band,
+               anchor_bias=-2.0)
+    for side in (-1, 1):
+        if rng.uniform() < 0.7:
+            # Pillars stand out at the sides and towards the back, where they frame rather than hide.
+            x = side * float(rng.uniform(3.6, w - 0.6))
+            y = float(rng.uniform(max(d - 2.5, 1.5), d - 0.8))
+            shot.box(None, x, y, 0.0, (0.6, 0.6, h), tuple(c * 0.97 for c in shot.style.wall))  # type: ignore[arg-type]
+        if rng.uniform() < 0.6:
+            # Daylight windows in the side wall.
+            y0 = float(rng.uniform(1.0, max(d - 3.0, 1.2)))
+            pane = tx.panel((0.86, 0.92, 0.98), 200, 150)
+            xw = side * (w - 0.01)
+            corners = [(xw, y0, 2.6), (xw, y0 + 2.0, 2.6), (xw, y0 + 2.0, 0.9), (xw, y0, 0.9)]
+            shot.plane(None, corners if side > 0 else [corners[1], corners[0], corners[3], corners[2]], pane)
+    if rng.uniform() < 0.8:
+        x = float(rng.choice([-1, 1])) * float(rng.uniform(2.8, 4.5))
+        title = str(rng.choice(NOTICE_TITLES))
+        board, boxes = tx.text_panel([title, "·" * 3], (0.97, 0.97, 0.95), (0.6, 0.1, 0.1), 300, 400,
+                                     border=(0.55, 0.4, 0.25), weights=[1.0, 3.0])
+        shot.plane(None, [(x - 0.5, d - 0.02, 2.2), (x + 0.5, d - 0.02, 2.2), (x + 0.5, d - 0.02, 0.9),
+                          (x - 0.5, d - 0.02, 0.9)], board, boxes[:1])
+    if plants and rng.uniform() < 0.6:
+        x = float(rng.choice([-1, 1])) * float(rng.uniform(3.0, 4.5))
+        y = float(rng.uniform(2.5, d - 0.6))
+        _floor_plant(shot, x, y)
+
+
+def _floor_plant(shot: Shot, x: float, y: float) -> None:
+    def draw() -> None:
+        label = shot.frame.new_label("plant")
+        shot.frame.shadow(x, y, 0.3, 0.25)
+        shot.frame.box(x, y, 0.0, (0.4, 0.4, 0.45), (0.35, 0.3, 0.28), label)
+        for i in range(9):
+            dx, dy = float(shot.rng.uniform(-0.3, 0.3)), float(shot.rng.uniform(-0.1, 0.1))
+            shot.frame.box(x + dx, y + dy, 0.45 + float(shot.rng.uniform(0, 0.7)), (0.22, 0.05, 0.3),
+                           (0.12, 0.38 + 0.03 * i, 0.15), label)
+
+    shot._queue((x, y - 0.2, 0.6), draw)
 
 
 def _wall_sign(shot: Shot, name: str | None, lines: list[str], x: float, y: float, z_top: float, width: float,
@@ -136,7 +190,7 @@ def compose_window_counter(style: HallStyle, rng: np.random.Generator, dice: Dic
     camera = sample_camera(rng, (9.5, 15.0))
     # Far enough back that the one-metre line in front of the counter is in the frame.
     counter_front = float(rng.uniform(3.4, 4.3))
-    shot = _shot(style, rng, camera, counter_front + 4.0)
+    shot = _shot(style, rng, camera, counter_front + 4.0, plants=False)
     depth, height = 0.62, float(rng.uniform(0.78, 1.0))
     window_w = float(rng.uniform(1.7, 2.1))
     cy = counter_front + depth / 2
@@ -168,9 +222,9 @@ def compose_window_counter(style: HallStyle, rng: np.random.Generator, dice: Dic
                                (0.65, counter_front - 0.005, top - 0.3), (0.5, counter_front - 0.005, top - 0.3)],
                    tx.sticker(60, rng), anchor_bias=0.5)
     if window == style.first_window and not dice("accessible_sign_missing", 0.3):
-        shot.plane("accessible_sign", [(-0.95, counter_front - 0.005, top - 0.1), (-0.65, counter_front - 0.005, top - 0.1),
-                                       (-0.65, counter_front - 0.005, top - 0.4), (-0.95, counter_front - 0.005, top - 0.4)],
-                   tx.accessible_sign(120)[..., :3], anchor_bias=0.5)
+        yf = counter_front - 0.005
+        shot.plane("accessible_sign", [(-0.95, yf, top - 0.1), (-0.65, yf, top - 0.1), (-0.65, yf, top - 0.4),
+                                       (-0.95, yf, top - 0.4)], tx.accessible_sign(120)[..., :3], anchor_bias=0.5)
     # Staff behind the counter, seated; maybe out of uniform, maybe without a badge.
     staff = look(rng, "staff", _staff_top(style, dice, "staff_out_of_uniform"), badge=not dice("badge_missing", 0.6),
                  vest=False, seated=True)
@@ -181,7 +235,8 @@ def compose_window_counter(style: HallStyle, rng: np.random.Generator, dice: Dic
         if dice("one_metre_line_misplaced", 0.6):
             distance = float(rng.choice([rng.uniform(0.45, 0.7), rng.uniform(1.35, 1.7)]))
         y = counter_front - distance
-        shot.floor_line((-window_w * 0.48, y), (window_w * 0.48, y), "yellow", YELLOW, 0.1, distance_m=round(distance, 3))
+        shot.floor_line((-window_w * 0.48, y), (window_w * 0.48, y), "yellow", YELLOW, 0.1,
+                        distance_m=round(distance, 3))
     if rng.uniform() < 0.5:
         # On the left of the window, so the evaluation device on the right stays in view.
         _visitor(shot, float(rng.uniform(-0.8, -0.5)), counter_front - float(rng.uniform(0.3, 0.5)))
@@ -191,7 +246,7 @@ def compose_window_counter(style: HallStyle, rng: np.random.Generator, dice: Dic
 def compose_back_office(style: HallStyle, rng: np.random.Generator, dice: Dice) -> Shot:
     camera = sample_camera(rng, (10.0, 20.0))
     desk_y = float(rng.uniform(2.4, 3.2))
-    shot = _shot(style, rng, camera, desk_y + 3.0)
+    shot = _shot(style, rng, camera, desk_y + 3.0, plants=False)
     top = 0.75
     shot.box("desk", 0.0, desk_y, 0.0, (1.5, 0.75, top), (0.72, 0.62, 0.48),
              faces={"front": tx.panel((0.55, 0.45, 0.33), 300, 150)})
@@ -294,7 +349,8 @@ def compose_entrance(style: HallStyle, rng: np.random.Generator, dice: Dice) -> 
     if not dice("extinguisher_missing", 0.5):
         _fire_extinguisher(shot, float(rng.uniform(-2.0, -1.4)), wall_y - 0.3)
     if not dice("exit_sign_missing", 0.5):
-        _exit_sign(shot, 0.0, wall_y - 0.07, 2.65)
+        # Beside the doors, clear of the centre's name above them.
+        _exit_sign(shot, float(rng.choice([-1.9, 1.9])), wall_y - 0.07, 2.45)
     if dice("handwritten_note", 0.5):
         shot.plane("handwritten_note", [(0.7, wall_y - 0.1, 1.5), (1.0, wall_y - 0.1, 1.5), (1.0, wall_y - 0.1, 1.1),
                                         (0.7, wall_y - 0.1, 1.1)], tx.handwritten_note(120, 160, rng), anchor_bias=0.5)
@@ -306,7 +362,7 @@ def compose_entrance(style: HallStyle, rng: np.random.Generator, dice: Dice) -> 
 def compose_guidance_desk(style: HallStyle, rng: np.random.Generator, dice: Dice) -> Shot:
     camera = sample_camera(rng, (6.0, 14.0))
     desk_front = float(rng.uniform(2.8, 3.6))
-    shot = _shot(style, rng, camera, desk_front + 3.5)
+    shot = _shot(style, rng, camera, desk_front + 3.5, plants=False)
     top = 1.0
     front = tx.panel(style.counter, 400, 160, stripe=style.accent, stripe_at=0.12)
     shot.box("counter", 0.0, desk_front + 0.3, 0.0, (2.6, 0.6, top), style.counter, {"front": front})
@@ -319,8 +375,8 @@ def compose_guidance_desk(style: HallStyle, rng: np.random.Generator, dice: Dice
         shot.person(look(rng, "volunteer", "red", badge=False, vest=True, seated=False), float(rng.uniform(-0.6, 0.6)),
                     desk_front + 0.85)
     else:
-        staff = look(rng, "staff", _staff_top(style, dice, "staff_out_of_uniform"), badge=not dice("badge_missing", 0.6),
-                     vest=False, seated=False)
+        staff = look(rng, "staff", _staff_top(style, dice, "staff_out_of_uniform"),
+                     badge=not dice("badge_missing", 0.6), vest=False, seated=False)
         shot.person(staff, float(rng.uniform(-0.6, 0.6)), desk_front + 0.85)
     _counter_items(shot, -1.0, 1.0, desk_front + 0.25, top, dice, 0.3)
     mx = float(rng.uniform(1.6, 1.9))

@@ -25,10 +25,13 @@ class Camera:
     yaw_deg: float = 0.0
     x0: float = 0.0
     roll_deg: float = 0.0
+    # The camera's mirror image below the floor: it sees the scene as its reflection in a glossy floor
+    # appears to the real camera.
+    mirrored: bool = False
 
     @property
     def position(self) -> np.ndarray:
-        return np.array([self.x0, 0.0, self.cam_height])
+        return np.array([self.x0, 0.0, -self.cam_height if self.mirrored else self.cam_height])
 
     @property
     def rotation(self) -> np.ndarray:
@@ -39,7 +42,15 @@ class Camera:
         rz = np.array([[np.cos(yaw), np.sin(yaw), 0.0], [-np.sin(yaw), np.cos(yaw), 0.0], [0.0, 0.0, 1.0]])
         rx = np.array([[1.0, 0.0, 0.0], [0.0, np.cos(pitch), -np.sin(pitch)], [0.0, np.sin(pitch), np.cos(pitch)]])
         rr = np.array([[np.cos(roll), -np.sin(roll), 0.0], [np.sin(roll), np.cos(roll), 0.0], [0.0, 0.0, 1.0]])
-        return rr @ rx @ base @ rz
+        rotation = rr @ rx @ base @ rz
+        # Seeing P's reflection (x, y, -z) from the real camera = seeing P from the mirrored position with
+        # the rotation composed with the mirror.
+        return rotation @ np.diag([1.0, 1.0, -1.0]) if self.mirrored else rotation
+
+    def reflected(self) -> Camera:
+        from dataclasses import replace
+
+        return replace(self, mirrored=True)
 
     def to_camera(self, points: np.ndarray) -> np.ndarray:
         """(N, 3) world points -> (N, 3) camera coordinates."""

@@ -15,8 +15,10 @@ from nearly compliant to poor, each with a known true score.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +35,8 @@ from auditor.types import Area, Finding, ObjectFact, PhotoFacts
 
 GENERATOR_VERSION = "1"
 
-STREETS = ("纸坊街道", "金口街道", "山坡街道", "法泗街道", "乌龙泉街道", "郑店街道", "五里界街道", "安山街道", "湖泗街道",
-           "舒安街道", "江夏经济开发区")
+STREETS = ("纸坊街道", "金口街道", "山坡街道", "法泗街道", "乌龙泉街道", "郑店街道", "五里界街道", "安山街道",
+           "湖泗街道", "舒安街道", "江夏经济开发区")
 # Ascii stems for file names (ultralytics and some shells are happier with them).
 STREET_IDS = ("zhifang", "jinkou", "shanpo", "fasi", "wulongquan", "zhengdian", "wulijie", "anshan", "husi", "shuan",
               "jiangxia_edz")
@@ -74,7 +76,8 @@ def hall_style(rng: np.random.Generator, street: str) -> HallStyle:
     warm = float(rng.uniform(-0.03, 0.03))
     return HallStyle(
         street=street,
-        wall=(0.9 + warm, 0.88, 0.84 - warm),
+        wall=tuple(float(c) for c in rng.choice([[0.9 + warm, 0.88, 0.84 - warm], [0.82, 0.8, 0.76],
+                                                 [0.86, 0.82, 0.74], [0.78, 0.8, 0.82]])),  # type: ignore[arg-type]
         floor=tuple(float(c) for c in rng.choice([[0.8, 0.78, 0.74], [0.72, 0.7, 0.68], [0.83, 0.8, 0.72],
                                                   [0.66, 0.64, 0.62]])),  # type: ignore[arg-type]
         tile_m=float(rng.choice([0.6, 0.8, 1.0])),
@@ -92,6 +95,16 @@ def photo_areas(count: int) -> list[Area]:
     while len(areas) < count:
         areas.append(Area.WINDOW_COUNTER)
     return areas
+
+
+@contextmanager
+def _pool(workers: int) -> Iterator[Any]:
+    if workers <= 1:
+        yield None
+        return
+    # Fork keeps the loaded modules; each worker renders whole photos and sends back arrays and facts.
+    with get_context("fork").Pool(workers) as pool:
+        yield pool
 
 
 def render_photo(style: HallStyle, area: Area, seed: int, rate: float, window: int
@@ -124,73 +137,99 @@ def _verdicts(findings: list[Finding]) -> dict[str, str]:
     return {f.rule_id: f.verdict.value for f in findings}
 
 
+@dataclass(frozen=True)
+class _Job:
+    """One photo to render: everything random about it is fixed here, so workers can render in any order."""
+
+    hall: int
+    index: int
+    style: HallStyle
+    area: Area
+    seed: int
+    rate: float
+    window: int
+
+
+def _plan(halls: int, photos: int, seed: int, violation_rate: float, hall_rates: list[float] | None
+          ) -> tuple[list[_Job], dict[int, float]]:
+    master = np.random.default_rng(seed)
+    jobs: list[_Job] = []
+    rates: dict[int, float] = {}
+    for h in range(halls):
+        hall_rng = np.random.default_rng(int(master.integers(2**31)))
+        style = hall_style(hall_rng, hall_name(h))
+        # Halls differ: some nearly compliant, some poor, around the requested rate.
+        drawn = float(np.clip(hall_rng.uniform(0.2, 1.8) * violation_rate, 0.0, 1.0))
+        rates[h] = hall_rates[h] if hall_rates is not None else drawn
+        window = style.first_window
+        for p, area in enumerate(photo_areas(photos)):
+            jobs.append(_Job(h, p, style, area, int(hall_rng.integers(2**31)), rates[h], window))
+            if area is Area.WINDOW_COUNTER:
+                window += 1
+    return jobs, rates
+
+
+def _render_job(job: _Job) -> tuple[np.ndarray, list, PhotoFacts, dict, list]:
+    return render_photo(job.style, job.area, job.seed, job.rate, job.window)
+
+
 def generate(out: Path, manual: Manual, halls: int, photos: int, seed: int, violation_rate: float,
              val_share: float = 0.2, jpeg_quality: tuple[int, int] = (72, 94), hall_rates: list[float] | None = None,
-             flat: bool = False, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
-    """Write the folder and return the truth document.
+             flat: bool = False, workers: int = 1, progress: Callable[[int, int], None] | None = None
+             ) -> dict[str, Any]:
+    """Write the folder and return the truth document. The output depends on the seed only, not on
+    ``workers`` (processes rendering in parallel).
 
     ``flat`` writes photos as ``DIR/<street>/<area>/<nn>.jpg`` (the layout `auditor audit` reads, used for
     the bundled samples) instead of the ultralytics layout; truth.json is written either way.
     ``hall_rates`` fixes each hall's violation rate instead of drawing it around ``violation_rate``.
     """
     out.mkdir(parents=True, exist_ok=True)
-    master = np.random.default_rng(seed)
-    truth_photos: list[dict[str, Any]] = []
-    truth_halls: dict[str, Any] = {}
-    total, done, any_val = halls * photos, 0, False
-    for h in range(halls):
-        street, sid = hall_name(h), hall_id(h)
-        hall_seed = int(master.integers(2**31))
-        hall_rng = np.random.default_rng(hall_seed)
-        style = hall_style(hall_rng, street)
-        # Halls differ: some nearly compliant, some poor, around the requested rate.
-        drawn = float(np.clip(hall_rng.uniform(0.2, 1.8) * violation_rate, 0.0, 1.0))
-        rate = hall_rates[h] if hall_rates is not None else drawn
-        generated: list[GeneratedPhoto] = []
-        window = style.first_window
-        for p, area in enumerate(photo_areas(photos)):
-            photo_seed = int(hall_rng.integers(2**31))
-            image, boxes, facts, items, injected = render_photo(style, area, photo_seed, rate, window)
-            if area is Area.WINDOW_COUNTER:
-                window += 1
-            # Every k-th photo goes to validation, and the last one too if none has yet: even a tiny set can
-            # be trained on.
-            every = max(int(round(1 / val_share)), 2) if val_share > 0 else 0
-            is_val = bool(every) and ((done + 1) % every == 0 or (done + 1 == total and not any_val))
-            any_val = any_val or is_val
+    jobs, rates = _plan(halls, photos, seed, violation_rate, hall_rates)
+    every = max(int(round(1 / val_share)), 2) if val_share > 0 else 0
+    generated: dict[int, list[GeneratedPhoto]] = {h: [] for h in range(halls)}
+    with _pool(workers) as pool:
+        rendered = pool.imap(_render_job, jobs, chunksize=4) if pool is not None else map(_render_job, jobs)
+        for done, (job, (image, boxes, facts, items, injected)) in enumerate(zip(jobs, rendered, strict=True)):
+            # Every k-th photo goes to validation, and the last one too if none has: a tiny set still trains.
+            is_val = bool(every) and ((done + 1) % every == 0 or (done + 1 == len(jobs) and not any(
+                g.split == "val" for photos_ in generated.values() for g in photos_)))
             split = "val" if is_val else "train"
-            stem = f"{sid}_{p:02d}_{area.value}"
+            street = hall_name(job.hall)
             if flat:
-                rel = Path(street) / area.value / f"{p:02d}.jpg"
+                rel = Path(street) / job.area.value / f"{job.index:02d}.jpg"
             else:
+                stem = f"{hall_id(job.hall)}_{job.index:02d}_{job.area.value}"
                 rel = Path("images") / split / f"{stem}.jpg"
                 label_path = out / "labels" / split / f"{stem}.txt"
                 label_path.parent.mkdir(parents=True, exist_ok=True)
                 label_path.write_text("\n".join(yolo_label_lines(boxes, image.shape[1], image.shape[0])) + "\n",
                                       encoding="utf-8")
             (out / rel).parent.mkdir(parents=True, exist_ok=True)
-            quality = int(np.random.default_rng(photo_seed + 2).integers(*jpeg_quality))
+            quality = int(np.random.default_rng(job.seed + 2).integers(*jpeg_quality))
             cv2.imwrite(str(out / rel), image, [cv2.IMWRITE_JPEG_QUALITY, quality])
-            facts = facts.model_copy(update={"photo": rel.as_posix()})
-            generated.append(GeneratedPhoto(rel.as_posix(), split, street, area, image.shape[1], image.shape[0],
-                                            facts, items, injected))
-            done += 1
+            named = facts.model_copy(update={"photo": rel.as_posix()})
+            generated[job.hall].append(GeneratedPhoto(rel.as_posix(), split, street, job.area, image.shape[1],
+                                                      image.shape[0], named, items, injected))
             if progress is not None:
-                progress(done, total)
-        findings = evaluate(manual, [g.facts for g in generated])
+                progress(done + 1, len(jobs))
+    truth_photos: list[dict[str, Any]] = []
+    truth_halls: dict[str, Any] = {}
+    for h, photos_of_hall in generated.items():
+        findings = evaluate(manual, [g.facts for g in photos_of_hall])
         score = score_audit(manual, findings)
-        for g in generated:
+        for g in photos_of_hall:
             truth_photos.append({
                 "file": g.file, "split": g.split, "hall": g.hall, "area": g.area.value, "width": g.width,
                 "height": g.height, "facts": g.facts.model_dump(mode="json", exclude={"detectable", "analyzed"}),
                 "surface_items": g.surface_items, "injected": g.injected,
                 "expected": _verdicts([f for f in findings if f.photo == g.file]),
             })
-        truth_halls[street] = {
-            "violation_rate": round(rate, 3),
+        truth_halls[hall_name(h)] = {
+            "violation_rate": round(rates[h], 3),
             "true_score": score.score, "true_grade": score.grade, "failed_critical": list(score.failed_critical),
             "expected": _verdicts([f for f in findings if f.photo is None]),
-            "photos": [g.file for g in generated],
+            "photos": [g.file for g in photos_of_hall],
         }
     truth = {
         "generator": {"version": GENERATOR_VERSION, "seed": seed, "halls": halls, "photos": photos,

@@ -53,7 +53,8 @@ def look(rng: np.random.Generator, role: str, top: str, badge: bool, vest: bool,
 
 
 def _ellipse(cx: float, cy: float, rx: float, ry: float) -> np.ndarray:
-    pts = cv2.ellipse2Poly((int(cx * 8), int(cy * 8)), (max(int(rx * 8), 1), max(int(ry * 8), 1)), 0, 0, 360, 10)
+    pts = cv2.ellipse2Poly((int(cx * 8), int(cy * 8)), (max(int(abs(rx) * 8), 1), max(int(abs(ry) * 8), 1)),
+                           0, 0, 360, 10)
     return pts.astype(np.float32) / 8
 
 
@@ -86,8 +87,9 @@ def draw_person(frame: Frame, px: float, py: float, scale: float, p: PersonLook)
                    p.trousers, person)
     # Arms first, the torso over them.
     for side in (-1, 1):
-        arm = np.array([[px + side * half_sh * 0.86, y(shoulder - 0.02)], [px + side * (half_sh + 0.07 * s), y(shoulder - 0.06)],
-                        [px + side * (half_hip + 0.08 * s), y(hip + 0.08)], [px + side * (half_hip + 0.0 * s), y(hip + 0.1)]])
+        arm = np.array([[px + side * half_sh * 0.86, y(shoulder - 0.02)],
+                        [px + side * (half_sh + 0.07 * s), y(shoulder - 0.06)],
+                        [px + side * (half_hip + 0.08 * s), y(hip + 0.08)], [px + side * half_hip, y(hip + 0.1)]])
         frame.fill(arm, _darker(p.top_rgb, 0.82), person)
         frame.fill(_ellipse(px + side * (half_hip + 0.05 * s), y(hip + 0.05), 0.04 * s, 0.05 * s), p.skin, person)
     torso = np.array([[px - half_sh, y(shoulder)], [px + half_sh, y(shoulder)], [px + half_hip, y(hip)],
@@ -110,8 +112,9 @@ def draw_person(frame: Frame, px: float, py: float, scale: float, p: PersonLook)
     if p.hat:
         hat = frame.new_label("hat", parent=person)
         frame.fill(_ellipse(px, y(head_c + 0.08), 0.11 * s, 0.07 * s), (0.12, 0.12, 0.14), hat)
-        frame.fill(np.array([[px - 0.02 * s, y(head_c + 0.05)], [px + 0.17 * s, y(head_c + 0.05)],
-                             [px + 0.17 * s, y(head_c + 0.03)], [px - 0.02 * s, y(head_c + 0.03)]]), (0.1, 0.1, 0.12), hat)
+        brim = np.array([[px - 0.02 * s, y(head_c + 0.05)], [px + 0.17 * s, y(head_c + 0.05)],
+                         [px + 0.17 * s, y(head_c + 0.03)], [px - 0.02 * s, y(head_c + 0.03)]])
+        frame.fill(brim, (0.1, 0.1, 0.12), hat)
     if p.vest:
         vest = frame.new_label("volunteer_vest", parent=person)
         for side in (-1, 1):
@@ -125,8 +128,9 @@ def draw_person(frame: Frame, px: float, py: float, scale: float, p: PersonLook)
         badge = frame.new_label("work_badge", parent=person)
         # On the left chest: the viewer's right, as the person faces the camera.
         bx, bz = px + 0.1 * s, shoulder - 0.14
-        frame.fill(np.array([[bx - 0.035 * s, y(bz + 0.05)], [bx + 0.035 * s, y(bz + 0.05)],
-                             [bx + 0.035 * s, y(bz - 0.05)], [bx - 0.035 * s, y(bz - 0.05)]]), (0.97, 0.97, 0.97), badge)
+        card = np.array([[bx - 0.035 * s, y(bz + 0.05)], [bx + 0.035 * s, y(bz + 0.05)],
+                         [bx + 0.035 * s, y(bz - 0.05)], [bx - 0.035 * s, y(bz - 0.05)]])
+        frame.fill(card, (0.97, 0.97, 0.97), badge)
         frame.fill(np.array([[bx - 0.035 * s, y(bz + 0.05)], [bx + 0.035 * s, y(bz + 0.05)],
                              [bx + 0.035 * s, y(bz + 0.02)], [bx - 0.035 * s, y(bz + 0.02)]]), (0.1, 0.3, 0.7), badge)
     return person

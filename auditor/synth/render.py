@@ -154,11 +154,16 @@ class Frame:
             if np.dot(normal, eye - corners.mean(axis=0)) <= 0:
                 continue  # facing away
             texture = (faces or {}).get(name)
+            if texture is None:
+                # Flat colour reads as a drawing: give every surface a little grain and a light falloff.
+                texture = _grain() * np.asarray(colour, np.float32)
             self.world_plane(corners, texture, colour, label)
 
     def shadow(self, centre_x: float, centre_y: float, radius_x: float, radius_y: float,
                strength: float = 0.35) -> None:
         """A soft contact shadow on the floor under an object."""
+        if self.camera.mirrored:
+            return
         angles = np.linspace(0, 2 * np.pi, 24, endpoint=False)
         ring = np.stack([centre_x + radius_x * np.cos(angles), centre_y + radius_y * np.sin(angles),
                          np.zeros_like(angles)], axis=1)
@@ -182,7 +187,9 @@ class Frame:
         px, depth = self.camera.project(np.asarray([foot], dtype=float))
         if depth[0] < 0.5:
             return
-        draw(float(px[0, 0]), float(px[0, 1]), self.camera.focal_px / float(depth[0]))
+        scale = self.camera.focal_px / float(depth[0])
+        # In the floor's reflection a standing figure hangs down from its feet.
+        draw(float(px[0, 0]), float(px[0, 1]), -scale if self.camera.mirrored else scale)
 
     # -- labels -------------------------------------------------------------------------------------------
     def visible_boxes(self, min_pixels: int = 40, min_side: int = 4
@@ -210,6 +217,19 @@ class Frame:
         return out
 
 
+_GRAIN: list[np.ndarray] = []
+
+
+def _grain() -> np.ndarray:
+    """A fixed 48x48 pattern of soft noise and top-to-bottom falloff, multiplied into plain surfaces."""
+    if not _GRAIN:
+        rng = np.random.default_rng(12345)
+        noise = cv2.GaussianBlur(rng.normal(0, 1, (48, 48)).astype(np.float32), (0, 0), 2.0)
+        ramp = np.linspace(1.05, 0.9, 48, dtype=np.float32)[:, None]
+        _GRAIN.append(((1 + 0.03 * noise / (noise.std() + 1e-6)) * ramp)[..., None])
+    return _GRAIN[0]
+
+
 def _normal(corners: np.ndarray) -> np.ndarray:
     """Outward normal of a quad listed tl, tr, br, bl as seen from outside."""
     n = np.cross(corners[3] - corners[0], corners[1] - corners[0])
@@ -224,8 +244,9 @@ def _shade(corners: np.ndarray) -> float:
 # -- the photo finish ---------------------------------------------------------------------------------------
 
 def finish(rgb: np.ndarray, rng: np.random.Generator, *, exposure: float, colour_temp: Colour, vignette: float,
-           noise: float, blur: float, hotspot: tuple[float, float] | None) -> np.ndarray:
-    """From a clean render to a phone photo: light falloff, white balance, lens blur, sensor noise."""
+           noise: float, blur: float, hotspot: tuple[float, float] | None, shake: float = 0.0) -> np.ndarray:
+    """From a clean render to a phone photo: light falloff, white balance, bloom, hand shake, lens blur,
+    sensor noise and the phone's tone curve."""
     h, w = rgb.shape[:2]
     img = rgb * exposure
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
@@ -237,12 +258,29 @@ def finish(rgb: np.ndarray, rng: np.random.Generator, *, exposure: float, colour
     r = np.sqrt(((xx - w / 2) / (w / 2)) ** 2 + ((yy - h / 2) / (h / 2)) ** 2)
     img *= (1 - vignette * np.clip(r - 0.35, 0, None) ** 2)[..., None]
     img *= np.asarray(colour_temp, np.float32)
+    # Bloom: light panels and windows glow a little beyond their edges, as on a phone sensor.
+    bright = np.clip(img - 0.92, 0, None)
+    img = img + cv2.GaussianBlur(bright, (0, 0), 9) * 1.6
+    if shake >= 1.0:
+        # A hand moving during the exposure smears the image along one direction.
+        length = int(shake) * 2 + 1
+        kernel = np.zeros((length, length), np.float32)
+        angle = rng.uniform(0, np.pi)
+        c, s_ = np.cos(angle), np.sin(angle)
+        for t in np.linspace(-(length // 2), length // 2, length * 2):
+            kernel[int(round(length // 2 + t * s_)), int(round(length // 2 + t * c))] = 1.0
+        img = cv2.filter2D(img, -1, kernel / kernel.sum())
     if blur > 0.05:
         img = cv2.GaussianBlur(img, (0, 0), blur)
     img = img + rng.normal(0, noise, img.shape).astype(np.float32)
-    # Phone tone curve: gentle S-curve, highlights roll off instead of clipping hard.
+    # Phone tone curve: highlights roll off instead of clipping hard, and a contrast S-curve with a little
+    # extra saturation, as phones process their photos.
     img = np.clip(img, 0, None)
     img = 1 - np.exp(-img * 1.6)
     img = img / (1 - np.exp(-1.6))
+    img = np.clip(img, 0, 1)
+    img = img * img * (3 - 2 * img) * 0.45 + img * 0.55
+    grey = img.mean(axis=2, keepdims=True)
+    img = grey + (img - grey) * 1.15
     out = np.clip(img * 255, 0, 255).astype(np.uint8)
     return cv2.cvtColor(out, cv2.COLOR_RGB2BGR)

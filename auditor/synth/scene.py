@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 
 from auditor.synth import textures as tx
@@ -66,11 +67,13 @@ class Shot:
     room_height: float
     frame: Frame = field(init=False)
     floor: np.ndarray = field(init=False)
-    ops: list[tuple[float, int, Callable[[], None]]] = field(default_factory=list)
+    ops: list[tuple[tuple[float, float, float], int, Callable[[], None]]] = field(default_factory=list)
     signs: list[SignTruth] = field(default_factory=list)
     floor_lines: list[FloorLineTruth] = field(default_factory=list)
     people: list[PersonTruth] = field(default_factory=list)
     surface_items: dict[str, list[str]] = field(default_factory=dict)
+    reflecting: bool = False      # while the floor's reflection is drawn: no truth is recorded
+    gloss: float = 0.22           # how much the polished floor reflects
 
     def __post_init__(self) -> None:
         self.frame = Frame(self.camera)
@@ -79,7 +82,8 @@ class Shot:
 
     # -- queueing -------------------------------------------------------------------------------------------
     def _queue(self, anchor: tuple[float, float, float], draw: Callable[[], None]) -> None:
-        self.ops.append((self.camera.depth_of(np.asarray(anchor)), len(self.ops), draw))
+        """Queue a draw call; it is sorted by the depth of ``anchor`` from whichever camera draws."""
+        self.ops.append((anchor, len(self.ops), draw))
 
     def box(self, name: str | None, x: float, y: float, bottom: float, size: tuple[float, float, float],
             colour: Colour, faces: dict[str, np.ndarray] | None = None, shadow: bool = True,
@@ -113,7 +117,8 @@ class Shot:
         def draw() -> None:
             # Unnamed signs still get an id ("_sign") so the truth can tell whether their text is in view.
             label = self.frame.new_label(name or "_sign")
-            sign.label = label
+            if not self.reflecting:
+                sign.label = label
             self.frame.world_plane(quad, texture, label=label, lit=False)
 
         centre = quad.mean(axis=0)
@@ -124,7 +129,7 @@ class Shot:
             self.frame.shadow(x, y, 0.28, 0.18, 0.3)
             holder: list[int] = []
             self.frame.sprite(lambda px, py, sc: holder.append(draw_person(self.frame, px, py, sc, look)), (x, y, 0.0))
-            if holder:
+            if holder and not self.reflecting:
                 self.people.append(PersonTruth(holder[0], look))
 
         self._queue((x, y, 1.0), draw)
@@ -138,32 +143,60 @@ class Shot:
         self.floor_lines.append(FloorLineTruth(start, end, (colour,), distance_m))
 
     # -- rendering ------------------------------------------------------------------------------------------
-    def _room(self) -> None:
+    def _room(self, floor: bool = True) -> int:
+        """Draw floor, walls and ceiling; returns the floor's id (where reflections may show)."""
         w, d, h = self.room_width / 2, self.room_depth, self.room_height
         f = self.frame
-        f.world_plane(np.array([(-w, d, 0), (w, d, 0), (w, 0, 0), (-w, 0, 0)]), self.floor, lit=False)
+        floor_id = f.new_label("_floor")
+        if floor:
+            f.world_plane(np.array([(-w, d, 0), (w, d, 0), (w, 0, 0), (-w, 0, 0)]), self.floor, label=floor_id,
+                          lit=False)
         f.world_plane(np.array([(-w, d, h), (w, d, h), (w, d, 0), (-w, d, 0)]),
-                      tx.wall(2 * w, h, self.style.wall, self.rng), lit=False)
+                      _lit_wall(tx.wall(2 * w, h, self.style.wall, self.rng)), lit=False)
         for side in (-1, 1):
             x = side * w
             corners = [(x, 0, h), (x, d, h), (x, d, 0), (x, 0, 0)] if side < 0 else \
                 [(x, d, h), (x, 0, h), (x, 0, 0), (x, d, 0)]
-            f.world_plane(np.array(corners), tx.wall(d, h, tuple(c * 0.9 for c in self.style.wall), self.rng,
-                                                     panel_m=1.2), lit=False)
+            f.world_plane(np.array(corners), _lit_wall(tx.wall(d, h, tuple(c * 0.9 for c in self.style.wall),
+                                                               self.rng, panel_m=1.2)), lit=False)
         f.world_plane(np.array([(-w, 0, h), (w, 0, h), (w, d, h), (-w, d, h)]), tx.ceiling(2 * w, d, self.rng),
                       lit=False)
+        return floor_id
+
+    def _draw_ops(self) -> None:
+        for _, _, draw in sorted(((self.camera.depth_of(np.asarray(a)), i, d) for a, i, d in self.ops),
+                                 key=lambda op: (-op[0], op[1])):
+            draw()
+
+    def _reflection(self) -> tuple[np.ndarray, np.ndarray]:
+        """The scene as the polished floor reflects it: colour and coverage, softened like a real floor."""
+        real_frame, real_camera = self.frame, self.camera
+        self.camera = real_camera.reflected()
+        self.frame, self.reflecting = Frame(self.camera), True
+        try:
+            self._room(floor=False)  # the ceiling's light panels and the walls show in a polished floor
+            self._draw_ops()
+            rgb = self.frame.rgb
+            covered = np.ones(rgb.shape[:2], np.float32)
+        finally:
+            self.frame, self.camera, self.reflecting = real_frame, real_camera, False
+        return cv2.GaussianBlur(rgb, (0, 0), 2.2), cv2.GaussianBlur(covered, (0, 0), 2.2)
 
     def render(self, photo_rng: np.random.Generator) -> np.ndarray:
-        self._room()
-        for _, _, draw in sorted(self.ops, key=lambda op: (-op[0], op[1])):
-            draw()
+        reflection, covered = self._reflection()
+        floor_id = self._room()
+        floor = (self.frame.ids == floor_id).astype(np.float32)
+        alpha = (covered * floor * self.gloss)[..., None]
+        self.frame.rgb[:] = self.frame.rgb * (1 - alpha) + reflection * alpha
+        self._draw_ops()
         return finish(
             self.frame.rgb, photo_rng,
-            exposure=float(photo_rng.uniform(0.92, 1.12)),
+            exposure=float(photo_rng.uniform(0.78, 1.02)),
             colour_temp=_white_balance(photo_rng),
             vignette=float(photo_rng.uniform(0.1, 0.35)),
             noise=float(photo_rng.uniform(0.006, 0.02)),
             blur=float(photo_rng.uniform(0.3, 0.9)),
+            shake=float(photo_rng.uniform(0, 6)) if photo_rng.uniform() < 0.25 else 0.0,
             hotspot=(float(photo_rng.uniform(0.3, 0.7)) * self.camera.width,
                      float(photo_rng.uniform(0.0, 0.4)) * self.camera.height),
         )
@@ -232,6 +265,13 @@ class Shot:
             out.append(PersonFact(box=box, confidence=1.0, role=Role(person.look.role), top_colour=person.look.top,
                                   badge=person.look.badge))
         return out
+
+
+def _lit_wall(texture: np.ndarray) -> np.ndarray:
+    """Walls are lit from the ceiling: brighter up high, darker where they meet the floor."""
+    h = texture.shape[0]
+    ramp = np.linspace(1.04, 0.86, h, dtype=np.float32) ** 1.5
+    return np.clip(texture * ramp[:, None, None], 0, 1)
 
 
 def _white_balance(rng: np.random.Generator) -> Colour:
