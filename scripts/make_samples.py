@@ -13,11 +13,11 @@ import shutil
 from pathlib import Path
 
 from auditor.manual import load_manual
-from auditor.synth.dataset import generate
+from auditor.synth.dataset import generate, hall_name
 
 SEED = 2028
 # One violation rate per street, in the order of auditor.synth.dataset.STREETS.
-RATES = [0.02, 0.1, 0.2, 0.3, 0.45, 0.6]
+RATES = [0.02, 0.12, 0.22, 0.35, 0.5, 0.7]
 PHOTOS = 8
 
 
@@ -25,9 +25,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "samples")
     args = parser.parse_args()
-    for old in args.out.iterdir() if args.out.is_dir() else []:
-        if old.is_dir():
-            shutil.rmtree(old)
+    for h in range(len(RATES)):  # only the street folders this script writes
+        if (args.out / hall_name(h)).is_dir():
+            shutil.rmtree(args.out / hall_name(h))
     truth = generate(args.out, load_manual(), halls=len(RATES), photos=PHOTOS, seed=SEED, violation_rate=0.0,
                      hall_rates=RATES, jpeg_quality=(82, 90), flat=True, workers=2)
     for name, hall in truth["halls"].items():

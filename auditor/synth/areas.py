@@ -102,7 +102,7 @@ def _floor_plant(shot: Shot, x: float, y: float) -> None:
             shot.frame.box(x + dx, y + dy, 0.45 + float(shot.rng.uniform(0, 0.7)), (0.22, 0.05, 0.3),
                            (0.12, 0.38 + 0.03 * i, 0.15), label)
 
-    shot._queue((x, y - 0.2, 0.6), draw)
+    shot.custom((x, y - 0.2, 0.6), draw)
 
 
 def _wall_sign(shot: Shot, name: str | None, lines: list[str], x: float, y: float, z_top: float, width: float,
@@ -172,8 +172,6 @@ def _jacket(rng: np.random.Generator) -> tuple[float, float, float]:
 
 
 def _plant(shot: Shot, x: float, y: float, bottom: float) -> None:
-    shot.surface_items.setdefault("top", []).append("plant")
-
     def draw() -> None:
         label = shot.frame.new_label("plant")
         shot.frame.box(x, y, bottom, (0.14, 0.14, 0.13), (0.55, 0.35, 0.25), label)
@@ -181,7 +179,7 @@ def _plant(shot: Shot, x: float, y: float, bottom: float) -> None:
             dx, dz = float(shot.rng.uniform(-0.1, 0.1)), float(shot.rng.uniform(0.12, 0.3))
             shot.frame.box(x + dx, y, bottom + dz, (0.09, 0.04, 0.09), (0.15, 0.5 + 0.05 * i, 0.18), label)
 
-    shot._queue((x, y - 0.07, bottom + 0.2), draw)
+    shot.custom((x, y - 0.07, bottom + 0.2), draw, on="top", name="plant")
 
 
 # -- the seven areas ------------------------------------------------------------------------------------------
@@ -223,8 +221,8 @@ def compose_window_counter(style: HallStyle, rng: np.random.Generator, dice: Dic
                    tx.sticker(60, rng), anchor_bias=0.5)
     if window == style.first_window and not dice("accessible_sign_missing", 0.3):
         yf = counter_front - 0.005
-        shot.plane("accessible_sign", [(-0.95, yf, top - 0.1), (-0.65, yf, top - 0.1), (-0.65, yf, top - 0.4),
-                                       (-0.95, yf, top - 0.4)], tx.accessible_sign(120)[..., :3], anchor_bias=0.5)
+        shot.plane("accessible_sign", [(-0.95, yf, top - 0.3), (-0.65, yf, top - 0.3), (-0.65, yf, top - 0.6),
+                                       (-0.95, yf, top - 0.6)], tx.accessible_sign(120)[..., :3], anchor_bias=0.5)
     # Staff behind the counter, seated; maybe out of uniform, maybe without a badge.
     staff = look(rng, "staff", _staff_top(style, dice, "staff_out_of_uniform"), badge=not dice("badge_missing", 0.6),
                  vest=False, seated=True)
@@ -280,7 +278,7 @@ def compose_waiting_area(style: HallStyle, rng: np.random.Generator, dice: Dice)
     camera = sample_camera(rng, (5.0, 14.0))
     first_row = float(rng.uniform(2.6, 3.4))
     shot = _shot(style, rng, camera, first_row + 5.5)
-    rows = 2 if dice("too_few_seats", 0.5) is False else 1
+    rows = 1 if dice("too_few_seats", 0.5) else 2
     per_row = int(rng.integers(5, 8)) if rows == 2 else int(rng.integers(3, 6))
     seat_w = 0.55
     for r in range(rows):
@@ -338,8 +336,8 @@ def compose_entrance(style: HallStyle, rng: np.random.Generator, dice: Dice) -> 
                    anchor_bias=0.3)
         shot.box(None, gx, wall_y - 1.58, 0.0, (0.06, 0.04, 0.72), (0.3, 0.3, 0.3))
     if not dice("ticket_machine_missing", 0.4):
-        tx_x = float(rng.uniform(2.0, 2.8))
-        shot.box("ticket_machine", tx_x, wall_y - 2.0, 0.0, (0.55, 0.45, 1.45), (0.88, 0.9, 0.92),
+        machine_x = float(rng.uniform(2.0, 2.8))
+        shot.box("ticket_machine", machine_x, wall_y - 2.0, 0.0, (0.55, 0.45, 1.45), (0.88, 0.9, 0.92),
                  faces={"front": tx.screen(110, 260, rng, "ui")})
     if not dice("guide_line_missing", 0.6):
         turn_y = float(rng.uniform(3.2, 3.8))
@@ -370,10 +368,12 @@ def compose_guidance_desk(style: HallStyle, rng: np.random.Generator, dice: Dice
     if dice("desk_sign_wrong", 0.6):
         sign_text = [str(rng.choice(["服务台", "前台"])), "Service"]
     _wall_sign(shot, None, sign_text, 0.0, desk_front + 1.8, 2.5, 1.6, 0.55, weights=[1.3, 0.8])
-    volunteer = not dice("volunteer_without_vest", 0.4) if rng.uniform() < 0.6 else False
-    if volunteer:
-        shot.person(look(rng, "volunteer", "red", badge=False, vest=True, seated=False), float(rng.uniform(-0.6, 0.6)),
-                    desk_front + 0.85)
+    if rng.uniform() < 0.6:
+        # A volunteer on duty: in the red vest, or (a violation) in everyday clothes without it.
+        bare = dice("volunteer_without_vest", 0.4)
+        clothes = str(rng.choice([c for c in VISITOR_TOPS if c != "red"])) if bare else "red"
+        shot.person(look(rng, "volunteer", clothes, badge=False, vest=not bare, seated=False),
+                    float(rng.uniform(-0.6, 0.6)), desk_front + 0.85)
     else:
         staff = look(rng, "staff", _staff_top(style, dice, "staff_out_of_uniform"),
                      badge=not dice("badge_missing", 0.6), vest=False, seated=False)

@@ -15,6 +15,7 @@ from nearly compliant to poor, each with a known true score.
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -95,6 +96,27 @@ def photo_areas(count: int) -> list[Area]:
     while len(areas) < count:
         areas.append(Area.WINDOW_COUNTER)
     return areas
+
+
+def _splits(jobs: list[_Job], val_share: float) -> list[str]:
+    """train/val per photo, drawn from its own seed so every area lands in both; at least one photo in
+    train and, from two photos on, at least one in val."""
+    splits = ["val" if np.random.default_rng(job.seed + 3).uniform() < val_share else "train" for job in jobs]
+    if "train" not in splits:
+        splits[0] = "train"
+    if "val" not in splits and len(splits) > 1 and val_share > 0:
+        splits[-1] = "val"
+    return splits
+
+
+def _clear_previous(out: Path) -> None:
+    """Remove what an earlier run wrote here (only our own files), so no stale photo enters the dataset."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name in ("images", "labels"):
+        if (out / name).is_dir():
+            shutil.rmtree(out / name)
+    for name in ("truth.json", "data.yaml"):
+        (out / name).unlink(missing_ok=True)
 
 
 @contextmanager
@@ -184,17 +206,14 @@ def generate(out: Path, manual: Manual, halls: int, photos: int, seed: int, viol
     the bundled samples) instead of the ultralytics layout; truth.json is written either way.
     ``hall_rates`` fixes each hall's violation rate instead of drawing it around ``violation_rate``.
     """
-    out.mkdir(parents=True, exist_ok=True)
+    _clear_previous(out)
     jobs, rates = _plan(halls, photos, seed, violation_rate, hall_rates)
-    every = max(int(round(1 / val_share)), 2) if val_share > 0 else 0
+    splits = _splits(jobs, val_share)
     generated: dict[int, list[GeneratedPhoto]] = {h: [] for h in range(halls)}
     with _pool(workers) as pool:
-        rendered = pool.imap(_render_job, jobs, chunksize=4) if pool is not None else map(_render_job, jobs)
+        rendered = pool.imap(_render_job, jobs, chunksize=2) if pool is not None else map(_render_job, jobs)
         for done, (job, (image, boxes, facts, items, injected)) in enumerate(zip(jobs, rendered, strict=True)):
-            # Every k-th photo goes to validation, and the last one too if none has: a tiny set still trains.
-            is_val = bool(every) and ((done + 1) % every == 0 or (done + 1 == len(jobs) and not any(
-                g.split == "val" for photos_ in generated.values() for g in photos_)))
-            split = "val" if is_val else "train"
+            split = splits[done]
             street = hall_name(job.hall)
             if flat:
                 rel = Path(street) / job.area.value / f"{job.index:02d}.jpg"
@@ -240,7 +259,8 @@ def generate(out: Path, manual: Manual, halls: int, photos: int, seed: int, viol
     }
     (out / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
     if not flat:
-        data = {"path": str(out.resolve()), "train": "images/train", "val": "images/val",
-                "names": dict(enumerate(CLASSES))}
+        # No "path": ultralytics then reads the folders next to data.yaml, so the folder can be moved.
+        val = "images/val" if "val" in splits else "images/train"  # a one-photo set validates on itself
+        data = {"train": "images/train", "val": val, "names": dict(enumerate(CLASSES))}
         (out / "data.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return truth

@@ -62,8 +62,10 @@ def _darker(c: Colour, f: float) -> Colour:
     return (c[0] * f, c[1] * f, c[2] * f)
 
 
-def draw_person(frame: Frame, px: float, py: float, scale: float, p: PersonLook) -> int:
-    """Draw at foot point (px, py) with ``scale`` pixels per metre; returns the person's label id."""
+def draw_person(frame: Frame, px: float, py: float, scale: float, p: PersonLook
+                ) -> tuple[int, tuple[int, int, int, int]]:
+    """Draw at foot point (px, py) with ``scale`` pixels per metre; returns the person's label id and the
+    pixel box of the chest (where dress colour and badge are judged)."""
     person = frame.new_label("person")
     s = scale * p.height_m / 1.7
     # Heights above the floor (metres, for a 1.7 m person): seated people are lower and their legs bent
@@ -133,4 +135,6 @@ def draw_person(frame: Frame, px: float, py: float, scale: float, p: PersonLook)
         frame.fill(card, (0.97, 0.97, 0.97), badge)
         frame.fill(np.array([[bx - 0.035 * s, y(bz + 0.05)], [bx + 0.035 * s, y(bz + 0.05)],
                              [bx + 0.035 * s, y(bz + 0.02)], [bx - 0.035 * s, y(bz + 0.02)]]), (0.1, 0.3, 0.7), badge)
-    return person
+    top, bottom = sorted((y(shoulder - 0.05), y(shoulder - 0.3)))
+    chest = (int(px - 0.15 * abs(s)), int(top), int(px + 0.15 * abs(s)) + 1, int(bottom) + 1)
+    return person, chest

@@ -1,6 +1,7 @@
 """Rasterise a hall scene seen through a ``Camera``: textured planes, shaded boxes, people, and a photo finish.
 
-Everything is drawn far to near (painter's order) into an RGB image and, in parallel, into an id buffer
+Everything is drawn far to near into an RGB image, with a depth buffer so that what is nearer wins at
+every pixel (a monitor at the back of a counter top stays on top of the counter), and into an id buffer
 that records which labelled object each pixel shows. The id buffer gives exact visible boxes for the YOLO
 labels: an object hidden behind a counter is labelled by what can be seen of it, or not at all.
 """
@@ -30,57 +31,101 @@ class Label:
     parent: int | None = None  # a badge's person, for instance
 
 
+# Depth for a pixel region: the (y0:y1, x0:x1) slice -> camera depth of each pixel.
+DepthFn = Callable[[int, int, int, int], np.ndarray]
+
+
 @dataclass
 class Frame:
-    """The image being drawn, its id buffer and the labelled objects."""
+    """The image being drawn, its depth and id buffers, and the labelled objects.
+
+    ``sprite_depth`` is the depth given to 2D drawings (people) that have no plane of their own.
+    """
 
     camera: Camera
     rgb: np.ndarray = field(init=False)
     ids: np.ndarray = field(init=False)
+    depth: np.ndarray = field(init=False)
     labels: list[Label] = field(default_factory=list)
+    sprite_depth: float = np.inf
 
     def __post_init__(self) -> None:
         self.rgb = np.zeros((self.camera.height, self.camera.width, 3), np.float32)
         self.ids = np.full((self.camera.height, self.camera.width), -1, np.int32)
+        self.depth = np.full((self.camera.height, self.camera.width), np.inf, np.float32)
+
+    def _region(self, pixels: np.ndarray) -> tuple[int, int, int, int] | None:
+        x0, y0 = np.floor(pixels.min(axis=0)).astype(int) - 1
+        x1, y1 = np.ceil(pixels.max(axis=0)).astype(int) + 2
+        x0, y0 = max(int(x0), 0), max(int(y0), 0)
+        x1, y1 = min(int(x1), self.camera.width), min(int(y1), self.camera.height)
+        return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
+
+    def plane_depth(self, corners_world: np.ndarray) -> DepthFn:
+        """Per-pixel depth of the plane through these world points (ray-plane intersection)."""
+        cam = self.camera.to_camera(corners_world)
+        normal = np.cross(cam[1] - cam[0], cam[-1] - cam[0])
+        offset = float(normal @ cam[0])
+        f, cx, cy = self.camera.focal_px, self.camera.width / 2, self.camera.height / 2
+
+        def depth(x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
+            us = (np.arange(x0, x1, dtype=np.float32) + 0.5 - cx) / f
+            vs = (np.arange(y0, y1, dtype=np.float32) + 0.5 - cy) / f
+            denom = normal[0] * us[None, :] + normal[1] * vs[:, None] + normal[2]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                z = offset / denom
+            return np.where(np.isfinite(z) & (z > 0), z, np.inf).astype(np.float32)
+
+        return depth
+
+    def _depth_test(self, region: tuple[int, int, int, int], coverage: np.ndarray, depth: DepthFn | None
+                    ) -> np.ndarray:
+        """Coverage (0..1) kept only where this surface is nearer than what is drawn; updates the buffer."""
+        x0, y0, x1, y1 = region
+        z = depth(x0, y0, x1, y1) if depth is not None else np.full(coverage.shape, self.sprite_depth, np.float32)
+        current = self.depth[y0:y1, x0:x1]
+        # A little slack so decals a centimetre off a wall still win over it despite rounding.
+        nearer = z <= current * 1.0005
+        coverage = coverage * nearer
+        write = coverage > 0.5
+        current[write] = z[write]
+        return coverage
 
     def new_label(self, name: str, parent: int | None = None) -> int:
         self.labels.append(Label(name, parent))
         return len(self.labels) - 1
 
     # -- primitives -------------------------------------------------------------------------------------
-    def fill(self, pixels: np.ndarray, colour: Colour, label: int | None = None, alpha: float = 1.0) -> None:
-        """Fill a pixel polygon (N, 2) with a flat colour."""
+    def fill(self, pixels: np.ndarray, colour: Colour, label: int | None = None, alpha: float = 1.0,
+             depth: DepthFn | None = None) -> None:
+        """Fill a pixel polygon (N, 2) with a flat colour, at the plane ``depth`` (default: sprite depth)."""
         if len(pixels) < 3:
             return
-        pts = np.round(pixels * 16).astype(np.int32).reshape(-1, 1, 2)
-        x0, y0 = np.floor(pixels.min(axis=0)).astype(int) - 1
-        x1, y1 = np.ceil(pixels.max(axis=0)).astype(int) + 2
-        x0, y0 = max(x0, 0), max(y0, 0)
-        x1, y1 = min(x1, self.camera.width), min(y1, self.camera.height)
-        if x1 <= x0 or y1 <= y0:
+        region = self._region(pixels)
+        if region is None:
             return
+        x0, y0, x1, y1 = region
+        pts = np.round(pixels * 16).astype(np.int32).reshape(-1, 1, 2)
         mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
         cv2.fillPoly(mask, [pts - np.array([x0, y0]) * 16], 255, lineType=cv2.LINE_AA, shift=4)
-        a = (mask.astype(np.float32) / 255.0 * alpha)[..., None]
-        region = self.rgb[y0:y1, x0:x1]
-        region[:] = region * (1 - a) + np.asarray(colour, np.float32) * a
+        coverage = self._depth_test(region, mask.astype(np.float32) / 255.0, depth)
+        a = (coverage * alpha)[..., None]
+        target = self.rgb[y0:y1, x0:x1]
+        target[:] = target * (1 - a) + np.asarray(colour, np.float32) * a
         if label is not None:
-            self.ids[y0:y1, x0:x1][mask > 127] = label
+            self.ids[y0:y1, x0:x1][coverage > 0.5] = label
 
     def warp(self, texture: np.ndarray, tex_points: np.ndarray, pixels: np.ndarray, label: int | None = None,
-             clip: np.ndarray | None = None, shade: float = 1.0) -> None:
+             clip: np.ndarray | None = None, shade: float = 1.0, depth: DepthFn | None = None) -> None:
         """Map texture points (N >= 4, in texture pixels) onto image pixels, limited to polygon ``clip``.
 
         Textures may carry a fourth (alpha) channel for cut-out shapes.
         """
         th, tw = texture.shape[:2]
-        region = clip if clip is not None else pixels
-        x0, y0 = np.floor(region.min(axis=0)).astype(int) - 1
-        x1, y1 = np.ceil(region.max(axis=0)).astype(int) + 2
-        x0, y0 = max(x0, 0), max(y0, 0)
-        x1, y1 = min(x1, self.camera.width), min(y1, self.camera.height)
-        if x1 <= x0 or y1 <= y0:
+        region = self._region(clip if clip is not None else pixels)
+        if region is None:
             return
+        x0, y0, x1, y1 = region
         dst = np.float32(pixels - np.array([x0, y0]))
         src = np.float32(tex_points)
         if len(src) == 4:
@@ -99,6 +144,7 @@ class Frame:
             cv2.fillPoly(mask, [np.round((clip - [x0, y0]) * 16).astype(np.int32).reshape(-1, 1, 2)], 255,
                          lineType=cv2.LINE_AA, shift=4)
             alpha = alpha * (mask.astype(np.float32) / 255.0)
+        alpha = self._depth_test(region, alpha, depth)
         a = alpha[..., None]
         target = self.rgb[y0:y1, x0:x1]
         target[:] = target * (1 - a) + warped[..., :3] * shade * a
@@ -115,8 +161,9 @@ class Frame:
             return
         shade = _shade(corners) if lit else 1.0
         clip_px, _ = self.camera.project(visible)
+        depth = self.plane_depth(corners)
         if texture is None:
-            self.fill(clip_px, tuple(np.clip(np.asarray(colour) * shade, 0, 1)), label)
+            self.fill(clip_px, tuple(np.clip(np.asarray(colour) * shade, 0, 1)), label, depth=depth)
             return
         # Texture coordinates of the visible polygon's vertices: the homography is fitted on points in front
         # of the lens only, so a floor that runs under the camera's feet still maps correctly.
@@ -129,7 +176,7 @@ class Frame:
             clip_fit = np.vstack([clip_px, self.camera.project(visible.mean(0, keepdims=True))[0]])
         else:
             clip_fit = clip_px
-        self.warp(texture, tex, clip_fit, label, clip=clip_px, shade=shade)
+        self.warp(texture, tex, clip_fit, label, clip=clip_px, shade=shade, depth=depth)
 
     def box(self, centre_x: float, centre_y: float, bottom: float, size: tuple[float, float, float],
             colour: Colour, label: int | None = None, faces: dict[str, np.ndarray] | None = None) -> None:
@@ -170,17 +217,18 @@ class Frame:
         if (self.camera.to_camera(ring)[:, 2] < 0.3).any():
             return
         px, _ = self.camera.project(ring)
-        x0, y0 = np.floor(px.min(0)).astype(int) - 8
-        x1, y1 = np.ceil(px.max(0)).astype(int) + 8
-        x0, y0 = max(x0, 0), max(y0, 0)
-        x1, y1 = min(x1, self.camera.width), min(y1, self.camera.height)
-        if x1 <= x0 or y1 <= y0:
+        region = self._region(np.vstack([px - 8, px + 8]))
+        if region is None:
             return
+        x0, y0, x1, y1 = region
         mask = np.zeros((y1 - y0, x1 - x0), np.float32)
         cv2.fillPoly(mask, [np.round(px - [x0, y0]).astype(np.int32)], 1.0)
         blur = max(3, int((x1 - x0) / 10) | 1)
         mask = cv2.GaussianBlur(mask, (blur, blur), 0)
-        self.rgb[y0:y1, x0:x1] *= (1 - strength * mask)[..., None]
+        # Only the floor darkens: whatever already stands nearer keeps its light.
+        floor = self.plane_depth(np.array([(0.0, 1.0, 0.0), (1.0, 1.0, 0.0), (1.0, 2.0, 0.0), (0.0, 2.0, 0.0)]))
+        on_floor = np.abs(self.depth[y0:y1, x0:x1] - floor(x0, y0, x1, y1)) < 0.02 * floor(x0, y0, x1, y1)
+        self.rgb[y0:y1, x0:x1] *= (1 - strength * mask * on_floor)[..., None]
 
     def sprite(self, draw: Callable[[float, float, float], None], foot: tuple[float, float, float]) -> None:
         """Something drawn in 2D at a projected foot point with a pixels-per-metre scale (people)."""
@@ -188,8 +236,12 @@ class Frame:
         if depth[0] < 0.5:
             return
         scale = self.camera.focal_px / float(depth[0])
-        # In the floor's reflection a standing figure hangs down from its feet.
-        draw(float(px[0, 0]), float(px[0, 1]), -scale if self.camera.mirrored else scale)
+        # A figure is flat at the depth of its feet; in the floor's reflection it hangs down from them.
+        self.sprite_depth = float(depth[0])
+        try:
+            draw(float(px[0, 0]), float(px[0, 1]), -scale if self.camera.mirrored else scale)
+        finally:
+            self.sprite_depth = np.inf
 
     # -- labels -------------------------------------------------------------------------------------------
     def visible_boxes(self, min_pixels: int = 40, min_side: int = 4

@@ -16,6 +16,8 @@ from auditor.synth.render import Colour, Frame, finish
 from auditor.types import Box, LineFact, PersonFact, Role, TextFact
 
 FLOOR_PX_PER_M = 48
+# Share of the chest box that must show the person for their dress and badge to count as seen.
+CHEST_VISIBLE = 0.6
 
 
 @dataclass
@@ -53,6 +55,7 @@ class FloorLineTruth:
 class PersonTruth:
     label: int
     look: PersonLook
+    chest: tuple[int, int, int, int]  # pixel box of the chest
 
 
 @dataclass
@@ -73,6 +76,7 @@ class Shot:
     people: list[PersonTruth] = field(default_factory=list)
     surface_items: dict[str, list[str]] = field(default_factory=dict)
     reflecting: bool = False      # while the floor's reflection is drawn: no truth is recorded
+    floor_id: int = -1            # the floor's id in the frame, once rendered
     gloss: float = 0.22           # how much the polished floor reflects
 
     def __post_init__(self) -> None:
@@ -81,25 +85,25 @@ class Shot:
                                     FLOOR_PX_PER_M)
 
     # -- queueing -------------------------------------------------------------------------------------------
-    def _queue(self, anchor: tuple[float, float, float], draw: Callable[[], None]) -> None:
-        """Queue a draw call; it is sorted by the depth of ``anchor`` from whichever camera draws."""
+    def custom(self, anchor: tuple[float, float, float], draw: Callable[[], None], on: str | None = None,
+               name: str | None = None) -> None:
+        """Queue a draw call of its own (a plant of several boxes); sorted by the depth of ``anchor`` from
+        whichever camera draws, and recorded as an item on surface ``on`` if given."""
+        if on is not None and name is not None and not self.reflecting:
+            self.surface_items.setdefault(on, []).append(name)
         self.ops.append((anchor, len(self.ops), draw))
 
     def box(self, name: str | None, x: float, y: float, bottom: float, size: tuple[float, float, float],
             colour: Colour, faces: dict[str, np.ndarray] | None = None, shadow: bool = True,
             on: str | None = None) -> None:
         """A box object; ``name`` labels it (None: unlabelled furniture); ``on`` records the surface it sits on."""
-        if on is not None and name is not None:
-            self.surface_items.setdefault(on, []).append(name)
-
         def draw() -> None:
             if shadow and bottom < 0.01:
                 self.frame.shadow(x, y, size[0] * 0.62, size[1] * 0.62)
             label = self.frame.new_label(name) if name else None
             self.frame.box(x, y, bottom, size, colour, label, faces)
 
-        # Sorted by the box's nearest face centre, so a thing on the counter draws after the counter.
-        self._queue((x, y - size[1] / 2, bottom + size[2] / 2), draw)
+        self.custom((x, y - size[1] / 2, bottom + size[2] / 2), draw, on=on, name=name)
 
     def plane(self, name: str | None, corners: list[tuple[float, float, float]], texture: np.ndarray,
               text_lines: list[tuple[str, tuple[float, float, float, float]]] | None = None,
@@ -122,24 +126,24 @@ class Shot:
             self.frame.world_plane(quad, texture, label=label, lit=False)
 
         centre = quad.mean(axis=0)
-        self._queue((centre[0], centre[1] - anchor_bias, centre[2]), draw)
+        self.custom((centre[0], centre[1] - anchor_bias, centre[2]), draw)
 
     def person(self, look: PersonLook, x: float, y: float) -> None:
         def draw() -> None:
             self.frame.shadow(x, y, 0.28, 0.18, 0.3)
-            holder: list[int] = []
+            holder: list[tuple[int, tuple[int, int, int, int]]] = []
             self.frame.sprite(lambda px, py, sc: holder.append(draw_person(self.frame, px, py, sc, look)), (x, y, 0.0))
             if holder and not self.reflecting:
-                self.people.append(PersonTruth(holder[0], look))
+                self.people.append(PersonTruth(holder[0][0], look, holder[0][1]))
 
-        self._queue((x, y, 1.0), draw)
+        self.custom((x, y, 1.0), draw)
 
     def floor_line(self, start: tuple[float, float], end: tuple[float, float], colour: str, rgb: Colour,
-                   width_m: float = 0.1, distance_m: float | None = None, dashed: bool = False,
-                   wear: float = 0.0) -> None:
-        """Paint a line on the floor (metres; y from the camera's foot)."""
+                   width_m: float = 0.1, distance_m: float | None = None) -> None:
+        """Paint a line on the floor (metres; y from the camera's foot), a little worn as tape gets."""
+        wear = float(self.rng.uniform(0.0, 0.12))
         tx.paint_floor_line(self.floor, FLOOR_PX_PER_M, start[0] + self.room_width / 2, start[1],
-                            end[0] + self.room_width / 2, end[1], width_m, rgb, dashed, wear, self.rng)
+                            end[0] + self.room_width / 2, end[1], width_m, rgb, wear, self.rng)
         self.floor_lines.append(FloorLineTruth(start, end, (colour,), distance_m))
 
     # -- rendering ------------------------------------------------------------------------------------------
@@ -168,8 +172,8 @@ class Shot:
                                  key=lambda op: (-op[0], op[1])):
             draw()
 
-    def _reflection(self) -> tuple[np.ndarray, np.ndarray]:
-        """The scene as the polished floor reflects it: colour and coverage, softened like a real floor."""
+    def _reflection(self) -> np.ndarray:
+        """The scene as the polished floor reflects it, softened like a real floor."""
         real_frame, real_camera = self.frame, self.camera
         self.camera = real_camera.reflected()
         self.frame, self.reflecting = Frame(self.camera), True
@@ -177,16 +181,15 @@ class Shot:
             self._room(floor=False)  # the ceiling's light panels and the walls show in a polished floor
             self._draw_ops()
             rgb = self.frame.rgb
-            covered = np.ones(rgb.shape[:2], np.float32)
         finally:
             self.frame, self.camera, self.reflecting = real_frame, real_camera, False
-        return cv2.GaussianBlur(rgb, (0, 0), 2.2), cv2.GaussianBlur(covered, (0, 0), 2.2)
+        return cv2.GaussianBlur(rgb, (0, 0), 2.2)
 
     def render(self, photo_rng: np.random.Generator) -> np.ndarray:
-        reflection, covered = self._reflection()
-        floor_id = self._room()
-        floor = (self.frame.ids == floor_id).astype(np.float32)
-        alpha = (covered * floor * self.gloss)[..., None]
+        reflection = self._reflection()
+        self.floor_id = self._room()
+        floor = (self.frame.ids == self.floor_id).astype(np.float32)
+        alpha = (floor * self.gloss)[..., None]
         self.frame.rgb[:] = self.frame.rgb * (1 - alpha) + reflection * alpha
         self._draw_ops()
         return finish(
@@ -243,7 +246,11 @@ class Shot:
             px, depth = self.camera.project(samples)
             inside = (depth > 0.3) & (px[:, 0] >= 0) & (px[:, 0] < self.camera.width) & (px[:, 1] >= 0) & \
                      (px[:, 1] < self.camera.height)
-            if inside.sum() < 6:
+            # Only the stretch where the floor itself shows: a line behind a row of seats is not seen.
+            cols = np.clip(px[:, 0].astype(int), 0, self.camera.width - 1)
+            rows = np.clip(px[:, 1].astype(int), 0, self.camera.height - 1)
+            inside &= self.frame.ids[rows, cols] == self.floor_id
+            if inside.sum() < 6:  # a tenth of the line at least
                 continue
             seen = px[inside]
             p1, p2 = tuple(seen[0]), tuple(seen[-1])
@@ -257,13 +264,19 @@ class Shot:
         return out
 
     def persons(self, boxes_by_label: dict[int, Box]) -> list[PersonFact]:
+        """Every person in view; dress colour and badge only where the chest shows (else unknown: None)."""
         out = []
         for person in self.people:
             box = boxes_by_label.get(person.label)
             if box is None:
                 continue
-            out.append(PersonFact(box=box, confidence=1.0, role=Role(person.look.role), top_colour=person.look.top,
-                                  badge=person.look.badge))
+            x0, y0, x1, y1 = person.chest
+            chest = self.frame.ids[max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)]
+            own = {person.label} | {i for i, lab in enumerate(self.frame.labels) if lab.parent == person.label}
+            shown = chest.size > 0 and np.isin(chest, list(own)).mean() >= CHEST_VISIBLE
+            out.append(PersonFact(box=box, confidence=1.0, role=Role(person.look.role),
+                                  top_colour=person.look.top if shown else None,
+                                  badge=person.look.badge if shown else None))
         return out
 
 

@@ -55,8 +55,7 @@ def floor_tiles(width_m: float, depth_m: float, rng: np.random.Generator, tile_m
 
 
 def paint_floor_line(texture: np.ndarray, px_per_m: int, x0_m: float, y0_m: float, x1_m: float, y1_m: float,
-                     width_m: float, colour: Colour, dashed: bool = False, wear: float = 0.0,
-                     rng: np.random.Generator | None = None) -> None:
+                     width_m: float, colour: Colour, wear: float = 0.0, rng: np.random.Generator | None = None) -> None:
     """Paint a tape or paint line in floor metres (texture rows run from the far edge)."""
     h = texture.shape[0]
 
@@ -65,15 +64,7 @@ def paint_floor_line(texture: np.ndarray, px_per_m: int, x0_m: float, y0_m: floa
 
     thickness = max(int(round(width_m * px_per_m)), 2)
     layer = np.zeros(texture.shape[:2], np.float32)
-    if dashed:
-        length = np.hypot(x1_m - x0_m, y1_m - y0_m)
-        steps = max(int(length / 0.5), 1)
-        for i in range(0, steps, 2):
-            a, b = i / steps, min((i + 1) / steps, 1.0)
-            cv2.line(layer, to_px(x0_m + (x1_m - x0_m) * a, y0_m + (y1_m - y0_m) * a),
-                     to_px(x0_m + (x1_m - x0_m) * b, y0_m + (y1_m - y0_m) * b), 1.0, thickness)
-    else:
-        cv2.line(layer, to_px(x0_m, y0_m), to_px(x1_m, y1_m), 1.0, thickness)
+    cv2.line(layer, to_px(x0_m, y0_m), to_px(x1_m, y1_m), 1.0, thickness)
     if wear > 0 and rng is not None:
         holes = cv2.resize(rng.uniform(0, 1, (max(h // 6, 2), max(texture.shape[1] // 6, 2))).astype(np.float32),
                            (texture.shape[1], h), interpolation=cv2.INTER_NEAREST)
@@ -115,8 +106,7 @@ TextBoxes = list[tuple[str, tuple[float, float, float, float]]]
 
 
 def text_panel(lines: list[str], bg: Colour, fg: Colour, width_px: int, height_px: int,
-               border: Colour | None = None, align: str = "center", weights: list[float] | None = None
-               ) -> tuple[np.ndarray, TextBoxes]:
+               border: Colour | None = None, weights: list[float] | None = None) -> tuple[np.ndarray, TextBoxes]:
     """A sign: lines of text centred on a coloured panel (sizes shrink to fit), and each line's box."""
     img = Image.new("RGB", (width_px, height_px), _rgb255(bg))
     draw = ImageDraw.Draw(img)
@@ -134,7 +124,7 @@ def text_panel(lines: list[str], bg: Colour, fg: Colour, width_px: int, height_p
             size -= 2
             font = _font(size)
         tw = draw.textlength(text, font=font)
-        x = (width_px - tw) / 2 if align == "center" else width_px * 0.06
+        x = (width_px - tw) / 2
         draw.text((x, y + (slot - size) / 2), text, fill=_rgb255(fg), font=font)
         left, top, right, bottom = draw.textbbox((x, y + (slot - size) / 2), text, font=font)
         boxes.append((text, (float(left), float(top), float(right), float(bottom))))
@@ -197,11 +187,7 @@ def accessible_sign(size_px: int) -> np.ndarray:
 
 
 def screen(width_px: int, height_px: int, rng: np.random.Generator, kind: str = "ui") -> np.ndarray:
-    """A lit display: a self-service menu, a queue call list, or a dark monitor back."""
-    if kind == "dark":
-        img = np.full((height_px, width_px, 3), 0.06, np.float32)
-        img[: height_px // 3] += 0.04
-        return img
+    """A lit display: a self-service menu ("ui") or a queue call list ("calls")."""
     image = Image.new("RGB", (width_px, height_px), (18, 60, 130) if kind == "calls" else (230, 240, 250))
     draw = ImageDraw.Draw(image)
     if kind == "calls":
