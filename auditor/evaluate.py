@@ -298,8 +298,15 @@ def evaluate_folder(folder: Path, truth: Truth, auditor: Auditor) -> EvalReport:
         resized.extend(p.name for p in result.photos if sizes[p.name] != (p.width, p.height))
         expected: dict[Key, Verdict] = {(p.file, rule): verdict for p in by_hall[hall] if p.file in audited
                                         for rule, verdict in p.expected.items()}
-        expected.update({(None, rule): verdict for rule, verdict in hall_truth.expected.items()})
-        matching = match_verdicts(hall, expected, predicted_verdicts(result.findings), rule_category)
+        predicted = predicted_verdicts(result.findings)
+        if len(audited) == len(by_hall[hall]):
+            expected.update({(None, rule): verdict for rule, verdict in hall_truth.expected.items()})
+        else:
+            # The truth judged the hall rules over all its photos; with some missing they are not comparable.
+            predicted = {key: v for key, v in predicted.items() if key[0] is not None}
+            notes.append(f"hall {hall}: {len(by_hall[hall]) - len(audited)} photo(s) missing; its hall-level "
+                         f"rules are not compared")
+        matching = match_verdicts(hall, expected, predicted, rule_category)
         pairs.extend(matching.pairs)
         unjudged.extend(matching.unjudged)
         untruthed.extend(matching.untruthed)

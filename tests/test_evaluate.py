@@ -318,3 +318,16 @@ def test_map_of_an_ultralytics_model_on_the_labels(dataset: Path, tmp_path: Path
     assert note is None
     assert scores is not None and all(0.0 <= s <= 1.0 for s in scores)
     assert (Path.cwd() / "runs").exists() == runs_before, "ultralytics writes nothing into the working directory"
+
+
+def test_a_hall_with_a_missing_photo_leaves_its_hall_rules_out(counter_auditor: Auditor, dataset: Path,
+                                                              tmp_path: Path, use_detectors) -> None:
+    use_detectors(counter_auditor.detectors)
+    (dataset / WINDOW).unlink()
+    out = tmp_path / "eval.json"
+    code, output = _eval(str(dataset), "--json", str(out))
+    assert code == 0, output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["halls"][HALL]["photos"] == 1
+    assert data["halls"][HALL]["pairs"] == len(WAITING_VERDICTS), "only the remaining photo's own rules"
+    assert any(f"hall {HALL}: 1 photo(s) missing" in note for note in data["notes"])

@@ -232,10 +232,12 @@ class Frame:
 
     def sprite(self, draw: Callable[[float, float, float], None], foot: tuple[float, float, float]) -> None:
         """Something drawn in 2D at a projected foot point with a pixels-per-metre scale (people)."""
-        px, depth = self.camera.project(np.asarray([foot], dtype=float))
+        head = (foot[0], foot[1], foot[2] + 1.7)
+        px, depth = self.camera.project(np.asarray([foot, head], dtype=float))
         if depth[0] < 0.5:
             return
-        scale = self.camera.focal_px / float(depth[0])
+        # Pixels per metre measured along the body, so a tilted camera does not shorten people.
+        scale = float(np.hypot(*(px[0] - px[1]))) / 1.7
         # A figure is flat at the depth of its feet; in the floor's reflection it hangs down from them.
         self.sprite_depth = float(depth[0])
         try:

@@ -199,7 +199,8 @@ class Shot:
             vignette=float(photo_rng.uniform(0.1, 0.35)),
             noise=float(photo_rng.uniform(0.006, 0.02)),
             blur=float(photo_rng.uniform(0.3, 0.9)),
-            shake=float(photo_rng.uniform(0, 6)) if photo_rng.uniform() < 0.25 else 0.0,
+            # A slight hand shake only: a stronger one would smear sign text the truth records as legible.
+            shake=float(photo_rng.uniform(1, 3)) if photo_rng.uniform() < 0.25 else 0.0,
             hotspot=(float(photo_rng.uniform(0.3, 0.7)) * self.camera.width,
                      float(photo_rng.uniform(0.0, 0.4)) * self.camera.height),
         )
