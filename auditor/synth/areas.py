@@ -167,6 +167,21 @@ def _counter_items(shot: Shot, x0: float, x1: float, y: float, top: float, dice:
             put(float(rng.uniform(x0, x1)))
 
 
+def _allowed_clutter(shot: Shot, y: float, top: float) -> None:
+    """What real counters and desks also carry and the manual allows: a pen cup, a stand of service
+    guides, a stamp pad. Unlabelled: they are not detector classes, and they make the scene less bare."""
+    rng = shot.rng
+    things = [((0.07, 0.07, 0.11), (0.2, 0.2, 0.25)),      # pen cup
+              ((0.2, 0.08, 0.22), (0.85, 0.88, 0.92)),     # service guide stand
+              ((0.1, 0.07, 0.03), (0.55, 0.1, 0.1))]       # stamp pad
+    # In the back left corner, clear of where violation items are put, so they never hide one.
+    x = -0.95
+    for size, colour in things:
+        if rng.uniform() < 0.6:
+            shot.box(None, x + size[0] / 2, y + 0.12, top, size, colour, shadow=False)
+            x += size[0] + 0.02
+
+
 def _jacket(rng: np.random.Generator) -> tuple[float, float, float]:
     return tuple(float(c) for c in rng.choice([[0.2, 0.2, 0.22], [0.45, 0.3, 0.2], [0.25, 0.3, 0.45]]))  # type: ignore[return-value]
 
@@ -215,6 +230,7 @@ def compose_window_counter(style: HallStyle, rng: np.random.Generator, dice: Dic
     shot.box("monitor", float(rng.choice([-0.55, 0.55])) * float(rng.uniform(0.9, 1.2)), cy + 0.12, top,
              (0.48, 0.05, 0.32), (0.08, 0.08, 0.09), on="top")
     _counter_items(shot, -0.7, 0.7, cy - 0.05, top, dice, 0.35)
+    _allowed_clutter(shot, cy - 0.1, top)
     if dice("sticker_on_counter", 0.4):
         shot.plane("sticker", [(0.5, counter_front - 0.005, top - 0.15), (0.65, counter_front - 0.005, top - 0.15),
                                (0.65, counter_front - 0.005, top - 0.3), (0.5, counter_front - 0.005, top - 0.3)],
@@ -257,6 +273,7 @@ def compose_back_office(style: HallStyle, rng: np.random.Generator, dice: Dice) 
     shot.box("phone", 0.5, desk_y - 0.05, top, (0.18, 0.16, 0.07), (0.2, 0.2, 0.22), on="top")
     if rng.uniform() < 0.6:
         shot.box("paper_pile", 0.3, desk_y + 0.15, top, (0.3, 0.22, 0.08), (0.96, 0.96, 0.93), on="top")
+    _allowed_clutter(shot, desk_y - 0.05, top)
     if rng.uniform() < 0.7:
         shot.box("cup", 0.15, desk_y - 0.22, top, (0.08, 0.08, 0.11), (0.9, 0.92, 0.95), on="top")
         if dice("second_cup", 0.5):

@@ -58,6 +58,22 @@ def _ellipse(cx: float, cy: float, rx: float, ry: float) -> np.ndarray:
     return pts.astype(np.float32) / 8
 
 
+def _round_body(frame: Frame, person: int, px: float, s: float) -> None:
+    """Shade the figure as a rounded body lit from above: darker towards its flanks and its feet."""
+    own = [person] + [i for i, lab in enumerate(frame.labels) if lab.parent == person]
+    ys, xs = np.nonzero(np.isin(frame.ids, own))
+    if len(xs) == 0:
+        return
+    x0, x1, y0, y1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
+    region = frame.ids[y0:y1, x0:x1]
+    mask = np.isin(region, own)
+    cols = (np.arange(x0, x1) - px) / max(0.26 * s, 1.0)
+    across = 0.8 + 0.2 * np.cos(np.clip(cols, -1.4, 1.4))
+    down = np.linspace(1.05, 0.88, y1 - y0)
+    factor = np.where(mask, down[:, None] * across[None, :], 1.0).astype(np.float32)
+    frame.rgb[y0:y1, x0:x1] *= factor[..., None]
+
+
 def _darker(c: Colour, f: float) -> Colour:
     return (c[0] * f, c[1] * f, c[2] * f)
 
@@ -135,6 +151,7 @@ def draw_person(frame: Frame, px: float, py: float, scale: float, p: PersonLook
         frame.fill(card, (0.97, 0.97, 0.97), badge)
         frame.fill(np.array([[bx - 0.035 * s, y(bz + 0.05)], [bx + 0.035 * s, y(bz + 0.05)],
                              [bx + 0.035 * s, y(bz + 0.02)], [bx - 0.035 * s, y(bz + 0.02)]]), (0.1, 0.3, 0.7), badge)
+    _round_body(frame, person, px, abs(s))
     top, bottom = sorted((y(shoulder - 0.05), y(shoulder - 0.3)))
     chest = (int(px - 0.15 * abs(s)), int(top), int(px + 0.15 * abs(s)) + 1, int(bottom) + 1)
     return person, chest
