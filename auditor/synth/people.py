@@ -103,30 +103,53 @@ def draw_person(frame: Frame, px: float, py: float, scale: float, p: PersonLook
         frame.fill(np.array([[px - half_hip, y(hip + 0.05)], [px + half_hip, y(hip + 0.05)],
                              [px + half_hip * 1.1, y(hip - 0.12)], [px - half_hip * 1.1, y(hip - 0.12)]]),
                    p.trousers, person)
-    # Arms first, the torso over them.
+    # Arms first (upper arm, then forearm bent a little towards the belly), the torso over them.
     for side in (-1, 1):
-        arm = np.array([[px + side * half_sh * 0.86, y(shoulder - 0.02)],
-                        [px + side * (half_sh + 0.07 * s), y(shoulder - 0.06)],
-                        [px + side * (half_hip + 0.08 * s), y(hip + 0.08)], [px + side * half_hip, y(hip + 0.1)]])
-        frame.fill(arm, _darker(p.top_rgb, 0.82), person)
-        frame.fill(_ellipse(px + side * (half_hip + 0.05 * s), y(hip + 0.05), 0.04 * s, 0.05 * s), p.skin, person)
-    torso = np.array([[px - half_sh, y(shoulder)], [px + half_sh, y(shoulder)], [px + half_hip, y(hip)],
-                      [px - half_hip, y(hip)]])
+        shoulder_x, elbow_x = px + side * half_sh * 0.9, px + side * (half_sh + 0.05 * s)
+        elbow_z = shoulder - 0.3
+        upper = np.array([[shoulder_x - side * 0.02 * s, y(shoulder - 0.03)],
+                          [shoulder_x + side * 0.06 * s, y(shoulder - 0.05)],
+                          [elbow_x + side * 0.035 * s, y(elbow_z)], [elbow_x - side * 0.04 * s, y(elbow_z)]])
+        frame.fill(upper, _darker(p.top_rgb, 0.85), person)
+        hand_x = px + side * (half_hip + 0.02 * s)
+        fore = np.array([[elbow_x - side * 0.04 * s, y(elbow_z + 0.02)],
+                         [elbow_x + side * 0.035 * s, y(elbow_z + 0.02)],
+                         [hand_x + side * 0.03 * s, y(hip + 0.06)], [hand_x - side * 0.03 * s, y(hip + 0.08)]])
+        frame.fill(fore, _darker(p.top_rgb, 0.78), person)
+        frame.fill(_ellipse(hand_x, y(hip + 0.03), 0.038 * s, 0.05 * s), p.skin, person)
+    torso = np.array([[px - half_sh * 0.92, y(shoulder + 0.01)], [px + half_sh * 0.92, y(shoulder + 0.01)],
+                      [px + half_sh * 0.98, y(shoulder - 0.12)], [px + half_hip * 1.02, y(hip + 0.12)],
+                      [px + half_hip, y(hip)], [px - half_hip, y(hip)], [px - half_hip * 1.02, y(hip + 0.12)],
+                      [px - half_sh * 0.98, y(shoulder - 0.12)]])
     frame.fill(torso, p.top_rgb, person)
+    for side in (-1, 1):
+        # Rounded shoulders.
+        frame.fill(_ellipse(px + side * half_sh * 0.8, y(shoulder - 0.035), 0.075 * s, 0.05 * s), p.top_rgb, person)
     # Folds and the shadowed flanks give the torso volume.
     for side in (-1, 1):
-        flank = np.array([[px + side * half_sh, y(shoulder)], [px + side * half_sh * 0.72, y(shoulder)],
+        flank = np.array([[px + side * half_sh * 0.95, y(shoulder - 0.05)],
+                          [px + side * half_sh * 0.72, y(shoulder - 0.05)],
                           [px + side * half_hip * 0.7, y(hip)], [px + side * half_hip, y(hip)]])
-        frame.fill(flank, _darker(p.top_rgb, 0.8), person, alpha=0.6)
+        frame.fill(flank, _darker(p.top_rgb, 0.8), person, alpha=0.5)
     # Collar and neck.
-    frame.fill(np.array([[px - 0.05 * s, y(shoulder + 0.05)], [px + 0.05 * s, y(shoulder + 0.05)],
-                         [px + 0.045 * s, y(shoulder - 0.02)], [px - 0.045 * s, y(shoulder - 0.02)]]), p.skin, person)
+    frame.fill(np.array([[px - 0.045 * s, y(shoulder + 0.06)], [px + 0.045 * s, y(shoulder + 0.06)],
+                         [px + 0.05 * s, y(shoulder - 0.01)], [px - 0.05 * s, y(shoulder - 0.01)]]),
+               _darker(p.skin, 0.88), person)
     if p.top in ("dark_blue", "black"):
         # A jacket over a white shirt: the V of the shirt shows at the collar.
         frame.fill(np.array([[px - 0.06 * s, y(shoulder)], [px + 0.06 * s, y(shoulder)], [px, y(shoulder - 0.18)]]),
                    (0.94, 0.94, 0.94), person)
-    frame.fill(_ellipse(px, y(head_c), 0.095 * s, 0.12 * s), p.skin, person)
-    frame.fill(_ellipse(px, y(head_c + 0.05), 0.1 * s, 0.08 * s), p.hair, person)
+    # Head: hair behind, ears, face, fringe; eyes once the face is big enough to show them.
+    frame.fill(_ellipse(px, y(head_c + 0.025), 0.1 * s, 0.125 * s), p.hair, person)
+    for side in (-1, 1):
+        frame.fill(_ellipse(px + side * 0.092 * s, y(head_c), 0.018 * s, 0.03 * s), _darker(p.skin, 0.92), person)
+    frame.fill(_ellipse(px, y(head_c - 0.01), 0.088 * s, 0.112 * s), p.skin, person)
+    frame.fill(_ellipse(px, y(head_c + 0.075), 0.092 * s, 0.05 * s), p.hair, person)
+    if abs(s) * 0.1 > 7:
+        for side in (-1, 1):
+            frame.fill(_ellipse(px + side * 0.033 * s, y(head_c + 0.005), 0.011 * s, 0.007 * s), (0.1, 0.08, 0.07),
+                       person)
+        frame.fill(_ellipse(px, y(head_c - 0.065), 0.022 * s, 0.006 * s), _darker(p.skin, 0.75), person)
     if p.hat:
         hat = frame.new_label("hat", parent=person)
         frame.fill(_ellipse(px, y(head_c + 0.08), 0.11 * s, 0.07 * s), (0.12, 0.12, 0.14), hat)
