@@ -87,16 +87,16 @@ def _print_audit(result: AuditResult, manual: Manual, audit_id: int | None, lang
     head = f"{result.hall}  {result.round}  #{audit_id}" if audit_id else f"{result.hall}  {result.round}"
     console.print(f"[bold]{head}[/bold]  {shown}  {t('grade.' + score.grade, lang)}", highlight=False)
     coverage = f"{score.coverage:.0%}"
-    console.print(f"{'已判定规则权重' if lang == 'zh' else 'rule weight assessed'}: {coverage}", highlight=False)
+    console.print(f"{t('label.coverage', lang)}: {coverage}", highlight=False)
     if score.failed_critical:
-        label = "关键项不合格" if lang == "zh" else "failed critical rules"
-        console.print(f"[red]{label}: {', '.join(score.failed_critical)}[/red]", highlight=False)
+        console.print(f"[red]{t('label.failed_critical', lang)}: {', '.join(score.failed_critical)}[/red]",
+                      highlight=False)
     if score.unassessed_critical:
-        label = "关键项无法判定（等级仅供参考）" if lang == "zh" else "critical rules not assessed (grade provisional)"
-        console.print(f"[yellow]{label}: {', '.join(score.unassessed_critical)}[/yellow]", highlight=False)
+        console.print(f"[yellow]{t('label.unassessed_critical', lang)}: {', '.join(score.unassessed_critical)}"
+                      "[/yellow]", highlight=False)
     table = Table(show_header=True, header_style="bold")
-    table.add_column("类别" if lang == "zh" else "category")
-    table.add_column("得分" if lang == "zh" else "score", justify="right")
+    table.add_column(t("label.category", lang))
+    table.add_column(t("label.score", lang), justify="right")
     for c in score.categories:
         table.add_row(manual.categories_by_id[c.category].name.get(lang),
                       "-" if c.score is None else f"{c.score:.1f}")
@@ -105,15 +105,14 @@ def _print_audit(result: AuditResult, manual: Manual, audit_id: int | None, lang
     for f in failures:
         rule = manual.rules_by_id.get(f.rule_id)
         title = rule.title.get(lang) if rule else f.rule_id
-        where = "/".join(Path(f.photo).parts[-2:]) if f.photo else ("全馆" if lang == "zh" else "whole hall")
+        where = "/".join(Path(f.photo).parts[-2:]) if f.photo else t("label.whole_hall", lang)
         console.print(f"  [red]✗[/red] {f.rule_id} {title} — {where}: "
                       f"{render_message(f, manual, lang)}", highlight=False)
     counts = {v: sum(1 for f in result.findings if f.verdict is v) for v in Verdict}
     console.print(" · ".join(f"{t('verdict.' + v.value, lang)} {n}" for v, n in counts.items()), highlight=False)
     if result.uncovered_areas:
-        label = "没有照片的区域" if lang == "zh" else "areas without photos"
-        console.print(f"{label}: {', '.join(t('area.' + a.value, lang) for a in result.uncovered_areas)}",
-                      highlight=False)
+        areas = ", ".join(t("area." + a.value, lang) for a in result.uncovered_areas)
+        console.print(f"{t('label.uncovered_areas', lang)}: {areas}", highlight=False)
     for r in result.rejected:
         console.print(f"[yellow]! {r.photo}: {r.reason}[/yellow]", highlight=False)
 
@@ -252,6 +251,7 @@ def synth(
                                                   help="average chance of each possible violation")] = 0.25,
     workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="processes rendering in parallel "
                                                                           "(the output is the same)")] = 2,
+    lang: LangOption = Lang.zh,
     manual_path: ManualOption = DEFAULT_MANUAL,
 ) -> None:
     """Render synthetic hall photos with exact truth: an ultralytics dataset plus truth.json."""
@@ -265,11 +265,11 @@ def synth(
         truth = generate(out, manual, halls=halls, photos=photos, seed=seed, violation_rate=violation_rate,
                          workers=workers, progress=lambda done, total: bar.update(task, completed=done))
     table = Table(show_header=True, header_style="bold")
-    for column in ("hall", "violation rate", "true score", "grade", "failed critical"):
-        table.add_column(column)
+    for column in ("hall", "violation_rate", "true_score", "true_grade", "failed_critical"):
+        table.add_column(t(f"label.{column}", lang.value))
     for name, hall in truth["halls"].items():
         score = "-" if hall["true_score"] is None else f"{hall['true_score']:.1f}"
-        table.add_row(name, f"{hall['violation_rate']:.2f}", score, hall["true_grade"],
+        table.add_row(name, f"{hall['violation_rate']:.2f}", score, t(f"grade.{hall['true_grade']}", lang.value),
                       ", ".join(hall["failed_critical"]) or "-")
     console.print(table)
     console.print(f"{len(truth['photos'])} photos in {out} (data.yaml, truth.json)", highlight=False)
@@ -284,15 +284,13 @@ def halls_cmd(
     """The latest score of every hall, best first."""
     summaries = _store(db).latest_per_hall(round_name)
     if not summaries:
-        console.print("还没有检查记录" if lang == Lang.zh else "no audits yet")
+        console.print(t("label.no_audits", lang.value))
         return
-    zh = lang == Lang.zh
     table = Table(show_header=True, header_style="bold")
-    for column in (("排名", "rank"), ("街道", "hall"), ("轮次", "round"), ("得分", "score"), ("等级", "grade"),
-                   ("已判定", "assessed"), ("关键项不合格", "failed critical"), ("检查编号", "audit")):
+    for column in ("rank", "hall", "round", "score", "grade", "assessed", "failed_critical", "audit"):
         # Hall names are what people look for: never cut them short, let other columns wrap.
-        widest = max(cell_len(s.hall) for s in summaries) if column[1] == "hall" else None
-        table.add_column(column[0] if zh else column[1], min_width=widest, no_wrap=column[1] == "hall")
+        widest = max(cell_len(s.hall) for s in summaries) if column == "hall" else None
+        table.add_column(t(f"label.{column}", lang.value), min_width=widest, no_wrap=column == "hall")
     for rank, s in enumerate(summaries, start=1):
         table.add_row(str(rank), s.hall, s.round, "-" if s.score is None else f"{s.score:.1f}",
                       t("grade." + s.grade, lang.value), f"{s.coverage:.0%}", ", ".join(s.failed_critical) or "-",

@@ -18,11 +18,11 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import ValidationError
 from rich.console import RenderableType
 from rich.table import Table
 
@@ -30,12 +30,12 @@ from auditor.collect import PhotoInput
 from auditor.errors import AuditorError
 from auditor.i18n import t
 from auditor.manual import Manual
-from auditor.types import Area, Finding, RejectedPhoto, Verdict
+from auditor.synth.truth import TRUTH_FILE, LooseModel, PhotoTruth, Truth
+from auditor.types import Finding, RejectedPhoto, Verdict
 
 if TYPE_CHECKING:  # the pipeline pulls in the detectors; the comparison alone does not need them
     from auditor.pipeline import Auditor
 
-TRUTH_FILE = "truth.json"
 DATA_YAML = "data.yaml"
 EVAL_ROUND = "eval"
 
@@ -45,67 +45,6 @@ Key = tuple[str | None, str]
 
 class DatasetError(AuditorError):
     """The evaluation folder, its truth.json or its data.yaml is missing or does not match the schema."""
-
-
-# -- truth.json ----------------------------------------------------------------------------------------------
-
-class _Loose(BaseModel):
-    # Unknown keys are ignored so the generator may add some without breaking older evaluators.
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-
-class GeneratorInfo(_Loose):
-    version: str
-    seed: int
-    halls: int
-    photos: int
-    violation_rate: float
-    manual_version: str
-    manual_sha256: str
-    classes: tuple[str, ...]
-
-
-class HallTruth(_Loose):
-    true_score: float | None
-    true_grade: str
-    failed_critical: tuple[str, ...]
-    expected: dict[str, Verdict]
-
-
-class PhotoTruth(_Loose):
-    file: str
-    split: str
-    hall: str
-    area: Area
-    width: int
-    height: int
-    facts: dict[str, Any]  # kept as given: the evaluation compares verdicts, not facts
-    expected: dict[str, Verdict]
-
-    @field_validator("file")
-    @classmethod
-    def _inside_the_folder(cls, value: str) -> str:
-        path = PurePosixPath(value)
-        if not value or path.is_absolute() or ".." in path.parts:
-            raise ValueError(f"must be a path relative to the folder, got {value!r}")
-        return value
-
-
-class Truth(_Loose):
-    generator: GeneratorInfo
-    halls: dict[str, HallTruth]
-    photos: tuple[PhotoTruth, ...]
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Truth:
-        seen: set[str] = set()
-        for photo in self.photos:
-            if photo.hall not in self.halls:
-                raise ValueError(f"photo {photo.file} belongs to hall {photo.hall!r}, which 'halls' does not list")
-            if photo.file in seen:
-                raise ValueError(f"photo {photo.file} is listed twice")
-            seen.add(photo.file)
-        return self
 
 
 def _problems(exc: ValidationError) -> str:
@@ -340,7 +279,7 @@ def evaluate_folder(folder: Path, truth: Truth, auditor: Auditor) -> EvalReport:
 
 # -- detector mAP -------------------------------------------------------------------------------------------
 
-class DataYaml(_Loose):
+class DataYaml(LooseModel):
     train: str | list[str]
     val: str | list[str]
     names: dict[int, str] | list[str]
@@ -430,26 +369,6 @@ def detector_map(objects: Any, folder: Path, truth_classes: Sequence[str]
 
 # -- the summary --------------------------------------------------------------------------------------------
 
-_LABELS = {
-    "accuracy": ("判定准确率", "verdict accuracy"),
-    "accuracy_col": ("准确率", "accuracy"),
-    "photos": ("照片", "photos"),
-    "pairs": ("对比项", "pairs"),
-    "category": ("类别", "category"),
-    "truth": ("真值 \\ 预测", "truth \\ predicted"),
-    "hall": ("街道", "hall"),
-    "score": ("得分", "score"),
-    "true_score": ("真实得分", "true score"),
-    "grade": ("等级", "grade"),
-    "true_grade": ("真实等级", "true grade"),
-}
-
-
-def _label(key: str, lang: str) -> str:
-    zh, en = _LABELS[key]
-    return en if lang == "en" else zh
-
-
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.1%}"
 
@@ -461,26 +380,26 @@ def _num(value: float | None) -> str:
 def summary(report: EvalReport, manual: Manual, lang: str) -> list[RenderableType]:
     """What ``auditor eval`` prints: the headline, then the category, confusion and hall tables."""
     m = report.metrics
-    head = (f"[bold]{_label('accuracy', lang)}: {_pct(m.verdict_accuracy)}[/bold] ({m.correct}/{m.pairs} "
-            f"{_label('pairs', lang)}, {report.photos} {_label('photos', lang)})")
+    head = (f"[bold]{t('label.accuracy', lang)}: {_pct(m.verdict_accuracy)}[/bold] ({m.correct}/{m.pairs} "
+            f"{t('label.pairs', lang)}, {report.photos} {t('label.photos', lang)})")
     if report.map50 is not None and report.map50_95 is not None:
         head += f"  mAP50 {report.map50:.3f}  mAP50-95 {report.map50_95:.3f}"
     categories = Table(show_header=True, header_style="bold")
     for column in ("category", "pairs", "accuracy_col"):
-        categories.add_column(_label(column, lang), justify="left" if column == "category" else "right")
+        categories.add_column(t(f"label.{column}", lang), justify="left" if column == "category" else "right")
     for category, accuracy in m.per_category.items():
         known = manual.categories_by_id.get(category)
         categories.add_row(known.name.get(lang) if known else category, str(m.category_pairs[category]),
                            _pct(accuracy))
     confusion = Table(show_header=True, header_style="bold")
-    confusion.add_column(_label("truth", lang))
+    confusion.add_column(t("label.truth", lang))
     for predicted in Verdict:
         confusion.add_column(t("verdict." + predicted.value, lang), justify="right")
     for expected, row in m.confusion.items():
         confusion.add_row(t("verdict." + expected, lang), *(str(n) for n in row.values()))
     halls = Table(show_header=True, header_style="bold")
     for column in ("hall", "score", "true_score", "grade", "true_grade", "pairs", "accuracy_col"):
-        halls.add_column(_label(column, lang), justify="left" if column == "hall" else "right")
+        halls.add_column(t(f"label.{column}", lang), justify="left" if column == "hall" else "right")
     for hall, h in report.halls.items():
         halls.add_row(hall, _num(h.score), _num(h.true_score), "-" if h.grade is None else t("grade." + h.grade, lang),
                       t("grade." + h.true_grade, lang), str(h.pairs), _pct(h.accuracy))

@@ -14,7 +14,6 @@ from nearly compliant to poor, each with a known true score.
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,7 +31,8 @@ from auditor.manual import Manual
 from auditor.scoring import score_audit
 from auditor.synth.areas import CLASSES, COMPOSERS, Dice
 from auditor.synth.scene import HallStyle
-from auditor.types import Area, Finding, ObjectFact, PhotoFacts
+from auditor.synth.truth import TRUTH_FILE, GeneratorInfo, HallTruth, PhotoTruth, Truth
+from auditor.types import Area, ObjectFact, PhotoFacts
 
 GENERATOR_VERSION = "1"
 
@@ -48,19 +48,6 @@ AREA_ORDER = (Area.ENTRANCE, Area.GUIDANCE_DESK, Area.WAITING_AREA, Area.WINDOW_
 
 # What a perfect perception of a synthetic photo knows: the generator's classes and every analyzer.
 TRUTH_ANALYZED = frozenset({"texts", "floor_lines", "persons"})
-
-
-@dataclass(frozen=True)
-class GeneratedPhoto:
-    file: str
-    split: str
-    hall: str
-    area: Area
-    width: int
-    height: int
-    facts: PhotoFacts
-    surface_items: dict[str, list[str]]
-    injected: list[str]
 
 
 def hall_name(index: int) -> str:
@@ -115,7 +102,7 @@ def _clear_previous(out: Path) -> None:
     for name in ("images", "labels"):
         if (out / name).is_dir():
             shutil.rmtree(out / name)
-    for name in ("truth.json", "data.yaml"):
+    for name in (TRUTH_FILE, "data.yaml"):
         (out / name).unlink(missing_ok=True)
 
 
@@ -153,10 +140,6 @@ def yolo_label_lines(boxes: list[tuple[str, tuple[float, float, float, float]]],
         cx, cy = (x0 + x1) / 2 / width, (y0 + y1) / 2 / height
         lines.append(f"{CLASSES.index(name)} {cx:.6f} {cy:.6f} {(x1 - x0) / width:.6f} {(y1 - y0) / height:.6f}")
     return lines
-
-
-def _verdicts(findings: list[Finding]) -> dict[str, str]:
-    return {f.rule_id: f.verdict.value for f in findings}
 
 
 @dataclass(frozen=True)
@@ -199,8 +182,8 @@ def generate(out: Path, manual: Manual, halls: int, photos: int, seed: int, viol
              val_share: float = 0.2, jpeg_quality: tuple[int, int] = (72, 94), hall_rates: list[float] | None = None,
              flat: bool = False, workers: int = 1, progress: Callable[[int, int], None] | None = None
              ) -> dict[str, Any]:
-    """Write the folder and return the truth document. The output depends on the seed only, not on
-    ``workers`` (processes rendering in parallel).
+    """Write the folder and return the truth document (truth.json as a dict). The output depends on the
+    seed only, not on ``workers`` (processes rendering in parallel).
 
     ``flat`` writes photos as ``DIR/<street>/<area>/<nn>.jpg`` (the layout `auditor audit` reads, used for
     the bundled samples) instead of the ultralytics layout; truth.json is written either way.
@@ -209,7 +192,8 @@ def generate(out: Path, manual: Manual, halls: int, photos: int, seed: int, viol
     _clear_previous(out)
     jobs, rates = _plan(halls, photos, seed, violation_rate, hall_rates)
     splits = _splits(jobs, val_share)
-    generated: dict[int, list[GeneratedPhoto]] = {h: [] for h in range(halls)}
+    # Per hall: each photo's truth (verdicts still to come) and its typed facts for the manual's checks.
+    generated: dict[int, list[tuple[PhotoTruth, PhotoFacts]]] = {h: [] for h in range(halls)}
     with _pool(workers) as pool:
         rendered = pool.imap(_render_job, jobs, chunksize=2) if pool is not None else map(_render_job, jobs)
         for done, (job, (image, boxes, facts, items, injected)) in enumerate(zip(jobs, rendered, strict=True)):
@@ -228,39 +212,35 @@ def generate(out: Path, manual: Manual, halls: int, photos: int, seed: int, viol
             quality = int(np.random.default_rng(job.seed + 2).integers(*jpeg_quality))
             cv2.imwrite(str(out / rel), image, [cv2.IMWRITE_JPEG_QUALITY, quality])
             named = facts.model_copy(update={"photo": rel.as_posix()})
-            generated[job.hall].append(GeneratedPhoto(rel.as_posix(), split, street, job.area, image.shape[1],
-                                                      image.shape[0], named, items, injected))
+            entry = PhotoTruth(file=rel.as_posix(), split=split, hall=street, area=job.area, width=image.shape[1],
+                               height=image.shape[0],
+                               facts=named.model_dump(mode="json", exclude={"detectable", "analyzed"}),
+                               expected={}, surface_items=items, injected=tuple(injected))
+            generated[job.hall].append((entry, named))
             if progress is not None:
                 progress(done + 1, len(jobs))
-    truth_photos: list[dict[str, Any]] = []
-    truth_halls: dict[str, Any] = {}
+    truth_photos: list[PhotoTruth] = []
+    truth_halls: dict[str, HallTruth] = {}
     for h, photos_of_hall in generated.items():
-        findings = evaluate(manual, [g.facts for g in photos_of_hall])
+        findings = evaluate(manual, [facts for _, facts in photos_of_hall])
         score = score_audit(manual, findings)
-        for g in photos_of_hall:
-            truth_photos.append({
-                "file": g.file, "split": g.split, "hall": g.hall, "area": g.area.value, "width": g.width,
-                "height": g.height, "facts": g.facts.model_dump(mode="json", exclude={"detectable", "analyzed"}),
-                "surface_items": g.surface_items, "injected": g.injected,
-                "expected": _verdicts([f for f in findings if f.photo == g.file]),
-            })
-        truth_halls[hall_name(h)] = {
-            "violation_rate": round(rates[h], 3),
-            "true_score": score.score, "true_grade": score.grade, "failed_critical": list(score.failed_critical),
-            "expected": _verdicts([f for f in findings if f.photo is None]),
-            "photos": [g.file for g in photos_of_hall],
-        }
-    truth = {
-        "generator": {"version": GENERATOR_VERSION, "seed": seed, "halls": halls, "photos": photos,
-                      "violation_rate": violation_rate, "manual_version": manual.version,
-                      "manual_sha256": manual.sha256, "classes": list(CLASSES)},
-        "halls": truth_halls,
-        "photos": truth_photos,
-    }
-    (out / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
+        for entry, _ in photos_of_hall:
+            truth_photos.append(entry.model_copy(
+                update={"expected": {f.rule_id: f.verdict for f in findings if f.photo == entry.file}}))
+        truth_halls[hall_name(h)] = HallTruth(
+            violation_rate=round(rates[h], 3), true_score=score.score, true_grade=score.grade,
+            failed_critical=score.failed_critical,
+            expected={f.rule_id: f.verdict for f in findings if f.photo is None},
+            photos=tuple(entry.file for entry, _ in photos_of_hall))
+    truth = Truth(
+        generator=GeneratorInfo(version=GENERATOR_VERSION, seed=seed, halls=halls, photos=photos,
+                                violation_rate=violation_rate, manual_version=manual.version,
+                                manual_sha256=manual.sha256, classes=CLASSES),
+        halls=truth_halls, photos=tuple(truth_photos))
+    (out / TRUTH_FILE).write_text(truth.model_dump_json(indent=1), encoding="utf-8")
     if not flat:
         # No "path": ultralytics then reads the folders next to data.yaml, so the folder can be moved.
         val = "images/val" if "val" in splits else "images/train"  # a one-photo set validates on itself
         data = {"train": "images/train", "val": val, "names": dict(enumerate(CLASSES))}
         (out / "data.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return truth
+    return truth.model_dump(mode="json")
