@@ -25,7 +25,8 @@ def _box(row: np.ndarray) -> Box:
     return (x1, y1, x2, y2)
 
 
-def _orientation(p1: tuple[float, float], p2: tuple[float, float]) -> str:
+def line_orientation(p1: tuple[float, float], p2: tuple[float, float]) -> str:
+    """horizontal, vertical or diagonal as the line runs in the photo (within 20 degrees of an axis)."""
     angle = abs(np.degrees(np.arctan2(p2[1] - p1[1], p2[0] - p1[0]))) % 180
     angle = min(angle, 180 - angle)
     return "horizontal" if angle <= 20 else "vertical" if angle >= 70 else "diagonal"
@@ -117,7 +118,7 @@ def build_facts(
                                         strict=True):
             p1, p2 = (tuple(round(float(v), 1) for v in p) for p in pts)
             line_facts.append(LineFact(points=(p1, p2), colours=tuple(colours), length_px=round(float(length), 1),
-                                       orientation=_orientation(p1, p2)))
+                                       orientation=line_orientation(p1, p2)))
 
     return PhotoFacts(
         photo=photo, area=area, width=width, height=height,

@@ -108,9 +108,11 @@ def tiny_weights(tmp_path_factory) -> Path:
     from auditor.detectors.yolo import _quiet_ultralytics
 
     _quiet_ultralytics()
+    import torch
     from ultralytics import YOLO
     from ultralytics.nn.tasks import DetectionModel
 
+    torch.manual_seed(0)  # an untrained model's guesses, the same every run
     model = YOLO("yolo11n.yaml", task="detect")
     model.model = DetectionModel("yolo11n.yaml", nc=3, verbose=False)
     model.model.names = {0: "person", 1: "coffee cup", 2: "lamp"}
@@ -125,14 +127,17 @@ def test_yolo_backend_loads_weights_from_config_and_maps_classes(tiny_weights: P
 
     config = tmp_path / "detector.yaml"
     config.write_text(yaml.safe_dump({"weights": "missing.onnx", "fallback_weights": str(tiny_weights),
-                                      "imgsz": 64, "confidence": 0.001,
+                                      "imgsz": 64, "confidence": 0.0001,
                                       "class_map": {"person": "person", "coffee cup": "cup"}}))
     detector = YoloDetector.from_config(config)
     assert detector is not None and detector.weights == tiny_weights, "falls back to the .pt"
     assert detector.detectable == {"person", "cup"}
     found = detector.detect(np.full((64, 64, 3), 127, np.uint8))
-    assert isinstance(found, sv.Detections)
+    assert isinstance(found, sv.Detections) and len(found) > 0, "an untrained model still guesses at 1e-4"
     assert set(found.data["class_name"]) <= {"person", "cup"}, "'lamp' is not in the map and is dropped"
+    raw = detector.model.predict(np.full((64, 64, 3), 127, np.uint8), imgsz=64, conf=0.0001, verbose=False)[0]
+    kept = sum(detector.model.names[int(c)] in ("person", "coffee cup") for c in raw.boxes.cls)
+    assert len(found) == kept, "every mapped class is kept, only unmapped ones dropped"
 
 
 def test_class_mapping_renames_and_drops() -> None:

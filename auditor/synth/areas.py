@@ -13,7 +13,7 @@ import numpy as np
 
 from auditor.synth import textures as tx
 from auditor.synth.camera import Camera
-from auditor.synth.people import look
+from auditor.synth.people import PersonLook, look
 from auditor.synth.scene import HallStyle, Shot
 from auditor.types import Area
 
@@ -63,9 +63,7 @@ def _decorate(shot: Shot, plants: bool) -> None:
     boards, big potted plants. None of it is checked, all of it makes the room read as a real hall."""
     rng, w, d, h = shot.rng, shot.room_width / 2, shot.room_depth, shot.room_height
     band = tx.panel(shot.style.accent, 400, 20)
-    # The band is part of the wall: drawn before anything hung on the wall.
-    shot.plane(None, [(-w, d - 0.01, 2.55), (w, d - 0.01, 2.55), (w, d - 0.01, 2.42), (-w, d - 0.01, 2.42)], band,
-               anchor_bias=-2.0)
+    shot.plane(None, [(-w, d - 0.01, 2.55), (w, d - 0.01, 2.55), (w, d - 0.01, 2.42), (-w, d - 0.01, 2.42)], band)
     for side in (-1, 1):
         if rng.uniform() < 0.7:
             # Pillars stand out at the sides and towards the back, where they frame rather than hide.
@@ -124,10 +122,13 @@ def _hanging_sign(shot: Shot, lines: list[str], x: float, y: float, z_top: float
     _wall_sign(shot, "hanging_sign", lines, x, y, z_top, width, height, weights=[1.2, 0.9][: len(lines)])
 
 
-def _staff_top(style: HallStyle, dice: Dice, violation: str) -> str:
-    if dice(violation, 0.6):
-        return str(dice.rng.choice([c for c in OTHER_TOPS if c != style.uniform]))
-    return style.uniform
+def _staff(style: HallStyle, dice: Dice, seated: bool, hat: bool = False) -> PersonLook:
+    """A staff member on duty: in the hall's uniform or (a violation) another colour, badge or (a violation)
+    none."""
+    top = style.uniform
+    if dice("staff_out_of_uniform", 0.6):
+        top = str(dice.rng.choice([c for c in OTHER_TOPS if c != style.uniform]))
+    return look(dice.rng, "staff", top, badge=not dice("badge_missing", 0.6), vest=False, seated=seated, hat=hat)
 
 
 def _visitor(shot: Shot, x: float, y: float) -> None:
@@ -234,15 +235,13 @@ def compose_window_counter(style: HallStyle, rng: np.random.Generator, dice: Dic
     if dice("sticker_on_counter", 0.4):
         shot.plane("sticker", [(0.5, counter_front - 0.005, top - 0.15), (0.65, counter_front - 0.005, top - 0.15),
                                (0.65, counter_front - 0.005, top - 0.3), (0.5, counter_front - 0.005, top - 0.3)],
-                   tx.sticker(60, rng), anchor_bias=0.5)
+                   tx.sticker(60, rng))
     if window == style.first_window and not dice("accessible_sign_missing", 0.3):
         yf = counter_front - 0.005
         shot.plane("accessible_sign", [(-0.95, yf, top - 0.3), (-0.65, yf, top - 0.3), (-0.65, yf, top - 0.6),
-                                       (-0.95, yf, top - 0.6)], tx.accessible_sign(120)[..., :3], anchor_bias=0.5)
+                                       (-0.95, yf, top - 0.6)], tx.accessible_sign(120)[..., :3])
     # Staff behind the counter, seated; maybe out of uniform, maybe without a badge.
-    staff = look(rng, "staff", _staff_top(style, dice, "staff_out_of_uniform"), badge=not dice("badge_missing", 0.6),
-                 vest=False, seated=True)
-    shot.person(staff, float(rng.uniform(-0.25, 0.25)), cy + 0.55)
+    shot.person(_staff(style, dice, seated=True), float(rng.uniform(-0.25, 0.25)), cy + 0.55)
     # The one-metre line: missing, misplaced, or where the manual wants it.
     if not dice("one_metre_line_missing", 0.6):
         distance = float(rng.uniform(0.92, 1.08))
@@ -264,9 +263,8 @@ def compose_back_office(style: HallStyle, rng: np.random.Generator, dice: Dice) 
     top = 0.75
     shot.box("desk", 0.0, desk_y, 0.0, (1.5, 0.75, top), (0.72, 0.62, 0.48),
              faces={"front": tx.panel((0.55, 0.45, 0.33), 300, 150)})
-    staff = look(rng, "staff", _staff_top(style, dice, "staff_out_of_uniform"), badge=not dice("badge_missing", 0.6),
-                 vest=False, seated=True, hat=dice("hat_at_work", 0.4))
-    shot.person(staff, float(rng.uniform(-0.2, 0.2)), desk_y + 0.65)
+    shot.person(_staff(style, dice, seated=True, hat=dice("hat_at_work", 0.4)), float(rng.uniform(-0.2, 0.2)),
+                desk_y + 0.65)
     shot.box("monitor", -0.35, desk_y + 0.1, top, (0.5, 0.06, 0.33), (0.06, 0.06, 0.07),
              faces={"front": tx.screen(200, 130, rng, "ui")}, on="top")
     shot.box("keyboard", -0.3, desk_y - 0.18, top, (0.42, 0.14, 0.02), (0.12, 0.12, 0.13), on="top")
@@ -349,8 +347,7 @@ def compose_entrance(style: HallStyle, rng: np.random.Generator, dice: Dice) -> 
         gx = float(rng.uniform(-2.2, -1.8))
         board = tx.guide_map(360, 480, "楼层索引 Floor Directory", rng)
         shot.plane("guide_map", [(gx - 0.45, wall_y - 1.6, 1.9), (gx + 0.45, wall_y - 1.6, 1.9),
-                                 (gx + 0.45, wall_y - 1.6, 0.7), (gx - 0.45, wall_y - 1.6, 0.7)], board,
-                   anchor_bias=0.3)
+                                 (gx + 0.45, wall_y - 1.6, 0.7), (gx - 0.45, wall_y - 1.6, 0.7)], board)
         shot.box(None, gx, wall_y - 1.58, 0.0, (0.06, 0.04, 0.72), (0.3, 0.3, 0.3))
     if not dice("ticket_machine_missing", 0.4):
         machine_x = float(rng.uniform(2.0, 2.8))
@@ -368,7 +365,7 @@ def compose_entrance(style: HallStyle, rng: np.random.Generator, dice: Dice) -> 
         _exit_sign(shot, float(rng.choice([-1.9, 1.9])), wall_y - 0.07, 2.45)
     if dice("handwritten_note", 0.5):
         shot.plane("handwritten_note", [(0.7, wall_y - 0.1, 1.5), (1.0, wall_y - 0.1, 1.5), (1.0, wall_y - 0.1, 1.1),
-                                        (0.7, wall_y - 0.1, 1.1)], tx.handwritten_note(120, 160, rng), anchor_bias=0.5)
+                                        (0.7, wall_y - 0.1, 1.1)], tx.handwritten_note(120, 160, rng))
     if rng.uniform() < 0.5:
         _visitor(shot, float(rng.uniform(-1.5, 1.5)), float(rng.uniform(3.0, 4.5)))
     return shot
@@ -392,9 +389,7 @@ def compose_guidance_desk(style: HallStyle, rng: np.random.Generator, dice: Dice
         shot.person(look(rng, "volunteer", clothes, badge=False, vest=not bare, seated=False),
                     float(rng.uniform(-0.6, 0.6)), desk_front + 0.85)
     else:
-        staff = look(rng, "staff", _staff_top(style, dice, "staff_out_of_uniform"),
-                     badge=not dice("badge_missing", 0.6), vest=False, seated=False)
-        shot.person(staff, float(rng.uniform(-0.6, 0.6)), desk_front + 0.85)
+        shot.person(_staff(style, dice, seated=False), float(rng.uniform(-0.6, 0.6)), desk_front + 0.85)
     _counter_items(shot, -1.0, 1.0, desk_front + 0.25, top, dice, 0.3)
     mx = float(rng.uniform(1.6, 1.9))
     if not dice("ticket_machine_missing", 0.3):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from auditor.facts import line_orientation
 from auditor.synth import textures as tx
 from auditor.synth.camera import Camera
 from auditor.synth.people import PersonLook, draw_person
@@ -106,12 +107,11 @@ class Shot:
         self.custom((x, y - size[1] / 2, bottom + size[2] / 2), draw, on=on, name=name)
 
     def plane(self, name: str | None, corners: list[tuple[float, float, float]], texture: np.ndarray,
-              text_lines: list[tuple[str, tuple[float, float, float, float]]] | None = None,
-              anchor_bias: float = 0.0) -> None:
+              text_lines: list[tuple[str, tuple[float, float, float, float]]] | None = None) -> None:
         """A flat textured thing (sign, poster, note) given by world corners tl, tr, br, bl.
 
-        ``anchor_bias`` (metres) brings its place in the drawing order forward, for decals stuck on a surface
-        that must be drawn after it whatever the camera's angle.
+        Decals a centimetre in front of a wall or counter front win over it in the depth buffer, whatever
+        the drawing order.
         """
         quad = np.asarray(corners, dtype=float)
         sign = SignTruth(quad, (texture.shape[1], texture.shape[0]), text_lines or [], None)
@@ -125,8 +125,8 @@ class Shot:
                 sign.label = label
             self.frame.world_plane(quad, texture, label=label, lit=False)
 
-        centre = quad.mean(axis=0)
-        self.custom((centre[0], centre[1] - anchor_bias, centre[2]), draw)
+        cx, cy, cz = quad.mean(axis=0)
+        self.custom((float(cx), float(cy), float(cz)), draw)
 
     def person(self, look: PersonLook, x: float, y: float) -> None:
         def draw() -> None:
@@ -256,11 +256,8 @@ class Shot:
             seen = px[inside]
             p1, p2 = tuple(seen[0]), tuple(seen[-1])
             length = float(np.hypot(p2[0] - p1[0], p2[1] - p1[1]))
-            angle = abs(np.degrees(np.arctan2(p2[1] - p1[1], p2[0] - p1[0]))) % 180
-            angle = min(angle, 180 - angle)
-            orientation = "horizontal" if angle <= 20 else "vertical" if angle >= 70 else "diagonal"
             out.append(LineFact(points=((round(p1[0], 1), round(p1[1], 1)), (round(p2[0], 1), round(p2[1], 1))),
-                                colours=line.colours, length_px=round(length, 1), orientation=orientation,
+                                colours=line.colours, length_px=round(length, 1), orientation=line_orientation(p1, p2),
                                 distance_m=line.distance_m))
         return out
 
