@@ -14,6 +14,7 @@ import numpy as np
 from auditor.synth import textures as tx
 from auditor.synth.camera import Camera
 from auditor.synth.people import PersonLook, look
+from auditor.synth.render import Colour
 from auditor.synth.scene import HallStyle, Shot
 from auditor.types import Area
 
@@ -73,17 +74,26 @@ def _decorate(shot: Shot, plants: bool) -> None:
         if rng.uniform() < 0.6:
             # Daylight windows in the side wall.
             y0 = float(rng.uniform(1.0, max(d - 3.0, 1.2)))
-            pane = tx.panel((0.86, 0.92, 0.98), 200, 150)
+            pane = tx.daylight_window(200, 150, rng)
             xw = side * (w - 0.01)
             corners = [(xw, y0, 2.6), (xw, y0 + 2.0, 2.6), (xw, y0 + 2.0, 0.9), (xw, y0, 0.9)]
             shot.plane(None, corners if side > 0 else [corners[1], corners[0], corners[3], corners[2]], pane)
     if rng.uniform() < 0.8:
         x = float(rng.choice([-1, 1])) * float(rng.uniform(2.8, 4.5))
-        title = str(rng.choice(NOTICE_TITLES))
-        board, boxes = tx.text_panel([title, "·" * 3], (0.97, 0.97, 0.95), (0.6, 0.1, 0.1), 300, 400,
-                                     border=(0.55, 0.4, 0.25), weights=[1.0, 3.0])
+        board, boxes = tx.notice_board(str(rng.choice(NOTICE_TITLES)), 300, 400, rng)
         shot.plane(None, [(x - 0.5, d - 0.02, 2.2), (x + 0.5, d - 0.02, 2.2), (x + 0.5, d - 0.02, 0.9),
-                          (x - 0.5, d - 0.02, 0.9)], board, boxes[:1])
+                          (x - 0.5, d - 0.02, 0.9)], board, boxes)
+        if rng.uniform() < 0.5:
+            # Boards come in pairs and rows in real halls.
+            x2 = x + (1.2 if x < 0 else -1.2)
+            board, boxes = tx.notice_board(str(rng.choice(NOTICE_TITLES)), 300, 400, rng)
+            shot.plane(None, [(x2 - 0.5, d - 0.02, 2.2), (x2 + 0.5, d - 0.02, 2.2), (x2 + 0.5, d - 0.02, 0.9),
+                              (x2 - 0.5, d - 0.02, 0.9)], board, boxes)
+    if rng.uniform() < 0.5:
+        # A wall clock high on a side of the back wall.
+        x = float(rng.choice([-1, 1])) * float(rng.uniform(1.8, 3.0))
+        shot.plane(None, [(x - 0.18, d - 0.03, 2.95), (x + 0.18, d - 0.03, 2.95), (x + 0.18, d - 0.03, 2.59),
+                          (x - 0.18, d - 0.03, 2.59)], tx.wall_clock(120, rng))
     if plants and rng.uniform() < 0.6:
         x = float(rng.choice([-1, 1])) * float(rng.uniform(3.0, 4.5))
         y = float(rng.uniform(2.5, d - 0.6))
@@ -134,6 +144,19 @@ def _staff(style: HallStyle, dice: Dice, seated: bool, hat: bool = False) -> Per
 def _visitor(shot: Shot, x: float, y: float) -> None:
     rng = shot.rng
     shot.person(look(rng, "visitor", str(rng.choice(VISITOR_TOPS)), badge=False, vest=False, seated=False), x, y)
+
+
+def _passers_by(shot: Shot, near_y: float, chance: float = 0.6) -> None:
+    """Other visitors further back in the hall, walking or waiting: real halls are rarely empty. They stand
+    to the sides, beyond ``near_y``, so they do not hide what the photo is of."""
+    rng = shot.rng
+    if rng.uniform() >= chance:
+        return
+    for _ in range(int(rng.integers(1, 4))):
+        side = float(rng.choice([-1.0, 1.0]))
+        x = side * float(rng.uniform(1.6, shot.room_width / 2 - 0.8))
+        y = float(rng.uniform(near_y, max(shot.room_depth - 0.8, near_y + 0.1)))
+        _visitor(shot, x, y)
 
 
 def _fire_extinguisher(shot: Shot, x: float, y: float) -> None:
@@ -261,8 +284,7 @@ def compose_back_office(style: HallStyle, rng: np.random.Generator, dice: Dice) 
     desk_y = float(rng.uniform(2.4, 3.2))
     shot = _shot(style, rng, camera, desk_y + 3.0, plants=False)
     top = 0.75
-    shot.box("desk", 0.0, desk_y, 0.0, (1.5, 0.75, top), (0.72, 0.62, 0.48),
-             faces={"front": tx.panel((0.55, 0.45, 0.33), 300, 150)})
+    _office_desk(shot, desk_y, top, (0.72, 0.6, 0.45))
     shot.person(_staff(style, dice, seated=True, hat=dice("hat_at_work", 0.4)), float(rng.uniform(-0.2, 0.2)),
                 desk_y + 0.65)
     shot.box("monitor", -0.35, desk_y + 0.1, top, (0.5, 0.06, 0.33), (0.06, 0.06, 0.07),
@@ -271,22 +293,64 @@ def compose_back_office(style: HallStyle, rng: np.random.Generator, dice: Dice) 
     shot.box("phone", 0.5, desk_y - 0.05, top, (0.18, 0.16, 0.07), (0.2, 0.2, 0.22), on="top")
     if rng.uniform() < 0.6:
         shot.box("paper_pile", 0.3, desk_y + 0.15, top, (0.3, 0.22, 0.08), (0.96, 0.96, 0.93), on="top")
-    _allowed_clutter(shot, desk_y - 0.05, top)
     if rng.uniform() < 0.7:
         shot.box("cup", 0.15, desk_y - 0.22, top, (0.08, 0.08, 0.11), (0.9, 0.92, 0.95), on="top")
         if dice("second_cup", 0.5):
-            shot.box("cup", 0.62, desk_y + 0.2, top, (0.08, 0.08, 0.11), (0.3, 0.55, 0.8), on="top")
-    for name, colour, size in (("food", (0.85, 0.55, 0.2), (0.16, 0.1, 0.07)),
-                               ("bag", (0.3, 0.18, 0.1), (0.34, 0.14, 0.26)),
-                               ("clothing", _jacket(rng), (0.4, 0.3, 0.08))):
+            # At the front left corner, where nothing can stand in front of it and hide the violation.
+            shot.box("cup", -0.64, desk_y - 0.27, top, (0.08, 0.08, 0.11), (0.3, 0.55, 0.8), on="top")
+    # Each violation item has its own row on the desk (food at the front, the jacket behind it, the bag at
+    # the back), so that one never hides another.
+    for name, colour, size, row in (("food", (0.85, 0.55, 0.2), (0.16, 0.1, 0.07), -0.27),
+                                    ("clothing", _jacket(rng), (0.4, 0.3, 0.08), -0.06),
+                                    ("bag", (0.3, 0.18, 0.1), (0.34, 0.14, 0.26), 0.17)):
         if dice(f"{name}_on_desk", 0.35):
-            shot.box(name, float(rng.uniform(0.1, 0.6)), desk_y - 0.1, top, size, colour, on="top")
+            shot.box(name, float(rng.uniform(0.32, 0.55)), desk_y + row, top, size, colour, on="top")
     if dice("plant_on_desk", 0.3):
         _plant(shot, 0.55, desk_y + 0.05, top)
     shot.box("printer", 1.25, desk_y + 0.1, 0.0, (0.5, 0.45, 0.9), (0.8, 0.8, 0.78))
     if rng.uniform() < 0.5:
         _fire_extinguisher(shot, -1.4, desk_y + 0.4)
     return shot
+
+
+def _office_desk(shot: Shot, y: float, top: float, colour: Colour) -> None:
+    """An office desk as they are built: a veneered top on two side panels, a modesty panel across the
+    front that hides the seated person's legs, and open floor below it. One labelled object."""
+    rng = shot.rng
+    grain = tx.wood(300, 40, colour, rng)
+    side = tx.wood(120, 120, tuple(c * 0.9 for c in colour), rng)  # type: ignore[arg-type]
+    modesty = tx.wood(300, 90, tuple(c * 0.85 for c in colour), rng)  # type: ignore[arg-type]
+    surface = tx.wood(300, 150, colour, rng)
+
+    def draw() -> None:
+        label = shot.frame.new_label("desk")
+        f = shot.frame
+        f.shadow(0.0, y, 0.95, 0.5, 0.25)
+        for sx in (-0.73, 0.73):
+            f.box(sx, y, 0.0, (0.04, 0.72, top - 0.03), colour, label, faces={"front": side, "left": side,
+                                                                              "right": side})
+        f.box(0.0, y - 0.28, 0.12, (1.42, 0.02, top - 0.15), colour, label, faces={"front": modesty})
+        f.box(0.0, y, top - 0.03, (1.5, 0.75, 0.03), colour, label, faces={"front": grain, "top": surface})
+
+    shot.custom((0.0, y - 0.375, top / 2), draw)
+
+
+def _table(shot: Shot, y: float, top: float, size: tuple[float, float], colour: Colour) -> None:
+    """A service table: a laminated top on four steel legs (unlabelled furniture)."""
+    w, d = size
+    surface = tx.wood(300, 90, colour, shot.rng)
+    edge = tx.wood(300, 12, colour, shot.rng)
+
+    def draw() -> None:
+        f = shot.frame
+        f.shadow(0.0, y, w * 0.55, d * 0.6, 0.22)
+        for lx in (-w / 2 + 0.05, w / 2 - 0.05):
+            for ly in (-d / 2 + 0.05, d / 2 - 0.05):
+                f.box(lx, y + ly, 0.0, (0.04, 0.04, top - 0.04), (0.55, 0.56, 0.58))
+        f.box(0.0, y, top - 0.04, (w, d, 0.04), colour, faces={"front": edge,
+                                                              "top": surface})
+
+    shot.custom((0.0, y - d / 2, top / 2), draw)
 
 
 def compose_waiting_area(style: HallStyle, rng: np.random.Generator, dice: Dice) -> Shot:
@@ -321,6 +385,7 @@ def compose_waiting_area(style: HallStyle, rng: np.random.Generator, dice: Dice)
     if rng.uniform() < 0.6:
         _exit_sign(shot, float(rng.uniform(1.5, 3.0)), shot.room_depth - 0.02)
     shot.box("bin", float(rng.uniform(-3.5, -2.8)), first_row + 0.5, 0.0, (0.3, 0.3, 0.6), (0.45, 0.47, 0.5))
+    _passers_by(shot, first_row + 2.0)
     return shot
 
 
@@ -368,6 +433,7 @@ def compose_entrance(style: HallStyle, rng: np.random.Generator, dice: Dice) -> 
                                         (0.7, wall_y - 0.1, 1.1)], tx.handwritten_note(120, 160, rng))
     if rng.uniform() < 0.5:
         _visitor(shot, float(rng.uniform(-1.5, 1.5)), float(rng.uniform(3.0, 4.5)))
+    _passers_by(shot, 2.5)
     return shot
 
 
@@ -423,6 +489,7 @@ def compose_self_service(style: HallStyle, rng: np.random.Generator, dice: Dice)
         _fire_extinguisher(shot, float(rng.uniform(2.2, 3.0)), row_y + 0.3)
     if rng.uniform() < 0.5:
         _visitor(shot, x0 + float(rng.uniform(-0.2, 0.2)), row_y - 0.55)
+    _passers_by(shot, row_y + 0.5)
     return shot
 
 
@@ -449,7 +516,7 @@ def compose_convenience(style: HallStyle, rng: np.random.Generator, dice: Dice) 
     table_y = float(rng.uniform(3.0, 3.6))
     shot = _shot(style, rng, camera, table_y + 2.5)
     top = 0.8
-    shot.box(None, 0.0, table_y, 0.0, (2.2, 0.6, top), (0.75, 0.65, 0.5))
+    _table(shot, table_y, top, (2.2, 0.6), (0.75, 0.65, 0.5))
     lines = ["便民服务区", "Convenience Services"]
     if dice("zone_sign_not_bilingual", 0.7):
         lines = ["便民服务区"]
@@ -471,6 +538,7 @@ def compose_convenience(style: HallStyle, rng: np.random.Generator, dice: Dice) 
     if rng.uniform() < 0.6:
         _fire_extinguisher(shot, float(rng.uniform(-2.6, -2.2)), table_y + 0.6)
     _clutter(shot, dice, table_y - 1.0)
+    _passers_by(shot, table_y + 0.8, chance=0.4)
     return shot
 
 

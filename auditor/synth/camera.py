@@ -25,13 +25,14 @@ class Camera:
     yaw_deg: float = 0.0
     x0: float = 0.0
     roll_deg: float = 0.0
+    y0: float = 0.0  # where the camera stands along the room (a light on the ceiling stands further in)
     # The camera's mirror image below the floor: it sees the scene as its reflection in a glossy floor
     # appears to the real camera.
     mirrored: bool = False
 
     @property
     def position(self) -> np.ndarray:
-        return np.array([self.x0, 0.0, -self.cam_height if self.mirrored else self.cam_height])
+        return np.array([self.x0, self.y0, -self.cam_height if self.mirrored else self.cam_height])
 
     @property
     def rotation(self) -> np.ndarray:

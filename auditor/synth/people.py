@@ -41,6 +41,12 @@ class PersonLook:
     hair: Colour
     trousers: Colour
     hat: bool = False
+    # The pose, so that no two people stand like the same doll: per arm (left, right) how far the hand
+    # comes in front of the body (m, inwards) and how high it is raised (m); the stance; a turn of the head.
+    hands_in: tuple[float, float] = (0.0, 0.0)
+    hands_up: tuple[float, float] = (0.0, 0.0)
+    stance: float = 0.0
+    head_turn: float = 0.0
 
 
 def look(rng: np.random.Generator, role: str, top: str, badge: bool, vest: bool, seated: bool,
@@ -49,7 +55,10 @@ def look(rng: np.random.Generator, role: str, top: str, badge: bool, vest: bool,
     return PersonLook(role=role, top=top, top_rgb=shades[int(rng.integers(len(shades)))], badge=badge, vest=vest,
                       seated=seated, height_m=float(rng.uniform(1.58, 1.80)),
                       skin=SKIN[int(rng.integers(len(SKIN)))], hair=HAIR[int(rng.integers(len(HAIR)))],
-                      trousers=TROUSERS[int(rng.integers(len(TROUSERS)))], hat=hat)
+                      trousers=TROUSERS[int(rng.integers(len(TROUSERS)))], hat=hat,
+                      hands_in=(float(rng.uniform(-0.02, 0.12)), float(rng.uniform(-0.02, 0.12))),
+                      hands_up=(float(rng.choice([0.0, rng.uniform(0.05, 0.3)])), float(rng.uniform(0.0, 0.08))),
+                      stance=float(rng.uniform(-0.02, 0.06)), head_turn=float(rng.uniform(-0.015, 0.015)))
 
 
 def _ellipse(cx: float, cy: float, rx: float, ry: float) -> np.ndarray:
@@ -59,19 +68,34 @@ def _ellipse(cx: float, cy: float, rx: float, ry: float) -> np.ndarray:
 
 
 def _round_body(frame: Frame, person: int, px: float, s: float) -> None:
-    """Shade the figure as a rounded body lit from above: darker towards its flanks and its feet."""
+    """Shade the figure as a rounded body in cloth lit from above: each limb and the torso darker towards
+    their edges, folds of fabric, light falling off towards the feet, and a soft edge against the room."""
     own = [person] + [i for i, lab in enumerate(frame.labels) if lab.parent == person]
     ys, xs = np.nonzero(np.isin(frame.ids, own))
     if len(xs) == 0:
         return
     x0, x1, y0, y1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
     region = frame.ids[y0:y1, x0:x1]
-    mask = np.isin(region, own)
+    mask = np.isin(region, own).astype(np.float32)
+    # Distance to the figure's outline stands in for the surface turning away: every part is a cylinder.
+    inside = cv2.distanceTransform((mask > 0).astype(np.uint8), cv2.DIST_L2, 3)
+    rim = np.clip(inside / max(0.05 * s, 1.5), 0, 1)
     cols = (np.arange(x0, x1) - px) / max(0.26 * s, 1.0)
-    across = 0.8 + 0.2 * np.cos(np.clip(cols, -1.4, 1.4))
-    down = np.linspace(1.05, 0.88, y1 - y0)
-    factor = np.where(mask, down[:, None] * across[None, :], 1.0).astype(np.float32)
-    frame.rgb[y0:y1, x0:x1] *= factor[..., None]
+    across = 0.85 + 0.15 * np.cos(np.clip(cols, -1.4, 1.4))
+    down = np.linspace(1.08, 0.82, y1 - y0)
+    # Folds: long soft streaks down the cloth, a little stronger on the light side.
+    seed = int(abs(px) * 7 + y0) % (2 ** 31)
+    rng = np.random.default_rng(seed)
+    folds = cv2.resize(rng.normal(0, 1, (max((y1 - y0) // 10, 2), max((x1 - x0) // 3, 2))).astype(np.float32),
+                       (x1 - x0, y1 - y0), interpolation=cv2.INTER_CUBIC)
+    factor = down[:, None] * across[None, :] * (0.72 + 0.28 * rim) * (1 + 0.05 * folds)
+    factor = np.where(mask > 0, factor, 1.0).astype(np.float32)
+    patch = frame.rgb[y0:y1, x0:x1]
+    shaded = patch * factor[..., None]
+    # Soften the cut-out edge by half a pixel, as a lens would: blend the outline with what lies behind.
+    soft = cv2.GaussianBlur(shaded, (3, 3), 0.6)
+    edge = ((mask > 0) & (inside < 1.5))[..., None]
+    patch[:] = np.where(edge, soft, shaded)
 
 
 def _darker(c: Colour, f: float) -> Colour:
@@ -93,30 +117,32 @@ def draw_person(frame: Frame, px: float, py: float, scale: float, p: PersonLook
     half_sh, half_hip = 0.21 * s, 0.17 * s
     if not p.seated:
         for side in (-1, 1):
+            out = side * p.stance * s * (1.0 if side > 0 else 0.5)  # weight on one leg, the other set out
             leg = np.array([[px + side * 0.02 * s, y(hip)], [px + side * 0.16 * s, y(hip)],
-                            [px + side * 0.13 * s, y(0.05)], [px + side * 0.04 * s, y(0.05)]])
+                            [px + side * 0.13 * s + out, y(0.05)], [px + side * 0.04 * s + out, y(0.05)]])
             frame.fill(leg, p.trousers, person)
-            frame.fill(np.array([[px + side * 0.03 * s, y(0.07)], [px + side * 0.15 * s, y(0.07)],
-                                 [px + side * 0.17 * s, y(0.0)], [px + side * 0.02 * s, y(0.0)]]),
+            frame.fill(np.array([[px + side * 0.03 * s + out, y(0.07)], [px + side * 0.15 * s + out, y(0.07)],
+                                 [px + side * 0.17 * s + out, y(0.0)], [px + side * 0.02 * s + out, y(0.0)]]),
                        (0.05, 0.05, 0.05), person)
     else:
         frame.fill(np.array([[px - half_hip, y(hip + 0.05)], [px + half_hip, y(hip + 0.05)],
                              [px + half_hip * 1.1, y(hip - 0.12)], [px - half_hip * 1.1, y(hip - 0.12)]]),
                    p.trousers, person)
     # Arms first (upper arm, then forearm bent a little towards the belly), the torso over them.
-    for side in (-1, 1):
+    for arm, side in enumerate((-1, 1)):
         shoulder_x, elbow_x = px + side * half_sh * 0.9, px + side * (half_sh + 0.05 * s)
-        elbow_z = shoulder - 0.3
+        elbow_z = shoulder - 0.3 + p.hands_up[arm] * 0.3
         upper = np.array([[shoulder_x - side * 0.02 * s, y(shoulder - 0.03)],
                           [shoulder_x + side * 0.06 * s, y(shoulder - 0.05)],
                           [elbow_x + side * 0.035 * s, y(elbow_z)], [elbow_x - side * 0.04 * s, y(elbow_z)]])
         frame.fill(upper, _darker(p.top_rgb, 0.85), person)
-        hand_x = px + side * (half_hip + 0.02 * s)
+        hand_x = px + side * (half_hip + 0.02 * s - p.hands_in[arm] * s)
+        hand_z = hip + p.hands_up[arm]
         fore = np.array([[elbow_x - side * 0.04 * s, y(elbow_z + 0.02)],
                          [elbow_x + side * 0.035 * s, y(elbow_z + 0.02)],
-                         [hand_x + side * 0.03 * s, y(hip + 0.06)], [hand_x - side * 0.03 * s, y(hip + 0.08)]])
+                         [hand_x + side * 0.03 * s, y(hand_z + 0.06)], [hand_x - side * 0.03 * s, y(hand_z + 0.08)]])
         frame.fill(fore, _darker(p.top_rgb, 0.78), person)
-        frame.fill(_ellipse(hand_x, y(hip + 0.03), 0.038 * s, 0.05 * s), p.skin, person)
+        frame.fill(_ellipse(hand_x, y(hand_z + 0.03), 0.038 * s, 0.05 * s), p.skin, person)
     torso = np.array([[px - half_sh * 0.92, y(shoulder + 0.01)], [px + half_sh * 0.92, y(shoulder + 0.01)],
                       [px + half_sh * 0.98, y(shoulder - 0.12)], [px + half_hip * 1.02, y(hip + 0.12)],
                       [px + half_hip, y(hip)], [px - half_hip, y(hip)], [px - half_hip * 1.02, y(hip + 0.12)],
@@ -139,7 +165,9 @@ def draw_person(frame: Frame, px: float, py: float, scale: float, p: PersonLook
         # A jacket over a white shirt: the V of the shirt shows at the collar.
         frame.fill(np.array([[px - 0.06 * s, y(shoulder)], [px + 0.06 * s, y(shoulder)], [px, y(shoulder - 0.18)]]),
                    (0.94, 0.94, 0.94), person)
-    # Head: hair behind, ears, face, fringe; eyes once the face is big enough to show them.
+    # Head: hair behind, ears, face, fringe; eyes once the face is big enough to show them. A slight turn
+    # of the head moves it off the body's axis.
+    px_body, px = px, px + p.head_turn * s
     frame.fill(_ellipse(px, y(head_c + 0.025), 0.1 * s, 0.125 * s), p.hair, person)
     for side in (-1, 1):
         frame.fill(_ellipse(px + side * 0.092 * s, y(head_c), 0.018 * s, 0.03 * s), _darker(p.skin, 0.92), person)
@@ -156,6 +184,7 @@ def draw_person(frame: Frame, px: float, py: float, scale: float, p: PersonLook
         brim = np.array([[px - 0.02 * s, y(head_c + 0.05)], [px + 0.17 * s, y(head_c + 0.05)],
                          [px + 0.17 * s, y(head_c + 0.03)], [px - 0.02 * s, y(head_c + 0.03)]])
         frame.fill(brim, (0.1, 0.1, 0.12), hat)
+    px = px_body
     if p.vest:
         vest = frame.new_label("volunteer_vest", parent=person)
         for side in (-1, 1):

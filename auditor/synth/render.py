@@ -8,6 +8,7 @@ labels: an object hidden behind a counter is labelled by what can be seen of it,
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -22,7 +23,7 @@ Colour = tuple[float, float, float]  # RGB 0..1
 # sides darker. Directions point from the surface towards the light.
 LIGHT = np.array([0.25, -0.45, 0.86])
 LIGHT = LIGHT / np.linalg.norm(LIGHT)
-AMBIENT = 0.55
+AMBIENT = 0.48
 
 
 @dataclass
@@ -202,8 +203,9 @@ class Frame:
                 continue  # facing away
             texture = (faces or {}).get(name)
             if texture is None:
-                # Flat colour reads as a drawing: give every surface a little grain and a light falloff.
-                texture = _grain() * np.asarray(colour, np.float32)
+                # Flat colour reads as a drawing: every face gets blotches, a light falloff and bevelled
+                # edges, a different cut for each face so neighbouring boxes do not repeat one pattern.
+                texture = _relief(corners) * np.asarray(colour, np.float32)
             self.world_plane(corners, texture, colour, label)
 
     def shadow(self, centre_x: float, centre_y: float, radius_x: float, radius_y: float,
@@ -271,17 +273,18 @@ class Frame:
         return out
 
 
-_GRAIN: list[np.ndarray] = []
+_RELIEFS: list[np.ndarray] = []
 
 
-def _grain() -> np.ndarray:
-    """A fixed 48x48 pattern of soft noise and top-to-bottom falloff, multiplied into plain surfaces."""
-    if not _GRAIN:
+def _relief(corners: np.ndarray) -> np.ndarray:
+    """One of a few fixed grey relief maps (blotches, falloff, bevels), chosen by where the face is."""
+    if not _RELIEFS:
+        from auditor.synth.textures import surface
+
         rng = np.random.default_rng(12345)
-        noise = cv2.GaussianBlur(rng.normal(0, 1, (48, 48)).astype(np.float32), (0, 0), 2.0)
-        ramp = np.linspace(1.05, 0.9, 48, dtype=np.float32)[:, None]
-        _GRAIN.append(((1 + 0.03 * noise / (noise.std() + 1e-6)) * ramp)[..., None])
-    return _GRAIN[0]
+        _RELIEFS.extend(surface((1.0, 1.0, 1.0), 128, 128, rng, roughness=0.035) for _ in range(8))
+    key = zlib.crc32(np.round(corners, 2).tobytes())
+    return _RELIEFS[key % len(_RELIEFS)]
 
 
 def _normal(corners: np.ndarray) -> np.ndarray:
@@ -297,10 +300,35 @@ def _shade(corners: np.ndarray) -> float:
 
 # -- the photo finish ---------------------------------------------------------------------------------------
 
+def ambient_occlusion(depth: np.ndarray, strength: float = 0.4) -> np.ndarray:
+    """A darkening factor (0..1) for creases and corners, from the depth buffer alone (screen-space AO).
+
+    A pixel with nearby surfaces a little in front of it sits in a concave place (where floor meets wall,
+    under a counter's lip, between seats): less of the room's light reaches it. Neighbours much nearer are
+    another object's silhouette, not a crease, and do not count, so nothing gets a dark halo.
+    """
+    finite = np.isfinite(depth)
+    far = float(depth[finite].max()) if finite.any() else 1.0
+    z = np.log(np.where(finite, depth, far).astype(np.float32))
+    padded = cv2.copyMakeBorder(z, 24, 24, 24, 24, cv2.BORDER_REPLICATE)
+    h, w = z.shape
+    occlusion = np.zeros_like(z)
+    samples = 0
+    for radius in (5, 12, 24):
+        for angle in np.linspace(0, 2 * np.pi, 8, endpoint=False) + radius:
+            dx, dy = int(round(radius * np.cos(angle))), int(round(radius * np.sin(angle)))
+            nearer = z - padded[24 + dy:24 + dy + h, 24 + dx:24 + dx + w]
+            occlusion += np.where((nearer > 0) & (nearer < 0.06), nearer, 0.0)
+            samples += 1
+    occlusion /= samples
+    return 1.0 - strength * np.clip(occlusion / 0.012, 0, 1)
+
+
 def finish(rgb: np.ndarray, rng: np.random.Generator, *, exposure: float, colour_temp: Colour, vignette: float,
            noise: float, blur: float, hotspot: tuple[float, float] | None, shake: float = 0.0) -> np.ndarray:
     """From a clean render to a phone photo: light falloff, white balance, bloom, hand shake, lens blur,
-    sensor noise and the phone's tone curve."""
+    the lens's colour fringes, sensor noise (stronger in the shadows, with colour blotches), the phone's
+    tone curve and its sharpening."""
     h, w = rgb.shape[:2]
     img = rgb * exposure
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
@@ -312,9 +340,9 @@ def finish(rgb: np.ndarray, rng: np.random.Generator, *, exposure: float, colour
     r = np.sqrt(((xx - w / 2) / (w / 2)) ** 2 + ((yy - h / 2) / (h / 2)) ** 2)
     img *= (1 - vignette * np.clip(r - 0.35, 0, None) ** 2)[..., None]
     img *= np.asarray(colour_temp, np.float32)
-    # Bloom: light panels and windows glow a little beyond their edges, as on a phone sensor.
+    # Bloom: light panels and windows glow beyond their edges, as on a phone sensor; a wide faint veil too.
     bright = np.clip(img - 0.92, 0, None)
-    img = img + cv2.GaussianBlur(bright, (0, 0), 9) * 1.6
+    img = img + cv2.GaussianBlur(bright, (0, 0), 9) * 1.6 + cv2.GaussianBlur(bright, (0, 0), 40) * 1.2
     if shake >= 1.0:
         # A hand moving during the exposure smears the image along one direction.
         length = int(shake) * 2 + 1
@@ -326,7 +354,19 @@ def finish(rgb: np.ndarray, rng: np.random.Generator, *, exposure: float, colour
         img = cv2.filter2D(img, -1, kernel / kernel.sum())
     if blur > 0.05:
         img = cv2.GaussianBlur(img, (0, 0), blur)
-    img = img + rng.normal(0, noise, img.shape).astype(np.float32)
+    # Lateral chromatic aberration: red and blue land a little apart towards the corners.
+    fringe = float(rng.uniform(0.0006, 0.0018))
+    for channel, sign in ((0, 1.0), (2, -1.0)):
+        scale = 1 + sign * fringe
+        matrix = np.float32([[scale, 0, (1 - scale) * w / 2], [0, scale, (1 - scale) * h / 2]])
+        img[..., channel] = cv2.warpAffine(np.ascontiguousarray(img[..., channel]), matrix, (w, h),
+                                           borderMode=cv2.BORDER_REFLECT)
+    # Sensor noise: shot noise grows with the light, read noise shows in the shadows; the phone's denoiser
+    # leaves colour blotches a few pixels wide.
+    img = np.clip(img, 0, None)
+    img = img + rng.normal(0, 1, img.shape).astype(np.float32) * noise * (0.6 + 0.8 * np.sqrt(img))
+    chroma = cv2.GaussianBlur(rng.normal(0, noise * 1.2, img.shape).astype(np.float32), (0, 0), 2.0)
+    img = img + chroma - chroma.mean(axis=2, keepdims=True)
     # Phone tone curve: highlights roll off instead of clipping hard, and a contrast S-curve with a little
     # extra saturation, as phones process their photos.
     img = np.clip(img, 0, None)
@@ -336,5 +376,8 @@ def finish(rgb: np.ndarray, rng: np.random.Generator, *, exposure: float, colour
     img = img * img * (3 - 2 * img) * 0.45 + img * 0.55
     grey = img.mean(axis=2, keepdims=True)
     img = grey + (img - grey) * 1.15
+    # Phones sharpen: an unsharp mask that leaves the faint halos along edges typical of their photos.
+    amount = float(rng.uniform(0.3, 0.7))
+    img = img + amount * (img - cv2.GaussianBlur(img, (0, 0), 1.4))
     out = np.clip(img * 255, 0, 255).astype(np.uint8)
     return cv2.cvtColor(out, cv2.COLOR_RGB2BGR)

@@ -13,10 +13,10 @@ from auditor.facts import line_orientation
 from auditor.synth import textures as tx
 from auditor.synth.camera import Camera
 from auditor.synth.people import PersonLook, draw_person
-from auditor.synth.render import Colour, Frame, finish
+from auditor.synth.render import Colour, Frame, ambient_occlusion, finish
 from auditor.types import Box, LineFact, PersonFact, Role, TextFact
 
-FLOOR_PX_PER_M = 48
+FLOOR_PX_PER_M = 80
 # Share of the chest box that must show the person for their dress and badge to count as seen.
 CHEST_VISIBLE = 0.6
 
@@ -79,9 +79,11 @@ class Shot:
     reflecting: bool = False      # while the floor's reflection is drawn: no truth is recorded
     floor_id: int = -1            # the floor's id in the frame, once rendered
     gloss: float = 0.22           # how much the polished floor reflects
+    light_phase: float = 0.5      # where the row of downlights along the walls starts (in spacings)
 
     def __post_init__(self) -> None:
         self.frame = Frame(self.camera)
+        self.light_phase = float(self.rng.uniform(0, 1))
         self.floor = tx.floor_tiles(self.room_width, self.room_depth, self.rng, self.style.tile_m, self.style.floor,
                                     FLOOR_PX_PER_M)
 
@@ -156,7 +158,7 @@ class Shot:
             f.world_plane(np.array([(-w, d, 0), (w, d, 0), (w, 0, 0), (-w, 0, 0)]), self.floor, label=floor_id,
                           lit=False)
         f.world_plane(np.array([(-w, d, h), (w, d, h), (w, d, 0), (-w, d, 0)]),
-                      _lit_wall(tx.wall(2 * w, h, self.style.wall, self.rng)), lit=False)
+                      _lit_wall(tx.wall(2 * w, h, self.style.wall, self.rng), phase=self.light_phase), lit=False)
         for side in (-1, 1):
             x = side * w
             corners = [(x, 0, h), (x, d, h), (x, d, 0), (x, 0, 0)] if side < 0 else \
@@ -183,18 +185,60 @@ class Shot:
             rgb = self.frame.rgb
         finally:
             self.frame, self.camera, self.reflecting = real_frame, real_camera, False
-        return cv2.GaussianBlur(rgb, (0, 0), 2.2)
+        # A polished floor smears reflections along the line of sight (streaks towards the camera).
+        return cv2.GaussianBlur(rgb, (0, 0), sigmaX=2.0, sigmaY=6.0)
+
+    def _shadows(self, rng: np.random.Generator, size: int = 384) -> np.ndarray:
+        """Soft shadows cast on the floor by the ceiling light above the middle of the scene (shadow
+        mapping): floor the light cannot see from where it hangs lies in shadow. Returns a darkening factor
+        per photo pixel."""
+        real_frame, real_camera = self.frame, self.camera
+        light = Camera(width=size, height=size, focal_px=size / 2 / np.tan(np.deg2rad(62)),
+                       cam_height=self.room_height - 0.05, pitch_deg=90.0,
+                       x0=float(rng.uniform(-2.0, 2.0)), y0=float(rng.uniform(0.35, 0.65)) * self.room_depth)
+        self.camera, self.frame, self.reflecting = light, Frame(light), True
+        try:
+            self._draw_ops()
+            light_depth = self.frame.depth
+        finally:
+            self.frame, self.camera, self.reflecting = real_frame, real_camera, False
+        cam = self.camera
+        depth = self.frame.depth
+        h, w = depth.shape
+        f, cx, cy = cam.focal_px, w / 2, h / 2
+        finite = np.isfinite(depth)
+        z = np.where(finite, depth, 0.0)
+        us = (np.arange(w, dtype=np.float32) + 0.5 - cx) / f
+        vs = (np.arange(h, dtype=np.float32) + 0.5 - cy) / f
+        points = np.stack([us[None, :] * z, vs[:, None] * z, z], axis=-1).reshape(-1, 3)
+        world = points @ cam.rotation + cam.position
+        px, lz = light.project(world)
+        col, row = np.round(px[:, 0]).astype(int), np.round(px[:, 1]).astype(int)
+        inside = finite.reshape(-1) & (lz > 0.2) & (col >= 0) & (col < size) & (row >= 0) & (row < size)
+        # The nearest occluder around the sample point, so a thin edge does not flicker in and out.
+        occluder = np.minimum(cv2.erode(light_depth, np.ones((3, 3), np.uint8)), 1e6)  # nothing in view: far
+        blocked = np.zeros(h * w, np.float32)
+        idx = np.nonzero(inside)[0]
+        blocked[idx] = lz[idx] > occluder[row[idx], col[idx]] * 1.03 + 0.04
+        # The floor receives the shadows; vertical faces seen edge-on by a light overhead would only show
+        # the shadow map's aliasing.
+        floor = (self.frame.ids == self.floor_id).astype(np.float32)
+        blocked = cv2.GaussianBlur(blocked.reshape(h, w) * floor, (0, 0), 3.5) * floor
+        return 1.0 - 0.38 * blocked
 
     def render(self, photo_rng: np.random.Generator) -> np.ndarray:
         reflection = self._reflection()
         self.floor_id = self._room()
         floor = (self.frame.ids == self.floor_id).astype(np.float32)
-        alpha = (floor * self.gloss)[..., None]
+        # Fresnel: a floor seen at a grazing angle (far away) mirrors more than the floor at one's feet.
+        grazing = np.clip((np.nan_to_num(self.frame.depth, posinf=0.0) - 1.0) / 6.0, 0, 1)
+        alpha = (floor * self.gloss * (0.45 + 0.9 * grazing))[..., None]
         self.frame.rgb[:] = self.frame.rgb * (1 - alpha) + reflection * alpha
         self._draw_ops()
+        self.frame.rgb *= (ambient_occlusion(self.frame.depth) * self._shadows(photo_rng))[..., None]
         return finish(
             self.frame.rgb, photo_rng,
-            exposure=float(photo_rng.uniform(0.78, 1.02)),
+            exposure=float(photo_rng.uniform(0.72, 0.98)),
             colour_temp=_white_balance(photo_rng),
             vignette=float(photo_rng.uniform(0.1, 0.35)),
             noise=float(photo_rng.uniform(0.006, 0.02)),
@@ -278,11 +322,20 @@ class Shot:
         return out
 
 
-def _lit_wall(texture: np.ndarray) -> np.ndarray:
-    """Walls are lit from the ceiling: brighter up high, darker where they meet the floor."""
-    h = texture.shape[0]
-    ramp = np.linspace(1.04, 0.86, h, dtype=np.float32) ** 1.5
-    return np.clip(texture * ramp[:, None, None], 0, 1)
+def _lit_wall(texture: np.ndarray, px_per_m: int = 40, light_spacing_m: float = 2.4, phase: float = 0.5
+              ) -> np.ndarray:
+    """Walls are lit from the ceiling: brighter up high, darker where they meet the floor, with the
+    scallops of light that downlights near a wall throw onto it."""
+    h, w = texture.shape[:2]
+    ramp = np.linspace(1.04, 0.84, h, dtype=np.float32) ** 1.5
+    below = np.linspace(0, h / px_per_m, h, dtype=np.float32)[:, None]   # metres under the ceiling
+    xs = np.arange(w, dtype=np.float32)[None, :] / px_per_m
+    scallops = np.zeros((h, w), np.float32)
+    for centre in np.arange(phase * light_spacing_m, w / px_per_m, light_spacing_m):
+        spread = 0.15 + 0.4 * below
+        scallops += np.exp(-((xs - centre) / spread) ** 2) * np.exp(-below / 1.4) * np.clip(below * 4, 0, 1)
+    light = ramp[:, None] * (0.93 + 0.22 * scallops)
+    return np.clip(texture * light[..., None], 0, 1.2)
 
 
 def _white_balance(rng: np.random.Generator) -> Colour:

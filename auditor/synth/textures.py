@@ -32,26 +32,81 @@ def _rgb255(colour: Colour) -> tuple[int, int, int]:
     return tuple(int(round(c * 255)) for c in colour)  # type: ignore[return-value]
 
 
+def fbm(height: int, width: int, rng: np.random.Generator, cell_px: float = 64.0, octaves: int = 4,
+        stretch: tuple[float, float] = (1.0, 1.0)) -> np.ndarray:
+    """Fractal noise (zero mean, unit spread): random grids upsampled smoothly, each octave half the cell size
+    and half the strength. Real surfaces vary at every scale; one flat colour is what reads as a drawing.
+    ``stretch`` (x, y) makes grains longer in one direction (wood, brushed metal)."""
+    out = np.zeros((height, width), np.float32)
+    amplitude, cell = 1.0, cell_px
+    for _ in range(octaves):
+        gw = max(int(width / (cell * stretch[0])) + 2, 2)
+        gh = max(int(height / (cell * stretch[1])) + 2, 2)
+        grid = rng.normal(0, 1, (gh, gw)).astype(np.float32)
+        out += amplitude * cv2.resize(grid, (width, height), interpolation=cv2.INTER_CUBIC)
+        amplitude, cell = amplitude * 0.5, max(cell / 2, 1.0)
+    return (out - out.mean()) / (out.std() + 1e-6)
+
+
 def floor_tiles(width_m: float, depth_m: float, rng: np.random.Generator, tile_m: float, base: Colour,
                 px_per_m: int = 48) -> np.ndarray:
-    """Polished stone tiles with grout, slight tone variation per tile and a soft sheen."""
+    """Polished porcelain tiles in a marble pattern: each tile its own cut of veined stone, a slight tone
+    difference per tile, darker grout joints and fine scuffs."""
     w, h = int(width_m * px_per_m), int(depth_m * px_per_m)
     tile = max(int(tile_m * px_per_m), 8)
+    # One big slab of marble; every tile shows a different, randomly placed cut of it.
+    slab_h, slab_w = tile * 3, tile * 3
+    warp = fbm(slab_h, slab_w, rng, cell_px=tile * 0.5, octaves=4)
+    yy, xx = np.mgrid[0:slab_h, 0:slab_w].astype(np.float32)
+    angle = rng.uniform(0, np.pi)
+    veins = np.sin((xx * np.cos(angle) + yy * np.sin(angle)) / (tile * 0.35) + 3.2 * warp)
+    vein = np.exp(-np.abs(veins) * 9.0)          # thin dark veins where the sine crosses zero
+    cloud = fbm(slab_h, slab_w, rng, cell_px=tile * 0.6, octaves=3)
+    slab = 1.0 - 0.07 * vein + 0.02 * cloud
     img = np.empty((h, w, 3), np.float32)
     base_arr = np.asarray(base, np.float32)
     for ty in range(0, h, tile):
-        for tx in range(0, w, tile):
-            img[ty:ty + tile, tx:tx + tile] = base_arr * rng.uniform(0.95, 1.04)
-    # Marble-like low-frequency mottling.
-    mottle = cv2.resize(rng.normal(0, 1, (max(h // 24, 2), max(w // 24, 2))).astype(np.float32), (w, h))
-    img *= (1 + 0.025 * mottle)[..., None]
-    grout = np.asarray(base, np.float32) * 0.78
+        for tx_ in range(0, w, tile):
+            oy, ox = int(rng.integers(0, slab_h - tile)), int(rng.integers(0, slab_w - tile))
+            patch = slab[oy:oy + tile, ox:ox + tile]
+            if rng.uniform() < 0.5:
+                patch = patch.T
+            ph, pw = min(tile, h - ty), min(tile, w - tx_)
+            img[ty:ty + ph, tx_:tx_ + pw] = patch[:ph, :pw, None] * base_arr * rng.uniform(0.96, 1.03)
+    # Fine scuffs and dirt, denser where people walk (towards the middle).
+    scuffs = fbm(h, w, rng, cell_px=6, octaves=2)
+    img *= (1 + 0.012 * scuffs)[..., None]
+    grout = base_arr * 0.72
     for y in range(0, h, tile):
         img[y:y + 1] = grout
     for x in range(0, w, tile):
         img[:, x:x + 1] = grout
     # The texture is seen from far away: pre-filter so tiles don't shimmer when minified.
-    return cv2.GaussianBlur(img, (3, 3), 0.8)
+    return cv2.GaussianBlur(img, (3, 3), 0.7)
+
+
+def wood(width_px: int, height_px: int, colour: Colour, rng: np.random.Generator) -> np.ndarray:
+    """Wood veneer: long grain along the width, growth rings and a few knots, varnish sheen at the top."""
+    streaks = fbm(height_px, width_px, rng, cell_px=max(height_px / 6, 4), octaves=4, stretch=(12.0, 1.0))
+    rings = np.sin(np.linspace(0, rng.uniform(8, 14), height_px, dtype=np.float32)[:, None] * np.pi
+                   + 2.5 * fbm(height_px, width_px, rng, cell_px=max(width_px / 3, 8), octaves=2))
+    tone = 1 + 0.07 * streaks + 0.05 * rings
+    img = np.asarray(colour, np.float32) * tone[..., None]
+    img *= np.linspace(1.06, 0.94, height_px, dtype=np.float32)[:, None, None]
+    return np.clip(img, 0, 1)
+
+
+def surface(colour: Colour, width_px: int, height_px: int, rng: np.random.Generator, roughness: float = 0.03
+            ) -> np.ndarray:
+    """A painted or laminated face: the colour with soft blotches at several scales, lighter towards the
+    top (lit from the ceiling), a bright bevel along the top edge and a dark seam along the bottom."""
+    noise = fbm(height_px, width_px, rng, cell_px=max(min(width_px, height_px) / 3, 4), octaves=4)
+    img = np.asarray(colour, np.float32) * (1 + roughness * noise)[..., None]
+    img *= np.linspace(1.05, 0.9, height_px, dtype=np.float32)[:, None, None]
+    edge = max(height_px // 60, 1)
+    img[:edge] = np.clip(img[:edge] * 1.25 + 0.04, 0, 1)
+    img[-edge:] *= 0.75
+    return np.clip(img, 0, 1)
 
 
 def paint_floor_line(texture: np.ndarray, px_per_m: int, x0_m: float, y0_m: float, x1_m: float, y1_m: float,
@@ -75,31 +130,118 @@ def paint_floor_line(texture: np.ndarray, px_per_m: int, x0_m: float, y0_m: floa
 
 def wall(width_m: float, height_m: float, colour: Colour, rng: np.random.Generator, px_per_m: int = 40,
          skirting: Colour | None = (0.35, 0.33, 0.32), panel_m: float | None = None) -> np.ndarray:
+    """Painted wall or wall panels: roller marks and soft stains, scuffs low down, a skirting board."""
     w, h = int(width_m * px_per_m), int(height_m * px_per_m)
     img = np.empty((h, w, 3), np.float32)
     img[:] = colour
-    img *= (1 + 0.015 * cv2.resize(rng.normal(0, 1, (max(h // 30, 2), max(w // 30, 2))).astype(np.float32),
-                                   (w, h)))[..., None]
+    stains = fbm(h, w, rng, cell_px=px_per_m * 1.5, octaves=4)
+    low = np.linspace(0.0, 1.0, h, dtype=np.float32)[:, None] ** 4  # people and chairs scuff the bottom
+    img *= (1 + 0.02 * stains - 0.03 * low * np.clip(fbm(h, w, rng, cell_px=8, octaves=2), 0, None))[..., None]
     if panel_m:
         step = int(panel_m * px_per_m)
         for x in range(step, w, step):
-            img[:, x:x + 2] *= 0.9
+            img[:, x:x + 2] *= 0.88
+            img[:, x + 2:x + 3] *= 1.05
     if skirting is not None:
-        img[h - int(0.12 * px_per_m):] = skirting
-    return img
+        top = h - int(0.12 * px_per_m)
+        img[top:] = skirting
+        img[top:top + 1] *= 1.3
+    return np.clip(img, 0, 1)
 
 
 def ceiling(width_m: float, depth_m: float, rng: np.random.Generator, px_per_m: int = 30) -> np.ndarray:
-    """Mineral-fibre ceiling tiles with square light panels."""
+    """Mineral-fibre ceiling tiles on a grid, with light panels or round downlights, air-conditioning
+    vents and smoke detectors. Lights are brighter than white, so the photo finish blooms them."""
     w, h = int(width_m * px_per_m), int(depth_m * px_per_m)
-    img = np.full((h, w, 3), 0.9, np.float32)
+    img = np.full((h, w, 3), 0.88, np.float32)
+    img *= (1 + 0.02 * fbm(h, w, rng, cell_px=px_per_m, octaves=3))[..., None]
     step = int(0.6 * px_per_m)
-    img[::step] = 0.78
-    img[:, ::step] = 0.78
+    img[::step] = 0.72
+    img[:, ::step] = 0.72
+    downlights = rng.uniform() < 0.5
     for y in range(step, h - step, step * 4):
         for x in range(step * 2, w - step, step * 4):
-            img[y:y + step, x:x + step] = 1.0
+            if downlights:
+                cv2.circle(img, (x + step // 2, y + step // 2), max(step // 4, 2), (1.6, 1.6, 1.55), -1, cv2.LINE_AA)
+                cv2.circle(img, (x + step // 2, y + step // 2), max(step // 4, 2) + 1, (0.6, 0.6, 0.6), 1,
+                           cv2.LINE_AA)
+            else:
+                img[y + 1:y + step, x + 1:x + step] = (1.45, 1.45, 1.42)
+                img[y + 1:y + step, x + step // 2] = 1.2  # the diffuser's frame
+    for y in range(step * 3, h - step, step * 6):
+        # Linear air-conditioning vents: dark slots between the lights.
+        x = int(rng.integers(step, max(w - 4 * step, step + 1)))
+        for k in range(4):
+            img[y + k * 3:y + k * 3 + 1, x:x + step * 3] = 0.35
+        if rng.uniform() < 0.5:
+            cv2.circle(img, (x - step, y + step), max(step // 6, 2), (0.95, 0.95, 0.95), -1, cv2.LINE_AA)
     return img
+
+
+def daylight_window(width_px: int, height_px: int, rng: np.random.Generator) -> np.ndarray:
+    """A window onto a bright day: overexposed sky and blurred trees, split by mullions."""
+    yy = np.linspace(0, 1, height_px, dtype=np.float32)[:, None]
+    sky = np.dstack([1.25 + 0 * yy, 1.32 + 0 * yy, 1.45 + 0 * yy]) * np.ones((1, width_px, 1), np.float32)
+    trees = fbm(height_px, width_px, rng, cell_px=width_px / 5, octaves=3)
+    canopy = np.clip((trees + (yy - 0.55) * 4.0) * 0.6, 0, 1)[..., None]
+    green = np.asarray((0.35, 0.5, 0.3), np.float32) * (1 + 0.2 * fbm(height_px, width_px, rng, 6, 2))[..., None]
+    img = sky * (1 - canopy) + green * canopy
+    frame = (0.3, 0.31, 0.33)
+    bar = max(width_px // 40, 2)
+    for x in (0, width_px // 2, width_px - bar):
+        img[:, x:x + bar] = frame
+    img[:bar] = frame
+    img[-bar:] = frame
+    img[height_px // 3:height_px // 3 + bar] = frame
+    return img
+
+
+NOTICE_PHRASES = [
+    "一次告知 限时办结", "首问负责制", "服务时间 周一至周五 9:00-17:00", "办理事项及所需材料", "投诉电话 12345",
+    "社会保障卡申领", "城乡居民医保参保登记", "营业执照变更登记", "最多跑一次", "帮办代办服务", "窗口工作人员",
+    "廉洁自律 热情服务", "好差评 评价有礼", "材料齐全 当场办结", "预约服务 延时服务", "党员先锋岗",
+]
+
+
+def notice_board(title: str, width_px: int, height_px: int, rng: np.random.Generator
+                 ) -> tuple[np.ndarray, TextBoxes]:
+    """A wall notice board as halls hang them: a framed white board with a red title band, columns of
+    small print, photos of staff and a QR code. Only the title is large enough to read from afar."""
+    img = Image.new("RGB", (width_px, height_px), (246, 245, 240))
+    draw = ImageDraw.Draw(img)
+    band = int(height_px * 0.16)
+    draw.rectangle((0, 0, width_px, band), fill=(178, 24, 28))
+    size = int(band * 0.6)
+    font = _font(size)
+    tw = draw.textlength(title, font=font)
+    draw.text(((width_px - tw) / 2, band * 0.18), title, fill=(255, 240, 200), font=font)
+    box = draw.textbbox(((width_px - tw) / 2, band * 0.18), title, font=font)
+    small = _font(max(height_px // 34, 8))
+    y = band + height_px * 0.04
+    photo_w = int(width_px * 0.28)
+    while y < height_px * 0.92:
+        if rng.uniform() < 0.22 and y < height_px * 0.7:
+            # A photo: soft colour blobs of people and a room.
+            ph = int(photo_w * 0.75)
+            x = int(width_px * 0.06)
+            base = rng.uniform(0.3, 0.8, 3)
+            blob = fbm(ph, photo_w, rng, cell_px=photo_w / 4, octaves=3)[..., None]
+            photo = np.clip((base + 0.18 * blob) * 255, 0, 255).astype(np.uint8)
+            img.paste(Image.fromarray(photo), (x, int(y)))
+            for k in range(3):
+                draw.text((x + photo_w + 10, y + k * small.size * 1.6), str(rng.choice(NOTICE_PHRASES)),
+                          fill=(60, 60, 60), font=small)
+            y += ph + small.size
+        else:
+            draw.text((width_px * 0.06, y), str(rng.choice(NOTICE_PHRASES)), fill=(40, 40, 40), font=small)
+            y += small.size * 1.7
+    q = int(width_px * 0.16)
+    code = (rng.uniform(0, 1, (9, 9)) < 0.5).astype(np.uint8) * 255
+    code[:3, :3] = code[:3, -3:] = code[-3:, :3] = 0
+    qr = cv2.resize(255 - code, (q, q), interpolation=cv2.INTER_NEAREST)
+    img.paste(Image.fromarray(np.dstack([qr] * 3)), (width_px - q - 10, height_px - q - 10))
+    draw.rectangle((0, 0, width_px - 1, height_px - 1), outline=(150, 115, 70), width=max(width_px // 40, 3))
+    return _to_float(img), [(title, tuple(float(v) for v in box))]  # type: ignore[misc]
 
 
 TextBoxes = list[tuple[str, tuple[float, float, float, float]]]
@@ -188,7 +330,7 @@ def accessible_sign(size_px: int) -> np.ndarray:
 
 def screen(width_px: int, height_px: int, rng: np.random.Generator, kind: str = "ui") -> np.ndarray:
     """A lit display: a self-service menu ("ui") or a queue call list ("calls")."""
-    image = Image.new("RGB", (width_px, height_px), (18, 60, 130) if kind == "calls" else (230, 240, 250))
+    image = Image.new("RGB", (width_px, height_px), (18, 60, 130))
     draw = ImageDraw.Draw(image)
     if kind == "calls":
         font = _font(max(height_px // 9, 8))
@@ -197,13 +339,41 @@ def screen(width_px: int, height_px: int, rng: np.random.Generator, kind: str = 
             y = height_px * (0.25 + i * 0.18)
             draw.text((width_px * 0.05, y), f"A0{20 + i}  →  {i + 1}号窗口", fill=(255, 255, 255), font=font)
     else:
-        draw.rectangle((0, 0, width_px, height_px // 6), fill=(200, 40, 40))
+        # A service menu: a gradient background, a title bar and labelled tiles, lit from within.
+        top, bottom = np.array([40, 110, 200], np.float32), np.array([150, 200, 240], np.float32)
+        ramp = np.linspace(0, 1, height_px, dtype=np.float32)[:, None, None]
+        image = Image.fromarray((top * (1 - ramp) + bottom * ramp).repeat(width_px, axis=1).astype(np.uint8))
+        draw = ImageDraw.Draw(image)
+        draw.rectangle((0, 0, width_px, height_px // 7), fill=(190, 30, 35))
+        title_font = _font(max(height_px // 16, 7))
+        draw.text((width_px * 0.06, height_px * 0.03), "政务服务自助终端", fill=(255, 255, 255), font=title_font)
+        font = _font(max(height_px // 18, 6))
+        names = ["社保查询", "医保缴费", "公积金", "不动产", "证明打印", "预约取号"]
         for i in range(6):
-            x = width_px * (0.08 + (i % 2) * 0.46)
-            y = height_px * (0.25 + (i // 2) * 0.24)
-            colour = tuple(int(c) for c in rng.integers(60, 200, 3))
-            draw.rounded_rectangle((x, y, x + width_px * 0.38, y + height_px * 0.18), radius=6, fill=colour)
-    return _to_float(image)
+            x = width_px * (0.07 + (i % 2) * 0.46)
+            y = height_px * (0.22 + (i // 2) * 0.25)
+            colour = tuple(int(c) for c in rng.integers(150, 250, 3))
+            draw.rounded_rectangle((x, y, x + width_px * 0.4, y + height_px * 0.19), radius=4, fill=colour)
+            draw.text((x + width_px * 0.04, y + height_px * 0.06), names[i], fill=(30, 40, 60), font=font)
+    glow = _to_float(image) * 1.12  # a lit screen is brighter than the room around it
+    return glow
+
+
+def wall_clock(size_px: int, rng: np.random.Generator) -> np.ndarray:
+    """A round office clock, cut out (alpha) from its square."""
+    img = np.zeros((size_px, size_px, 4), np.float32)
+    c, r = size_px // 2, size_px // 2 - 2
+    cv2.circle(img, (c, c), r, (0.15, 0.15, 0.17, 1.0), -1, cv2.LINE_AA)
+    cv2.circle(img, (c, c), int(r * 0.88), (0.96, 0.96, 0.94, 1.0), -1, cv2.LINE_AA)
+    for k in range(12):
+        a = k * np.pi / 6
+        p0 = (int(c + r * 0.72 * np.cos(a)), int(c + r * 0.72 * np.sin(a)))
+        p1 = (int(c + r * 0.82 * np.cos(a)), int(c + r * 0.82 * np.sin(a)))
+        cv2.line(img, p0, p1, (0.1, 0.1, 0.1, 1.0), 2, cv2.LINE_AA)
+    for length, angle in ((0.45, rng.uniform(0, 2 * np.pi)), (0.7, rng.uniform(0, 2 * np.pi))):
+        cv2.line(img, (c, c), (int(c + r * length * np.cos(angle)), int(c + r * length * np.sin(angle))),
+                 (0.08, 0.08, 0.08, 1.0), 3, cv2.LINE_AA)
+    return img
 
 
 def handwritten_note(width_px: int, height_px: int, rng: np.random.Generator) -> np.ndarray:
@@ -231,13 +401,14 @@ def sticker(size_px: int, rng: np.random.Generator) -> np.ndarray:
 
 def panel(colour: Colour, width_px: int, height_px: int, stripe: Colour | None = None,
           stripe_at: float = 0.1) -> np.ndarray:
-    """A counter or cabinet front: a flat colour with a brand stripe and a faint edge."""
-    img = np.empty((height_px, width_px, 3), np.float32)
-    img[:] = colour
-    gradient = np.linspace(1.04, 0.9, height_px, dtype=np.float32)[:, None, None]
-    img *= gradient
+    """A counter or cabinet front: a laminated surface (soft blotches, bevelled top edge, darker kick
+    plate) with a brand stripe. The same size and colour give the same panel."""
+    rng = np.random.default_rng(width_px * 7919 + height_px)
+    img = surface(colour, width_px, height_px, rng, roughness=0.025)
     if stripe is not None:
         y = int(height_px * stripe_at)
         img[y:y + max(height_px // 12, 2)] = stripe
-    img[:2] *= 1.15
+        img[y + max(height_px // 12, 2):y + max(height_px // 12, 2) + 1] *= 0.8  # the stripe's shadow line
+    kick = int(height_px * 0.93)
+    img[kick:] *= 0.7
     return np.clip(img, 0, 1)
