@@ -80,15 +80,9 @@ def _decorate(shot: Shot, plants: bool) -> None:
             shot.plane(None, corners if side > 0 else [corners[1], corners[0], corners[3], corners[2]], pane)
     if rng.uniform() < 0.8:
         x = float(rng.choice([-1, 1])) * float(rng.uniform(2.8, 4.5))
-        board, boxes = tx.notice_board(str(rng.choice(NOTICE_TITLES)), 300, 400, rng)
-        shot.plane(None, [(x - 0.5, d - 0.02, 2.2), (x + 0.5, d - 0.02, 2.2), (x + 0.5, d - 0.02, 0.9),
-                          (x - 0.5, d - 0.02, 0.9)], board, boxes)
+        _notice_board(shot, x)
         if rng.uniform() < 0.5:
-            # Boards come in pairs and rows in real halls.
-            x2 = x + (1.2 if x < 0 else -1.2)
-            board, boxes = tx.notice_board(str(rng.choice(NOTICE_TITLES)), 300, 400, rng)
-            shot.plane(None, [(x2 - 0.5, d - 0.02, 2.2), (x2 + 0.5, d - 0.02, 2.2), (x2 + 0.5, d - 0.02, 0.9),
-                              (x2 - 0.5, d - 0.02, 0.9)], board, boxes)
+            _notice_board(shot, x + (1.2 if x < 0 else -1.2))  # boards come in pairs and rows in real halls
     if rng.uniform() < 0.5:
         # A wall clock high on a side of the back wall.
         x = float(rng.choice([-1, 1])) * float(rng.uniform(1.8, 3.0))
@@ -98,6 +92,13 @@ def _decorate(shot: Shot, plants: bool) -> None:
         x = float(rng.choice([-1, 1])) * float(rng.uniform(3.0, 4.5))
         y = float(rng.uniform(2.5, d - 0.6))
         _floor_plant(shot, x, y)
+
+
+def _notice_board(shot: Shot, x: float) -> None:
+    """A notice board 1 m wide on the back wall, centred at ``x``."""
+    d = shot.room_depth - 0.02
+    board, boxes = tx.notice_board(str(shot.rng.choice(NOTICE_TITLES)), 300, 400, shot.rng)
+    shot.plane(None, [(x - 0.5, d, 2.2), (x + 0.5, d, 2.2), (x + 0.5, d, 0.9), (x - 0.5, d, 0.9)], board, boxes)
 
 
 def _floor_plant(shot: Shot, x: float, y: float) -> None:
