@@ -162,6 +162,35 @@ def test_camera_projects_like_a_pinhole() -> None:
     assert tilted.project(np.array([[0.0, 5.0, 1.5]]))[0][0][1] < 300, "looking down, eye level moves up"
 
 
+def test_unproject_inverts_project_for_a_light_overhead() -> None:
+    # The shadow pass looks at the photo's pixels from a ceiling light standing further into the room.
+    light = Camera(width=40, height=30, focal_px=30, cam_height=3.2, pitch_deg=90.0, x0=0.5, y0=4.0)
+    depth = np.full((30, 40), 3.2, np.float32)           # the floor, straight below
+    world = light.unproject(depth)
+    assert world[:, 2] == pytest.approx(np.zeros(len(world)), abs=1e-5), "every pixel lands on the floor"
+    px, z = light.project(world)
+    cols, rows = np.meshgrid(np.arange(40) + 0.5, np.arange(30) + 0.5)
+    assert px[:, 0] == pytest.approx(cols.reshape(-1), abs=1e-3)
+    assert px[:, 1] == pytest.approx(rows.reshape(-1), abs=1e-3)
+    assert world[:, :2].mean(axis=0) == pytest.approx([0.5, 4.0], abs=0.05), "centred under the light"
+
+
+def test_ambient_occlusion_darkens_creases_but_leaves_no_halo() -> None:
+    from auditor.synth.render import ambient_occlusion
+
+    # A corner seen from in front: the far crease at column 60, both walls coming nearer away from it.
+    cols = np.arange(120, dtype=np.float32)
+    crease = np.tile(6.0 - 0.03 * np.abs(cols - 60), (80, 1))
+    ao = ambient_occlusion(crease)
+    assert ao[40, 60] < ao[40, 20] - 0.05, "the crease is darker than the open wall"
+    # A box 3 m away in front of a wall 8 m away: a silhouette, not a crease.
+    wall = np.full((80, 120), 8.0, np.float32)
+    wall[20:60, 45:75] = 3.0
+    ao = ambient_occlusion(wall)
+    assert ao[40, 42] == pytest.approx(ao[40, 5], abs=0.01), "no dark halo on the wall beside the box"
+    assert ao[40, 60] == pytest.approx(1.0, abs=0.01), "the box's flat face is open"
+
+
 def test_eval_on_a_generated_folder(tiny, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 

@@ -66,6 +66,16 @@ class Camera:
         v = self.focal_px * cam[:, 1] / safe + self.height / 2
         return np.stack([u, v], axis=1), depth
 
+    def unproject(self, depth: np.ndarray) -> np.ndarray:
+        """(H, W) depth along the optical axis per pixel -> (H*W, 3) world points (rows first); pixels with
+        no depth (inf) come back at the camera's position."""
+        h, w = depth.shape
+        z = np.where(np.isfinite(depth), depth, 0.0)
+        us = (np.arange(w, dtype=np.float32) + 0.5 - w / 2) / self.focal_px
+        vs = (np.arange(h, dtype=np.float32) + 0.5 - h / 2) / self.focal_px
+        cam = np.stack([us[None, :] * z, vs[:, None] * z, z], axis=-1).reshape(-1, 3)
+        return cam @ self.rotation + self.position
+
     def depth_of(self, point: np.ndarray) -> float:
         return float(self.to_camera(np.asarray(point, dtype=float).reshape(1, 3))[0, 2])
 

@@ -76,25 +76,25 @@ def _round_body(frame: Frame, person: int, px: float, s: float) -> None:
         return
     x0, x1, y0, y1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
     region = frame.ids[y0:y1, x0:x1]
-    mask = np.isin(region, own).astype(np.float32)
+    mask = np.isin(region, own)
     # Distance to the figure's outline stands in for the surface turning away: every part is a cylinder.
-    inside = cv2.distanceTransform((mask > 0).astype(np.uint8), cv2.DIST_L2, 3)
+    inside = cv2.distanceTransform(mask.astype(np.uint8), cv2.DIST_L2, 3)
     rim = np.clip(inside / max(0.05 * s, 1.5), 0, 1)
     cols = (np.arange(x0, x1) - px) / max(0.26 * s, 1.0)
     across = 0.85 + 0.15 * np.cos(np.clip(cols, -1.4, 1.4))
     down = np.linspace(1.08, 0.82, y1 - y0)
-    # Folds: long soft streaks down the cloth, a little stronger on the light side.
+    # Folds: long soft streaks down the cloth.
     seed = int(abs(px) * 7 + y0) % (2 ** 31)
     rng = np.random.default_rng(seed)
     folds = cv2.resize(rng.normal(0, 1, (max((y1 - y0) // 10, 2), max((x1 - x0) // 3, 2))).astype(np.float32),
                        (x1 - x0, y1 - y0), interpolation=cv2.INTER_CUBIC)
     factor = down[:, None] * across[None, :] * (0.72 + 0.28 * rim) * (1 + 0.05 * folds)
-    factor = np.where(mask > 0, factor, 1.0).astype(np.float32)
+    factor = np.where(mask, factor, 1.0).astype(np.float32)
     patch = frame.rgb[y0:y1, x0:x1]
     shaded = patch * factor[..., None]
     # Soften the cut-out edge by half a pixel, as a lens would: blend the outline with what lies behind.
     soft = cv2.GaussianBlur(shaded, (3, 3), 0.6)
-    edge = ((mask > 0) & (inside < 1.5))[..., None]
+    edge = (mask & (inside < 1.5))[..., None]
     patch[:] = np.where(edge, soft, shaded)
 
 

@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from auditor.synth.camera import Camera, clip_polygon_near
+from auditor.synth.textures import surface
 
 Colour = tuple[float, float, float]  # RGB 0..1
 
@@ -279,8 +280,6 @@ _RELIEFS: list[np.ndarray] = []
 def _relief(corners: np.ndarray) -> np.ndarray:
     """One of a few fixed grey relief maps (blotches, falloff, bevels), chosen by where the face is."""
     if not _RELIEFS:
-        from auditor.synth.textures import surface
-
         rng = np.random.default_rng(12345)
         _RELIEFS.extend(surface((1.0, 1.0, 1.0), 128, 128, rng, roughness=0.035) for _ in range(8))
     key = zlib.crc32(np.round(corners, 2).tobytes())

@@ -3,7 +3,8 @@ placed in metres, seen through a randomised inspector's camera, with exact truth
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import cv2
@@ -76,7 +77,7 @@ class Shot:
     floor_lines: list[FloorLineTruth] = field(default_factory=list)
     people: list[PersonTruth] = field(default_factory=list)
     surface_items: dict[str, list[str]] = field(default_factory=dict)
-    reflecting: bool = False      # while the floor's reflection is drawn: no truth is recorded
+    offscreen: bool = False       # while the floor's reflection or the shadow map is drawn: no truth
     floor_id: int = -1            # the floor's id in the frame, once rendered
     gloss: float = 0.22           # how much the polished floor reflects
     light_phase: float = 0.5      # where the row of downlights along the walls starts (in spacings)
@@ -92,7 +93,7 @@ class Shot:
                name: str | None = None) -> None:
         """Queue a draw call of its own (a plant of several boxes); sorted by the depth of ``anchor`` from
         whichever camera draws, and recorded as an item on surface ``on`` if given."""
-        if on is not None and name is not None and not self.reflecting:
+        if on is not None and name is not None and not self.offscreen:
             self.surface_items.setdefault(on, []).append(name)
         self.ops.append((anchor, len(self.ops), draw))
 
@@ -123,7 +124,7 @@ class Shot:
         def draw() -> None:
             # Unnamed signs still get an id ("_sign") so the truth can tell whether their text is in view.
             label = self.frame.new_label(name or "_sign")
-            if not self.reflecting:
+            if not self.offscreen:
                 sign.label = label
             self.frame.world_plane(quad, texture, label=label, lit=False)
 
@@ -135,7 +136,7 @@ class Shot:
             self.frame.shadow(x, y, 0.28, 0.18, 0.3)
             holder: list[tuple[int, tuple[int, int, int, int]]] = []
             self.frame.sprite(lambda px, py, sc: holder.append(draw_person(self.frame, px, py, sc, look)), (x, y, 0.0))
-            if holder and not self.reflecting:
+            if holder and not self.offscreen:
                 self.people.append(PersonTruth(holder[0][0], look, holder[0][1]))
 
         self.custom((x, y, 1.0), draw)
@@ -174,56 +175,48 @@ class Shot:
                                  key=lambda op: (-op[0], op[1])):
             draw()
 
+    @contextmanager
+    def _offscreen(self, camera: Camera) -> Iterator[Frame]:
+        """Draw the scene from another viewpoint (the floor's mirror image, the ceiling light) into a frame
+        of its own, recording no truth; the photo's camera and frame come back afterwards."""
+        real_frame, real_camera = self.frame, self.camera
+        self.camera, self.frame, self.offscreen = camera, Frame(camera), True
+        try:
+            yield self.frame
+        finally:
+            self.frame, self.camera, self.offscreen = real_frame, real_camera, False
+
     def _reflection(self) -> np.ndarray:
         """The scene as the polished floor reflects it, softened like a real floor."""
-        real_frame, real_camera = self.frame, self.camera
-        self.camera = real_camera.reflected()
-        self.frame, self.reflecting = Frame(self.camera), True
-        try:
+        with self._offscreen(self.camera.reflected()) as mirror:
             self._room(floor=False)  # the ceiling's light panels and the walls show in a polished floor
             self._draw_ops()
-            rgb = self.frame.rgb
-        finally:
-            self.frame, self.camera, self.reflecting = real_frame, real_camera, False
         # A polished floor smears reflections along the line of sight (streaks towards the camera).
-        return cv2.GaussianBlur(rgb, (0, 0), sigmaX=2.0, sigmaY=6.0)
+        return cv2.GaussianBlur(mirror.rgb, (0, 0), sigmaX=2.0, sigmaY=6.0)
 
     def _shadows(self, rng: np.random.Generator, size: int = 384) -> np.ndarray:
         """Soft shadows cast on the floor by the ceiling light above the middle of the scene (shadow
         mapping): floor the light cannot see from where it hangs lies in shadow. Returns a darkening factor
         per photo pixel."""
-        real_frame, real_camera = self.frame, self.camera
         light = Camera(width=size, height=size, focal_px=size / 2 / np.tan(np.deg2rad(62)),
                        cam_height=self.room_height - 0.05, pitch_deg=90.0,
                        x0=float(rng.uniform(-2.0, 2.0)), y0=float(rng.uniform(0.35, 0.65)) * self.room_depth)
-        self.camera, self.frame, self.reflecting = light, Frame(light), True
-        try:
+        with self._offscreen(light) as seen_by_light:
             self._draw_ops()
-            light_depth = self.frame.depth
-        finally:
-            self.frame, self.camera, self.reflecting = real_frame, real_camera, False
-        cam = self.camera
         depth = self.frame.depth
-        h, w = depth.shape
-        f, cx, cy = cam.focal_px, w / 2, h / 2
-        finite = np.isfinite(depth)
-        z = np.where(finite, depth, 0.0)
-        us = (np.arange(w, dtype=np.float32) + 0.5 - cx) / f
-        vs = (np.arange(h, dtype=np.float32) + 0.5 - cy) / f
-        points = np.stack([us[None, :] * z, vs[:, None] * z, z], axis=-1).reshape(-1, 3)
-        world = points @ cam.rotation + cam.position
-        px, lz = light.project(world)
+        finite = np.isfinite(depth).reshape(-1)
+        px, lz = light.project(self.camera.unproject(depth))
         col, row = np.round(px[:, 0]).astype(int), np.round(px[:, 1]).astype(int)
-        inside = finite.reshape(-1) & (lz > 0.2) & (col >= 0) & (col < size) & (row >= 0) & (row < size)
+        inside = finite & (lz > 0.2) & (col >= 0) & (col < size) & (row >= 0) & (row < size)
         # The nearest occluder around the sample point, so a thin edge does not flicker in and out.
-        occluder = np.minimum(cv2.erode(light_depth, np.ones((3, 3), np.uint8)), 1e6)  # nothing in view: far
-        blocked = np.zeros(h * w, np.float32)
+        occluder = np.minimum(cv2.erode(seen_by_light.depth, np.ones((3, 3), np.uint8)), 1e6)  # nothing: far
+        blocked = np.zeros(depth.size, np.float32)
         idx = np.nonzero(inside)[0]
         blocked[idx] = lz[idx] > occluder[row[idx], col[idx]] * 1.03 + 0.04
         # The floor receives the shadows; vertical faces seen edge-on by a light overhead would only show
         # the shadow map's aliasing.
         floor = (self.frame.ids == self.floor_id).astype(np.float32)
-        blocked = cv2.GaussianBlur(blocked.reshape(h, w) * floor, (0, 0), 3.5) * floor
+        blocked = cv2.GaussianBlur(blocked.reshape(depth.shape) * floor, (0, 0), 3.5) * floor
         return 1.0 - 0.38 * blocked
 
     def render(self, photo_rng: np.random.Generator) -> np.ndarray:

@@ -73,7 +73,7 @@ def floor_tiles(width_m: float, depth_m: float, rng: np.random.Generator, tile_m
                 patch = patch.T
             ph, pw = min(tile, h - ty), min(tile, w - tx_)
             img[ty:ty + ph, tx_:tx_ + pw] = patch[:ph, :pw, None] * base_arr * rng.uniform(0.96, 1.03)
-    # Fine scuffs and dirt, denser where people walk (towards the middle).
+    # Fine scuffs and dirt.
     scuffs = fbm(h, w, rng, cell_px=6, octaves=2)
     img *= (1 + 0.012 * scuffs)[..., None]
     grout = base_arr * 0.72
@@ -86,7 +86,7 @@ def floor_tiles(width_m: float, depth_m: float, rng: np.random.Generator, tile_m
 
 
 def wood(width_px: int, height_px: int, colour: Colour, rng: np.random.Generator) -> np.ndarray:
-    """Wood veneer: long grain along the width, growth rings and a few knots, varnish sheen at the top."""
+    """Wood veneer: long grain along the width, wavy growth rings, lighter towards the top edge."""
     streaks = fbm(height_px, width_px, rng, cell_px=max(height_px / 6, 4), octaves=4, stretch=(12.0, 1.0))
     rings = np.sin(np.linspace(0, rng.uniform(8, 14), height_px, dtype=np.float32)[:, None] * np.pi
                    + 2.5 * fbm(height_px, width_px, rng, cell_px=max(width_px / 3, 8), octaves=2))
@@ -355,8 +355,7 @@ def screen(width_px: int, height_px: int, rng: np.random.Generator, kind: str = 
             colour = tuple(int(c) for c in rng.integers(150, 250, 3))
             draw.rounded_rectangle((x, y, x + width_px * 0.4, y + height_px * 0.19), radius=4, fill=colour)
             draw.text((x + width_px * 0.04, y + height_px * 0.06), names[i], fill=(30, 40, 60), font=font)
-    glow = _to_float(image) * 1.12  # a lit screen is brighter than the room around it
-    return glow
+    return _to_float(image) * 1.12  # a lit screen is brighter than the room around it
 
 
 def wall_clock(size_px: int, rng: np.random.Generator) -> np.ndarray:
