@@ -214,3 +214,27 @@ def test_parallel_rendering_gives_the_same_folder(tmp_path: Path, manual: Manual
     assert one["photos"] == two["photos"] and one["halls"] == two["halls"]
     for image in (tmp_path / "one").rglob("*.jpg"):
         assert image.read_bytes() == (tmp_path / "two" / image.relative_to(tmp_path / "one")).read_bytes()
+
+
+def test_a_drawn_person_shows_dress_colour_and_badge_in_the_chest_box() -> None:
+    from auditor.synth.people import CLOTH, draw_person, look
+    from auditor.synth.render import Frame
+
+    frame = Frame(Camera(width=400, height=600, focal_px=400, cam_height=1.5, pitch_deg=0.0))
+    frame.rgb[:] = 0.8  # a light wall behind
+    frame.sprite_depth = 3.0
+    person_look = look(np.random.default_rng(0), "staff", "green", badge=True, vest=False, seated=False)
+    person, chest = draw_person(frame, 200.0, 560.0, 300.0, person_look)
+    names = {i: label.name for i, label in enumerate(frame.labels)}
+    assert (frame.ids == person).sum() > 5000, "the body is drawn and labelled"
+    badge = [i for i, name in names.items() if name == "work_badge"]
+    assert badge and frame.labels[badge[0]].parent == person
+    ys, xs = np.nonzero(frame.ids == badge[0])
+    x0, y0, x1, y1 = chest
+    assert x0 <= xs.mean() <= x1 and y0 <= ys.mean() <= y1, "the badge is on the chest"
+    cloth = frame.rgb[y0:y1, x0:x1][frame.ids[y0:y1, x0:x1] == person]
+    green = np.asarray(CLOTH["green"]).mean(axis=0)
+    # Shading changes the brightness, not the hue: the chest reads as the garment's colour.
+    ratio = np.median(cloth, axis=0) / np.median(cloth, axis=0).sum()
+    assert ratio == pytest.approx(green / green.sum(), abs=0.06)
+    assert (frame.depth[frame.ids == person] == 3.0).all(), "drawn at the sprite depth"

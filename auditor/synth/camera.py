@@ -7,7 +7,8 @@ phone held at eye level.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -34,7 +35,7 @@ class Camera:
     def position(self) -> np.ndarray:
         return np.array([self.x0, self.y0, -self.cam_height if self.mirrored else self.cam_height])
 
-    @property
+    @cached_property  # a photo projects thousands of polygons through the same camera
     def rotation(self) -> np.ndarray:
         """World -> camera rotation; camera axes: X right, Y down, Z forward."""
         yaw, pitch, roll = np.deg2rad([self.yaw_deg, self.pitch_deg, self.roll_deg])
@@ -49,8 +50,6 @@ class Camera:
         return rotation @ np.diag([1.0, 1.0, -1.0]) if self.mirrored else rotation
 
     def reflected(self) -> Camera:
-        from dataclasses import replace
-
         return replace(self, mirrored=True)
 
     def to_camera(self, points: np.ndarray) -> np.ndarray:

@@ -233,6 +233,25 @@ class Frame:
         on_floor = np.abs(self.depth[y0:y1, x0:x1] - floor(x0, y0, x1, y1)) < 0.02 * floor(x0, y0, x1, y1)
         self.rgb[y0:y1, x0:x1] *= (1 - strength * mask * on_floor)[..., None]
 
+    def blit(self, rgb: np.ndarray, alpha: np.ndarray, parts: np.ndarray, labels: dict[int, int], x0: int,
+             y0: int) -> None:
+        """Composite a pre-shaded picture (rgb, coverage ``alpha`` 0..1) with its top-left corner at pixel
+        (x0, y0), at the sprite depth; ``parts`` codes each pixel and ``labels`` maps a code to the label
+        id its pixels record (code 0: nothing)."""
+        h, w = alpha.shape
+        left, top = max(x0, 0), max(y0, 0)
+        right, bottom = min(x0 + w, self.camera.width), min(y0 + h, self.camera.height)
+        if right <= left or bottom <= top:
+            return
+        inside = (slice(top - y0, bottom - y0), slice(left - x0, right - x0))
+        coverage = self._depth_test((left, top, right, bottom), alpha[inside], None)
+        a = coverage[..., None]
+        target = self.rgb[top:bottom, left:right]
+        target[:] = target * (1 - a) + rgb[inside] * a
+        ids, write = self.ids[top:bottom, left:right], coverage > 0.5
+        for code, label in labels.items():
+            ids[write & (parts[inside] == code)] = label
+
     def sprite(self, draw: Callable[[float, float, float], None], foot: tuple[float, float, float]) -> None:
         """Something drawn in 2D at a projected foot point with a pixels-per-metre scale (people)."""
         head = (foot[0], foot[1], foot[2] + 1.7)
@@ -341,7 +360,9 @@ def finish(rgb: np.ndarray, rng: np.random.Generator, *, exposure: float, colour
     img *= np.asarray(colour_temp, np.float32)
     # Bloom: light panels and windows glow beyond their edges, as on a phone sensor; a wide faint veil too.
     bright = np.clip(img - 0.92, 0, None)
-    img = img + cv2.GaussianBlur(bright, (0, 0), 9) * 1.6 + cv2.GaussianBlur(bright, (0, 0), 40) * 1.2
+    # The veil is blurred at a quarter of the size: the same light at a fraction of the cost.
+    veil = cv2.GaussianBlur(cv2.resize(bright, (w // 4, h // 4), interpolation=cv2.INTER_AREA), (0, 0), 10)
+    img = img + cv2.GaussianBlur(bright, (0, 0), 9) * 1.6 + cv2.resize(veil, (w, h)) * 1.2
     if shake >= 1.0:
         # A hand moving during the exposure smears the image along one direction.
         length = int(shake) * 2 + 1
