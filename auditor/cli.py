@@ -275,6 +275,36 @@ def synth(
     console.print(f"{len(truth['photos'])} photos in {out} (data.yaml, truth.json)", highlight=False)
 
 
+@app.command()
+def train(
+    data: Annotated[Path, typer.Option("--data", help="YOLO dataset YAML (train, val, names), e.g. a Label Studio "
+                                                       "or CVAT export, or an `auditor synth` folder's data.yaml")],
+    epochs: Annotated[int, typer.Option("--epochs", min=1, max=2000)] = 100,
+    imgsz: Annotated[int, typer.Option("--imgsz", min=32, max=2048, help="training image size")] = 640,
+    model: Annotated[str, typer.Option("--model", help="start from weights on disk (fine-tune, e.g. "
+                                                         "models/hall-detector.pt) or an architecture "
+                                                         "(from scratch, e.g. yolo11n.yaml)")] = "yolo11n.yaml",
+    out: Annotated[Path, typer.Option("--out", help="run folder (weights/best.pt and best.onnx)")] = Path(
+        "data/train/run"),
+    batch: Annotated[int, typer.Option("--batch", min=1, max=512)] = 16,
+    device: Annotated[str | None, typer.Option("--device", help="cpu, or a GPU index such as 0 (default: a GPU "
+                                                                 "when there is one)")] = None,
+) -> None:
+    """Train or fine-tune the object detector; prints how to make the audit use the result."""
+    from auditor.train import train as train_detector
+
+    try:
+        trained = train_detector(data, out, model=model, epochs=epochs, imgsz=imgsz, batch=batch, device=device)
+    except AuditorError as exc:
+        raise _fail(str(exc)) from None
+    console.print(f"{trained.epochs} epochs in {trained.seconds / 60:.1f} min: mAP50 {trained.map50:.3f}, "
+                  f"mAP50-95 {trained.map50_95:.3f} on the dataset's val split", highlight=False)
+    console.print(f"weights: {trained.weights}" + (f"\nonnx:    {trained.onnx}" if trained.onnx else ""),
+                  highlight=False)
+    console.print("To audit with it, point a detector config's `weights` at the file and map its classes to the "
+                  "manual's objects (see models/README.md), then pass --detector CONFIG.", highlight=False)
+
+
 @app.command("halls")
 def halls_cmd(
     round_name: Annotated[str | None, typer.Option("--round", help="only this round")] = None,

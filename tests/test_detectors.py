@@ -105,9 +105,9 @@ def test_ocr_reads_a_rendered_bilingual_sign() -> None:
 @pytest.fixture(scope="module")
 def tiny_weights(tmp_path_factory) -> Path:
     """An untrained ultralytics model with hall class names, saved like real weights (no download)."""
-    from auditor.detectors.yolo import _quiet_ultralytics
+    from auditor.detectors.yolo import quiet_ultralytics
 
-    _quiet_ultralytics()
+    quiet_ultralytics()
     import torch
     from ultralytics import YOLO
     from ultralytics.nn.tasks import DetectionModel
@@ -203,3 +203,15 @@ def test_persons_are_objects_too_so_rules_may_count_them() -> None:
     found = detections([(10, 10, 60, 200), (100, 10, 150, 200)], ["person", "person"], [0.9, 0.9])
     facts = build_facts("p.jpg", Area.BACK_OFFICE, image, found, frozenset({"person"}), None, None)
     assert len(facts.objects_named("person")) == 2 and len(facts.persons) == 2
+
+
+def test_the_bundled_config_maps_exactly_the_classes_the_hall_detector_learns(manual) -> None:
+    # Weights trained on the generator's classes must load with the shipped config: a class map naming a
+    # class the model lacks is refused, and a class left out of the map would be detected and dropped.
+    from auditor.detectors.yolo import read_config
+    from auditor.synth.areas import CLASSES
+
+    config, _ = read_config()
+    assert sorted(config.class_map) == sorted(CLASSES)
+    assert all(source == target for source, target in config.class_map.items())
+    assert set(config.class_map.values()) <= set(manual.object_names)

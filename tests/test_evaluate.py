@@ -301,9 +301,9 @@ def test_a_dataset_without_data_yaml_gets_a_note(dataset: Path) -> None:
 @pytest.mark.slow
 def test_map_of_an_ultralytics_model_on_the_labels(dataset: Path, tmp_path: Path) -> None:
     """An untrained model scores near nothing, but the validation runs on both splits and reports both maps."""
-    from auditor.detectors.yolo import YoloDetector, _quiet_ultralytics
+    from auditor.detectors.yolo import YoloDetector, quiet_ultralytics
 
-    _quiet_ultralytics()
+    quiet_ultralytics()
     from ultralytics import YOLO
     from ultralytics.nn.tasks import DetectionModel
 

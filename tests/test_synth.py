@@ -143,9 +143,9 @@ def test_folder_is_an_ultralytics_dataset(tiny) -> None:
     data = yaml.safe_load((out / "data.yaml").read_text(encoding="utf-8"))
     assert data["names"] == dict(enumerate(CLASSES))
     assert list((out / data["train"]).glob("*.jpg")) and list((out / data["val"]).glob("*.jpg"))
-    from auditor.detectors.yolo import _quiet_ultralytics
+    from auditor.detectors.yolo import quiet_ultralytics
 
-    _quiet_ultralytics()
+    quiet_ultralytics()
     from ultralytics.data.utils import check_det_dataset
 
     checked = check_det_dataset(str(out / "data.yaml"), autodownload=False)

@@ -64,7 +64,7 @@ def resolve_weights(config: DetectorConfig, base: Path) -> Path | None:
     return None
 
 
-def _quiet_ultralytics() -> None:
+def quiet_ultralytics() -> None:
     # Keep ultralytics' settings and font cache inside the project instead of the user's home, and never
     # let it reach for the network.
     os.environ.setdefault("YOLO_CONFIG_DIR", str(MODELS_DIR.parent / "data" / "ultralytics"))
@@ -73,7 +73,7 @@ def _quiet_ultralytics() -> None:
 
 @lru_cache(maxsize=4)
 def load_yolo_model(weights: str) -> Any:
-    _quiet_ultralytics()
+    quiet_ultralytics()
     from ultralytics import YOLO  # imported here: torch takes seconds to import and is not always needed
 
     try:

@@ -1,0 +1,117 @@
+"""Train or fine-tune an object detector with ultralytics, and export it for the pipeline (ONNX beside .pt).
+
+Used by ``auditor train`` (users who label their own hall photos in YOLO format, as Label Studio or CVAT
+export them) and by ``scripts/train_detector.py`` (the recipe of the bundled hall detector). Nothing here
+downloads: a model is either an architecture YAML (training from scratch, e.g. ``yolo11n.yaml``) or a
+weights file on disk (fine-tuning, e.g. ``models/hall-detector.pt``).
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from auditor.detectors.yolo import quiet_ultralytics
+from auditor.errors import AuditorError
+
+
+class TrainingError(AuditorError):
+    """The training data or the starting model cannot be used."""
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    weights: Path               # best.pt
+    onnx: Path | None           # best.onnx, when exported
+    classes: list[str]
+    map50: float
+    map50_95: float
+    epochs: int
+    seconds: float
+
+
+def check_dataset(data: Path) -> dict[str, Any]:
+    """The dataset YAML as ultralytics reads it, or a TrainingError naming what is wrong."""
+    if not data.is_file():
+        raise TrainingError(f"{data}: no such dataset file (a YOLO data.yaml with train, val and names)")
+    quiet_ultralytics()
+    from ultralytics.data.utils import check_det_dataset
+
+    try:
+        return check_det_dataset(str(data), autodownload=False)
+    except Exception as exc:  # ultralytics raises FileNotFoundError, SyntaxError, KeyError... for bad datasets
+        raise TrainingError(f"{data}: not a usable YOLO dataset: {exc}") from exc
+
+
+def starting_model(model: str) -> str:
+    """An architecture YAML ultralytics knows, or a weights file that exists here; hub names that would
+    need a download are refused with the way out."""
+    if model.endswith((".yaml", ".yml")):
+        return model
+    if Path(model).is_file():
+        return model
+    raise TrainingError(
+        f"{model}: no such weights file. This machine cannot download models: start from an architecture "
+        f"(--model yolo11n.yaml, from scratch) or from weights on disk (--model models/hall-detector.pt)")
+
+
+def train(data: Path, out: Path, *, model: str = "yolo11n.yaml", epochs: int = 100, imgsz: int = 640,
+          batch: int = 16, device: str | None = None, seed: int = 0, patience: int = 30,
+          export_onnx: bool = True) -> TrainedModel:
+    """Train on ``data`` into folder ``out`` (``out/weights/best.pt``, ``best.onnx``) and validate."""
+    info = check_dataset(data)
+    start = starting_model(model)
+    quiet_ultralytics()
+    import torch
+    from ultralytics import YOLO
+
+    device = device or ("0" if torch.cuda.is_available() else "cpu")
+    begun = time.monotonic()
+    yolo = YOLO(start, task="detect")
+    out = out.resolve()
+    try:
+        yolo.train(data=str(data), epochs=epochs, imgsz=imgsz, batch=batch, device=device, seed=seed,
+                   deterministic=True, patience=patience, project=str(out.parent), name=out.name, exist_ok=True,
+                   plots=False,          # plotting fetches a font from the internet
+                   amp=device != "cpu",  # the AMP check downloads weights; mixed precision is for GPUs anyway
+                   verbose=False)
+    except Exception as exc:
+        raise TrainingError(f"training on {data} failed: {exc}") from exc
+    best = out / "weights" / "best.pt"
+    if not best.is_file():
+        raise TrainingError(f"training on {data} wrote no weights under {out / 'weights'}")
+    trained = YOLO(str(best), task="detect")
+    metrics = trained.val(data=str(data), imgsz=imgsz, batch=batch, device=device, plots=False, verbose=False,
+                          project=str(out), name="val", exist_ok=True)
+    onnx = export(best, imgsz) if export_onnx else None
+    return TrainedModel(weights=best, onnx=onnx, classes=[str(n) for n in info["names"].values()],
+                        map50=float(metrics.box.map50), map50_95=float(metrics.box.map),
+                        epochs=epochs, seconds=time.monotonic() - begun)
+
+
+def export(weights: Path, imgsz: int) -> Path:
+    """Export weights to ONNX beside them (fixed input size, run by onnxruntime on the CPU)."""
+    quiet_ultralytics()
+    from ultralytics import YOLO
+
+    try:
+        path = YOLO(str(weights), task="detect").export(format="onnx", imgsz=imgsz, simplify=False, dynamic=False,
+                                                        device="cpu", verbose=False)
+    except Exception as exc:
+        raise TrainingError(f"{weights}: ONNX export failed: {exc}") from exc
+    return Path(path)
+
+
+def install(model: TrainedModel, models_dir: Path, stem: str = "hall-detector") -> tuple[Path, Path | None]:
+    """Copy trained weights into models/ under the names models/detector.yaml expects."""
+    models_dir.mkdir(parents=True, exist_ok=True)
+    pt = models_dir / f"{stem}.pt"
+    shutil.copy2(model.weights, pt)
+    onnx = None
+    if model.onnx is not None:
+        onnx = models_dir / f"{stem}.onnx"
+        shutil.copy2(model.onnx, onnx)
+    return pt, onnx
