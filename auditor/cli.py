@@ -297,8 +297,9 @@ def train(
         trained = train_detector(data, out, model=model, epochs=epochs, imgsz=imgsz, batch=batch, device=device)
     except AuditorError as exc:
         raise _fail(str(exc)) from None
-    console.print(f"{trained.epochs} epochs in {trained.seconds / 60:.1f} min: mAP50 {trained.map50:.3f}, "
-                  f"mAP50-95 {trained.map50_95:.3f} on the dataset's val split", highlight=False)
+    console.print(f"{trained.epochs} epochs in {trained.seconds / 60:.1f} min; best weights from epoch "
+                  f"{trained.best_epoch}: mAP50 {trained.map50:.3f}, mAP50-95 {trained.map50_95:.3f} on the "
+                  f"dataset's val split", highlight=False)
     console.print(f"weights: {trained.weights}" + (f"\nonnx:    {trained.onnx}" if trained.onnx else ""),
                   highlight=False)
     console.print("To audit with it, point a detector config's `weights` at the file and map its classes to the "

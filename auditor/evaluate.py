@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import yaml
 from pydantic import ValidationError
@@ -164,6 +164,7 @@ class EvalReport:
     notes: list[str] = field(default_factory=list)
     map50: float | None = None
     map50_95: float | None = None
+    map50_95_per_class: dict[str, float] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         m = self.metrics
@@ -183,6 +184,7 @@ class EvalReport:
         if self.map50 is not None and self.map50_95 is not None:
             data["map50"] = self.map50
             data["map50_95"] = self.map50_95
+            data["map50_95_per_class"] = self.map50_95_per_class
         return data
 
 
@@ -271,7 +273,7 @@ def evaluate_folder(folder: Path, truth: Truth, auditor: Auditor) -> EvalReport:
     if objects is not None and photos_done:
         scores, note = detector_map(objects, folder, truth.generator.classes)
         if scores is not None:
-            report.map50, report.map50_95 = scores
+            report.map50, report.map50_95, report.map50_95_per_class = scores
         if note is not None:
             report.notes.append(note)
     return report
@@ -332,10 +334,17 @@ def class_mismatch(model: Sequence[str | None], folder: Sequence[str]) -> str | 
     return None
 
 
+class DetectorScores(NamedTuple):
+    map50: float
+    map50_95: float
+    per_class: dict[str, float]   # mAP50-95 of each class that has labels in the folder
+
+
 def detector_map(objects: Any, folder: Path, truth_classes: Sequence[str]
-                 ) -> tuple[tuple[float, float] | None, str | None]:
-    """(mAP50, mAP50-95) of the object detector on the folder's labels, and a note on why not or on what
-    differed. The folder is a held-out set as a whole, so its train and val images are both scored."""
+                 ) -> tuple[DetectorScores | None, str | None]:
+    """mAP50, mAP50-95 (overall and per class) of the object detector on the folder's labels, and a note on
+    why not or on what differed. The folder is a held-out set as a whole, so its train and val images are
+    both scored."""
     try:
         data = read_data_yaml(folder)
         classes = data.class_names()
@@ -364,7 +373,8 @@ def detector_map(objects: Any, folder: Path, truth_classes: Sequence[str]
                                         verbose=False, device="cpu", project=tmp, name="val")
         except Exception as exc:  # ultralytics raises many types for a bad data set or model
             return None, f"no detector mAP: ultralytics validation failed: {type(exc).__name__}: {exc}"
-    return (float(metrics.box.map50), float(metrics.box.map)), note
+    per_class = {classes[int(c)]: round(float(metrics.box.maps[int(c)]), 4) for c in metrics.box.ap_class_index}
+    return DetectorScores(float(metrics.box.map50), float(metrics.box.map), per_class), note
 
 
 # -- the summary --------------------------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 Used by ``auditor train`` (users who label their own hall photos in YOLO format, as Label Studio or CVAT
 export them) and by ``scripts/train_detector.py`` (the recipe of the bundled hall detector). Nothing here
-downloads: a model is either an architecture YAML (training from scratch, e.g. ``yolo11n.yaml``) or a
-weights file on disk (fine-tuning, e.g. ``models/hall-detector.pt``).
+needs a download: a model is either an architecture YAML (training from scratch, e.g. ``yolo11n.yaml``) or
+a weights file on disk (fine-tuning, e.g. ``models/hall-detector.pt``), and plots, which fetch a font,
+are off. (On a machine with internet ultralytics may still fetch its font or its AMP check model.)
 """
 
 from __future__ import annotations
@@ -27,9 +28,10 @@ class TrainedModel:
     weights: Path               # best.pt
     onnx: Path | None           # best.onnx, when exported
     classes: list[str]
-    map50: float
+    map50: float                # of best.pt on the dataset's val split
     map50_95: float
-    epochs: int
+    epochs: int                 # epochs run (early stopping may end before the epochs asked for)
+    best_epoch: int             # the epoch best.pt comes from (1-based)
     seconds: float
 
 
@@ -70,26 +72,28 @@ def train(data: Path, out: Path, *, model: str = "yolo11n.yaml", epochs: int = 1
 
     device = device or ("0" if torch.cuda.is_available() else "cpu")
     begun = time.monotonic()
-    yolo = YOLO(start, task="detect")
     out = out.resolve()
     try:
-        yolo.train(data=str(data), epochs=epochs, imgsz=imgsz, batch=batch, device=device, seed=seed,
-                   deterministic=True, patience=patience, project=str(out.parent), name=out.name, exist_ok=True,
-                   plots=False,          # plotting fetches a font from the internet
-                   amp=device != "cpu",  # the AMP check downloads weights; mixed precision is for GPUs anyway
-                   verbose=False)
-    except Exception as exc:
-        raise TrainingError(f"training on {data} failed: {exc}") from exc
+        yolo = YOLO(start, task="detect")
+        # The final validation of best.pt, on the val split.
+        metrics = yolo.train(data=str(data), epochs=epochs, imgsz=imgsz, batch=batch, device=device, seed=seed,
+                             deterministic=True, patience=patience, project=str(out.parent), name=out.name,
+                             exist_ok=True, plots=False,  # plots fetch a font from the internet
+                             amp=device != "cpu",         # mixed precision is for GPUs
+                             verbose=False)
+    except Exception as exc:  # ultralytics raises many types for a bad model file, architecture or dataset
+        raise TrainingError(f"training {model} on {data} failed: {type(exc).__name__}: {exc}") from exc
     best = out / "weights" / "best.pt"
-    if not best.is_file():
+    if not best.is_file() or metrics is None:
         raise TrainingError(f"training on {data} wrote no weights under {out / 'weights'}")
-    trained = YOLO(str(best), task="detect")
-    metrics = trained.val(data=str(data), imgsz=imgsz, batch=batch, device=device, plots=False, verbose=False,
-                          project=str(out), name="val", exist_ok=True)
+    trainer = yolo.trainer
+    # results.csv has one row per epoch run (early stopping may end before the epochs asked for).
+    epochs_run = max(len(Path(trainer.csv).read_text(encoding="utf-8").splitlines()) - 1, 0)
     onnx = export(best, imgsz) if export_onnx else None
     return TrainedModel(weights=best, onnx=onnx, classes=[str(n) for n in info["names"].values()],
                         map50=float(metrics.box.map50), map50_95=float(metrics.box.map),
-                        epochs=epochs, seconds=time.monotonic() - begun)
+                        epochs=epochs_run, best_epoch=int(trainer.stopper.best_epoch),  # the stopper counts from 1
+                        seconds=time.monotonic() - begun)
 
 
 def export(weights: Path, imgsz: int) -> Path:

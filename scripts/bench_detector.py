@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 from auditor.collect import collect_photos  # noqa: E402
 from auditor.detectors.lines import FloorLineFinder  # noqa: E402
 from auditor.detectors.ocr import RapidOcrReader  # noqa: E402
-from auditor.detectors.yolo import YoloDetector, read_config  # noqa: E402
+from auditor.detectors.yolo import YoloDetector, candidate_weights, read_config  # noqa: E402
 from auditor.manual import load_manual  # noqa: E402
 from auditor.pipeline import Auditor, Detectors  # noqa: E402
 
@@ -43,8 +43,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     config, base = read_config(args.detector)
-    candidates = [base / name if not Path(name).is_absolute() else Path(name)
-                  for name in (config.weights, config.fallback_weights) if name]
+    candidates = candidate_weights(config, base)
     weights = [path for path in candidates if path.is_file()]
     if not weights:
         raise SystemExit(f"none of the weights named in {args.detector} is there: {', '.join(map(str, candidates))}")

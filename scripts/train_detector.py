@@ -12,6 +12,7 @@ and metrics.json (the figures for models/README.md). A set already rendered with
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 import time
@@ -20,8 +21,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from auditor.detectors.lines import FloorLineFinder  # noqa: E402
+from auditor.detectors.ocr import RapidOcrReader  # noqa: E402
+from auditor.detectors.yolo import YoloDetector, read_config  # noqa: E402
+from auditor.evaluate import evaluate_folder, load_truth  # noqa: E402
 from auditor.manual import load_manual  # noqa: E402
-from auditor.synth.dataset import generate  # noqa: E402
+from auditor.pipeline import Auditor, Detectors  # noqa: E402
+from auditor.synth.dataset import GENERATOR_VERSION, generate  # noqa: E402
 from auditor.train import install, train  # noqa: E402
 
 TRAIN_SEED = 101
@@ -29,8 +35,11 @@ HELDOUT_SEED = 9001   # never used for training or tuning
 
 
 def render(out: Path, halls: int, photos: int, seed: int, rate: float) -> Path:
-    """Render a set unless the same settings were rendered there before (the generator is deterministic)."""
-    settings = {"halls": halls, "photos": photos, "seed": seed, "violation_rate": rate}
+    """Render a set unless the same settings and generator code rendered it before (the generator is
+    deterministic)."""
+    code = hashlib.sha256(b"".join(p.read_bytes() for p in sorted((ROOT / "auditor" / "synth").glob("*.py"))))
+    settings = {"halls": halls, "photos": photos, "seed": seed, "violation_rate": rate,
+                "generator": GENERATOR_VERSION, "code_sha256": code.hexdigest()}
     stamp = out / "settings.json"
     if stamp.is_file() and json.loads(stamp.read_text()) == settings and (out / "data.yaml").is_file():
         print(f"reusing {out}")
@@ -56,30 +65,33 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "data" / "train")
     parser.add_argument("--install", action="store_true", help="copy the weights to models/hall-detector.*")
     args = parser.parse_args()
+    args.out = args.out.resolve()
 
     train_set = render(args.out / f"synth-s{args.seed}", args.halls, 8, args.seed, args.rate)
     heldout = render(args.out / f"heldout-s{HELDOUT_SEED}", args.heldout_halls, 8, HELDOUT_SEED, args.rate)
     trained = train(train_set / "data.yaml", args.out / "run", model=args.model, epochs=args.epochs,
                     imgsz=args.imgsz, batch=args.batch, device=args.device, seed=0)
-    print(f"trained {trained.epochs} epochs in {trained.seconds / 60:.1f} min; val mAP50 {trained.map50:.3f}")
+    print(f"trained {trained.epochs} epochs in {trained.seconds / 60:.1f} min (best: epoch {trained.best_epoch}); "
+          f"val mAP50 {trained.map50:.3f}")
 
-    # The held-out halls: every image of the set is scored (train and val splits alike).
-    from ultralytics import YOLO
-
-    heldout_yaml = args.out / "heldout.yaml"
-    heldout_yaml.write_text(json.dumps({"path": str(heldout), "train": "images", "val": "images",
-                                        "names": dict(enumerate(trained.classes))}), encoding="utf-8")
-    metrics = YOLO(str(trained.weights), task="detect").val(data=str(heldout_yaml), imgsz=args.imgsz,
-                                                             batch=args.batch, plots=False, verbose=False,
-                                                             project=str(args.out / "run"), name="heldout",
-                                                             exist_ok=True)
-    per_class = {trained.classes[int(c)]: round(float(metrics.box.maps[int(c)]), 4) for c in metrics.box.ap_class_index}
+    # The held-out halls, audited as `auditor eval` does with the new detector: rule verdicts against the
+    # truth, and the detector's mAP on every image of the set (both splits).
+    config, _ = read_config()
+    detector = YoloDetector(trained.onnx or trained.weights, config.class_map, imgsz=args.imgsz,
+                            confidence=config.confidence)
+    manual = load_manual()
+    auditor = Auditor(manual, Detectors(objects=detector, texts=RapidOcrReader(), lines=FloorLineFinder()))
+    held = evaluate_folder(heldout, load_truth(heldout), auditor).to_dict()
     report = {
-        "train": {"halls": args.halls, "photos_per_hall": 8, "seed": args.seed, "violation_rate": args.rate},
+        "train": {"halls": args.halls, "photos_per_hall": 8, "seed": args.seed, "violation_rate": args.rate,
+                  "generator": GENERATOR_VERSION},
         "heldout": {"halls": args.heldout_halls, "photos_per_hall": 8, "seed": HELDOUT_SEED},
-        "model": args.model, "epochs": args.epochs, "imgsz": args.imgsz, "minutes": round(trained.seconds / 60, 1),
-        "heldout_map50": round(float(metrics.box.map50), 4), "heldout_map50_95": round(float(metrics.box.map), 4),
-        "heldout_map50_95_per_class": per_class,
+        "model": args.model, "epochs_asked": args.epochs, "epochs_run": trained.epochs,
+        "best_epoch": trained.best_epoch, "imgsz": args.imgsz, "minutes": round(trained.seconds / 60, 1),
+        "val_map50": round(trained.map50, 4), "val_map50_95": round(trained.map50_95, 4),
+        **{f"heldout_{key}": held.get(key) for key in ("map50", "map50_95", "map50_95_per_class",
+                                                        "verdict_accuracy", "per_category")},
+        "heldout_notes": held["notes"],
     }
     (args.out / "metrics.json").write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
     print(json.dumps(report, indent=1, ensure_ascii=False))

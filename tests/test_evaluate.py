@@ -316,7 +316,8 @@ def test_map_of_an_ultralytics_model_on_the_labels(dataset: Path, tmp_path: Path
     runs_before = (Path.cwd() / "runs").exists()
     scores, note = detector_map(detector, dataset, ["person", "counter"])
     assert note is None
-    assert scores is not None and all(0.0 <= s <= 1.0 for s in scores)
+    assert scores is not None and 0.0 <= scores.map50_95 <= scores.map50 <= 1.0
+    assert set(scores.per_class) <= {"person", "counter"} and all(0.0 <= v <= 1.0 for v in scores.per_class.values())
     assert (Path.cwd() / "runs").exists() == runs_before, "ultralytics writes nothing into the working directory"
 
 

@@ -9,17 +9,15 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from auditor.cli import app
+from auditor.cli import SAMPLES_DIR, app
 from auditor.manual import Manual
 from auditor.synth.areas import CLASSES
 from auditor.synth.dataset import generate
 from auditor.train import TrainingError, check_dataset, starting_model, train
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(__import__("auditor.fonts", fromlist=["cjk_font_path"]).cjk_font_path() is None,
-                       reason="the generated set needs the CJK font that `make setup` installs"),
-]
+# Tests that train: they need the CJK font for the generated set and take seconds each.
+trains = pytest.mark.skipif(__import__("auditor.fonts", fromlist=["cjk_font_path"]).cjk_font_path() is None,
+                            reason="the generated set needs the CJK font that `make setup` installs")
 
 IMGSZ = 128
 
@@ -31,13 +29,18 @@ def trained(tmp_path_factory, manual: Manual):
     return train(folder / "set" / "data.yaml", folder / "run", epochs=1, imgsz=IMGSZ, batch=4, device="cpu")
 
 
+@pytest.mark.slow
+@trains
 def test_one_epoch_gives_weights_onnx_and_scores(trained) -> None:
     assert trained.weights.is_file() and trained.weights.name == "best.pt"
     assert trained.onnx is not None and trained.onnx.is_file() and trained.onnx.suffix == ".onnx"
     assert trained.classes == list(CLASSES)
+    assert trained.epochs == 1 and trained.best_epoch == 1, "epochs counted from what ran"
     assert 0.0 <= trained.map50_95 <= trained.map50 <= 1.0
 
 
+@pytest.mark.slow
+@trains
 def test_onnx_and_pt_give_the_same_outputs_and_classes(trained, tmp_path: Path) -> None:
     import cv2
     import onnxruntime as ort
@@ -56,7 +59,7 @@ def test_onnx_and_pt_give_the_same_outputs_and_classes(trained, tmp_path: Path) 
     pt.save(str(weights))
     onnx = export(weights, IMGSZ)
 
-    photo = sorted(Path("samples").rglob("window_counter/*.jpg"))[0]
+    photo = sorted(SAMPLES_DIR.rglob("window_counter/*.jpg"))[0]
     image = cv2.resize(cv2.imread(str(photo)), (IMGSZ, IMGSZ))[..., ::-1]
     x = np.ascontiguousarray(image.transpose(2, 0, 1)[None], dtype=np.float32) / 255.0
     with torch.no_grad():
@@ -72,6 +75,8 @@ def test_onnx_and_pt_give_the_same_outputs_and_classes(trained, tmp_path: Path) 
     assert YOLO(str(onnx), task="detect").names == YOLO(str(weights), task="detect").names
 
 
+@pytest.mark.slow
+@trains
 def test_a_plugged_in_model_with_a_class_map_feeds_the_checks(trained, manual: Manual, tmp_path: Path) -> None:
     from auditor.collect import PhotoInput
     from auditor.detectors.yolo import YoloDetector
@@ -84,7 +89,7 @@ def test_a_plugged_in_model_with_a_class_map_feeds_the_checks(trained, manual: M
     detector = YoloDetector.from_config(config)
     assert detector is not None and detector.weights == trained.onnx, "the ONNX file is used first"
     auditor = Auditor(manual, Detectors(objects=detector, texts=None, lines=None))
-    photo = sorted(Path("samples").rglob("back_office/*.jpg"))[0]
+    photo = sorted(SAMPLES_DIR.rglob("back_office/*.jpg"))[0]
     _, result = auditor.audit([PhotoInput(name=photo.name, area=Area.BACK_OFFICE, source=photo)], "test", "r")
     findings = {f.rule_id: f for f in result.findings if f.photo == photo.name}
     # Cups are mapped: the one-cup rule is judged on what the model finds (or waits for a desk it finds),
@@ -94,7 +99,8 @@ def test_a_plugged_in_model_with_a_class_map_feeds_the_checks(trained, manual: M
     assert findings["SIG-10"].detail_key == "detail.not_detectable"
 
 
-def test_a_model_that_would_need_a_download_is_refused() -> None:
+def test_a_model_that_would_need_a_download_is_refused(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no yolo11n.pt lying in the working directory
     assert starting_model("yolo11n.yaml") == "yolo11n.yaml"
     with pytest.raises(TrainingError, match="cannot download"):
         starting_model("yolo11n.pt")

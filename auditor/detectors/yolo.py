@@ -54,14 +54,15 @@ def read_config(path: str | Path = DEFAULT_CONFIG) -> tuple[DetectorConfig, Path
         raise DetectorConfigError(f"{path}: invalid detector config: {problems}") from exc
 
 
+def candidate_weights(config: DetectorConfig, base: Path) -> list[Path]:
+    """The weights files the config names, in the order they are tried (weights, then fallback_weights)."""
+    return [Path(name) if Path(name).is_absolute() else base / name
+            for name in (config.weights, config.fallback_weights) if name]
+
+
 def resolve_weights(config: DetectorConfig, base: Path) -> Path | None:
-    """The first weights file of the config that exists (weights, then fallback_weights), or None."""
-    for name in (config.weights, config.fallback_weights):
-        if name:
-            candidate = Path(name) if Path(name).is_absolute() else base / name
-            if candidate.is_file():
-                return candidate
-    return None
+    """The first weights file of the config that exists, or None."""
+    return next((path for path in candidate_weights(config, base) if path.is_file()), None)
 
 
 def quiet_ultralytics() -> None:
