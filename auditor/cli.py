@@ -13,6 +13,7 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
+from auditor.checks import Analyzer
 from auditor.errors import AuditorError, ManualError
 from auditor.i18n import render_message, t
 from auditor.manual import DEFAULT_MANUAL, Manual, load_manual
@@ -174,6 +175,51 @@ def audit(
         _write_json(audit_to_dict(result, manual, audit_id, lang.value), json_out)
     if not result.photos:
         raise _fail("no photo could be audited", code=1)
+
+
+@app.command()
+def inspect(
+    paths: Annotated[list[Path], typer.Argument(help="photos, or folders of photos")],
+    json_out: Annotated[Path, typer.Option("--json", help="write what was found, per photo, to this file")],
+    area_name: Annotated[str | None, typer.Option("--area", help="functional area of all the photos (else from "
+                                                                 "a folder named after an area, or none)")] = None,
+    manual_path: ManualOption = DEFAULT_MANUAL,
+    detector: DetectorOption = None,
+) -> None:
+    """Run every analyzer on photos and write what they found (persons, floor lines, texts, objects) as JSON."""
+    from auditor.collect import area_from_name, collect_photos
+    from auditor.errors import PhotoReadError
+    from auditor.reports import facts_to_dict
+
+    area = None
+    if area_name is not None:
+        area = area_from_name(area_name)
+        if area is None:
+            raise _fail(f"--area {area_name!r} is not a functional area; use one of: "
+                        f"{', '.join(a.value for a in Area)}", code=2)
+    inputs, rejected = collect_photos(paths, area, require_area=False)
+    if not inputs:
+        for r in rejected:
+            err_console.print(f"[yellow]! {r.photo}: {r.reason}[/yellow]", highlight=False)
+        raise _fail("no photo to inspect")
+    auditor = _make_auditor(_load_manual(manual_path), detector)
+    records = []
+    errors = [r.model_dump() for r in rejected]
+    for item in inputs:
+        try:
+            photo = item.read()
+        except PhotoReadError as exc:
+            errors.append({"photo": exc.photo, "reason": exc.reason})
+            continue
+        facts = auditor.facts(photo, item.area, needed=frozenset(Analyzer))
+        records.append(facts_to_dict(facts))
+        console.print(f"{item.name}: {len(facts.persons)} persons, {len(facts.floor_lines)} floor lines, "
+                      f"{len(facts.texts)} texts, {len(facts.objects)} objects", highlight=False)
+    for error in errors:
+        console.print(f"[yellow]! {error['photo']}: {error['reason']}[/yellow]", highlight=False)
+    _write_json({"photos": records, "errors": errors}, json_out)
+    if not records:
+        raise _fail("no photo could be inspected")
 
 
 @app.command()

@@ -21,7 +21,7 @@ class PhotoInput:
     """A photo to audit: its name as the inspector knows it, its functional area, and its bytes or path."""
 
     name: str
-    area: Area
+    area: Area | None  # None only for inspection of a photo of unknown area
     source: bytes | Path
 
     def read(self) -> Photo:
@@ -61,10 +61,11 @@ def _area_of(file: Path, root: Path) -> Area | None:
     return None
 
 
-def collect_photos(paths: Iterable[str | Path], area: Area | None = None
+def collect_photos(paths: Iterable[str | Path], area: Area | None = None, require_area: bool = True
                    ) -> tuple[list[PhotoInput], list[RejectedPhoto]]:
     """Expand files and folders into photos with their areas (from ``area``, or the nearest folder named
-    after an area). Every file that will not be audited is named in the rejected list with the reason."""
+    after an area). Every file that will not be audited is named in the rejected list with the reason.
+    With ``require_area`` False a photo of unknown area is kept with area None (for inspection)."""
     inputs: list[PhotoInput] = []
     rejected: list[RejectedPhoto] = []
     for raw in paths:
@@ -86,7 +87,7 @@ def collect_photos(paths: Iterable[str | Path], area: Area | None = None
             continue
         for file in files:
             photo_area = area or _area_of(file, root)
-            if photo_area is None:
+            if photo_area is None and require_area:
                 rejected.append(RejectedPhoto(
                     photo=display_name(file),
                     reason=f"unknown functional area: give --area or put the photo in a folder named after its "

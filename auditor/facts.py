@@ -73,7 +73,7 @@ def _role(person: Box, top_colour: str | None, area: Area, objects: list[ObjectF
 
 def build_facts(
     photo: str,
-    area: Area,
+    area: Area | None,
     image: np.ndarray,
     objects: sv.Detections | None,
     detectable: frozenset[str],
@@ -114,11 +114,23 @@ def build_facts(
     line_facts: list[LineFact] = []
     if lines is not None:
         analyzed.add("floor_lines")
-        for pts, colours, length in zip(lines.data["points"], lines.data["colours"], lines.data["length_px"],
-                                        strict=True):
+        # The floor lies below the foot of a counter or desk: a coloured band on its front is no floor line.
+        fronts = [o.box for o in object_facts if o.name in ("counter", "desk")]
+        styles = lines.data.get("style", ["solid"] * len(lines))
+        thickness = lines.data.get("thickness_px", [None] * len(lines))
+        for pts, colours, length, style, thick in zip(lines.data["points"], lines.data["colours"],
+                                                      lines.data["length_px"], styles, thickness, strict=True):
             p1, p2 = (tuple(round(float(v), 1) for v in p) for p in pts)
-            line_facts.append(LineFact(points=(p1, p2), colours=tuple(colours), length_px=round(float(length), 1),
-                                       orientation=line_orientation(p1, p2)))
+            middle = ((p1[0] + p2[0]) / 2, (p1[1] + p2[1]) / 2)
+            if any(box[0] <= middle[0] <= box[2] and box[1] <= middle[1] < box[3] - 0.03 * (box[3] - box[1])
+                   for box in fronts):
+                continue
+            # distance_m stays None: the scale from one photo is not yet accurate enough to judge the
+            # one-metre line (docs/analyzers.md), so that check says not_assessable rather than guess.
+            line_facts.append(LineFact(
+                points=(p1, p2), colours=tuple(colours), length_px=round(float(length), 1),
+                orientation=line_orientation(p1, p2), style=str(style),
+                thickness_px=None if thick is None else round(float(thick), 2)))
 
     return PhotoFacts(
         photo=photo, area=area, width=width, height=height,

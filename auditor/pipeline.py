@@ -79,9 +79,11 @@ class Auditor:
             log.exception("detector %s failed on %s", name, photo)
             return None
 
-    def facts(self, photo: Photo, area: Area) -> PhotoFacts:
-        """Run the analyzers the area's rules need, and only those."""
-        needed = analyzers_for(self.manual, area)
+    def facts(self, photo: Photo, area: Area | None, needed: frozenset[Analyzer] | None = None) -> PhotoFacts:
+        """Run the analyzers the area's rules need, and only those (``needed``: these instead; with no area,
+        every analyzer, as ``auditor inspect`` does for a photo of unknown area)."""
+        if needed is None:
+            needed = analyzers_for(self.manual, area) if area is not None else frozenset(Analyzer)
         d = self.detectors
         wants_objects = bool(needed & {Analyzer.OBJECTS, Analyzer.PERSONS})
         objects = (self._run(d.objects.name, photo.name, lambda: d.objects.detect(photo.image))

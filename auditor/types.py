@@ -58,9 +58,9 @@ Point = tuple[float, float]
 
 
 class ObjectFact(Frozen):
-    """An object a detector found, named with the manual's object vocabulary."""
+    """An object a detector found, named with the manual's object vocabulary (``class`` in JSON)."""
 
-    name: str
+    name: str = Field(serialization_alias="class")
     box: Box
     confidence: float
     source: str = Field(description="the detector that found it")
@@ -87,6 +87,8 @@ class LineFact(Frozen):
     colours: tuple[str, ...]
     length_px: float
     orientation: str = Field(description="horizontal, vertical or diagonal, as seen in the photo")
+    style: str = Field("solid", description="solid, dashed or striped (hazard tape)")
+    thickness_px: float | None = Field(None, description="the tape's width across the line, in pixels")
     distance_m: float | None = Field(None, description="distance from the counter edge; None if unmeasurable")
 
 
@@ -100,7 +102,8 @@ class PhotoFacts(Frozen):
     """
 
     photo: str
-    area: Area
+    area: Area | None = Field(description="the photo's functional area; None only when inspecting a photo of "
+                                          "unknown area (an audit always knows it)")
     width: int
     height: int
     objects: tuple[ObjectFact, ...] = ()

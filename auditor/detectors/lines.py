@@ -1,13 +1,26 @@
-"""Floor marking lines with OpenCV: colour segmentation of the floor, then a line fitted to each stripe.
+"""Floor marking lines with OpenCV: colour segmentation, then straight bands fitted and checked one by one.
 
-Floor tape and paint are saturated colours on a duller floor, so each marking colour is segmented on its
-own in HSV, closed so that worn or dashed stretches join, and every elongated blob becomes one line with
-its two end points along its long axis. The distance from the counter in metres needs a scale from the
-photo and is left to the real-photo analyzer (issue: analyzers); until then it stays None and the
-one-metre check is not assessable.
+Floor tape and paint are saturated colours on a duller floor. Each marking colour family is segmented in
+HSV and closed so that worn, dashed or striped stretches (hazard tape) join into one band. A band that is
+long and thin becomes a line; a blob that is not (a U or a frame of position marks, a keep-clear box) is
+split into its straight sides by peeling off one Hough segment at a time.
+
+Saturated colour is everywhere in a photo (bus paint, brick, LED strips, signs), so every band must also
+look like something lying *on the floor*:
+- it reaches into the lower half of the photo, where the floor is in a photo taken standing;
+- the strips beside it, on both sides, are one and the same surface (tape on a floor has floor on both
+  sides; an LED strip at a counter's foot or a rail in front of a wall has two different surfaces);
+- that surface is like the floor at the bottom of the photo, and the band's colour is not the floor's own;
+- the band stands out from it in colour (a faint reflection of a blue wall band on a glossy floor does not).
+
+Each line reports its colours (hazard tape as both: yellow/black, red/white), its end points, its length,
+its style (solid, dashed or striped) and the tape's width in pixels (what ``auditor.detectors.floor_scale``
+needs to turn pixels into metres).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -16,54 +29,308 @@ import supervision as sv
 from auditor.detectors.base import detections
 from auditor.detectors.colour import COLOUR_CODE, pixel_colour_codes
 
-# Floor markings use strong colours; white and grey are left out because bright tiles and reflections
-# would be read as lines.
+# Floor markings use strong colours; white and grey are left out as line colours because bright tiles and
+# reflections would be read as lines (white still counts as the second colour of red/white hazard tape).
 MARKING_COLOURS = ("yellow", "red", "green", "blue", "orange")
+# Pixel colour codes segmented together for each marking colour: tape in warm light drifts towards orange,
+# red tape in shadow towards brown, blue towards dark blue.
+_FAMILY = {
+    "yellow": ("yellow", "orange"),
+    "red": ("red", "orange", "brown"),
+    "orange": ("orange",),
+    "green": ("green",),
+    "blue": ("blue", "dark_blue"),
+}
+# Work at most this many pixels on the long side: thresholds are set for it, and big photos get no better.
+_WORK_SIDE = 1000
+
+
+@dataclass(frozen=True)
+class _Band:
+    """A straight band in work-image pixels: its axis from p1 to p2 and its thickness across."""
+
+    p1: tuple[float, float]
+    p2: tuple[float, float]
+    thickness: float
+
+    @property
+    def length(self) -> float:
+        return float(np.hypot(self.p2[0] - self.p1[0], self.p2[1] - self.p1[1]))
+
+    def unit(self) -> tuple[np.ndarray, np.ndarray]:
+        d = np.subtract(self.p2, self.p1) / max(self.length, 1e-6)
+        return d, np.array([-d[1], d[0]])
+
+    def polygon(self, widen: float = 0.0, offset: float = 0.0) -> np.ndarray:
+        """The band's rectangle (widened by ``widen`` px each side), shifted ``offset`` px along the normal."""
+        d, n = self.unit()
+        half = self.thickness / 2 + widen
+        c1, c2 = np.asarray(self.p1) + n * offset, np.asarray(self.p2) + n * offset
+        return np.array([c1 + n * half, c2 + n * half, c2 - n * half, c1 - n * half], dtype=np.float32)
+
+
+def _band_of(points: np.ndarray) -> _Band:
+    """The straight band a set of (x, y) pixels forms: principal axis, extent along it, thickness across."""
+    centre = points.mean(axis=0)
+    _, _, vt = np.linalg.svd(points - centre, full_matrices=False)
+    d = vt[0]
+    if d[0] < 0 or (d[0] == 0 and d[1] < 0):
+        d = -d  # end points run left to right
+    n = np.array([-d[1], d[0]])
+    along, across = (points - centre) @ d, (points - centre) @ n
+    lo, hi = np.percentile(along, [0.5, 99.5])
+    # Thickness from the spread across (a uniform band of width t has standard deviation t / sqrt(12)), which
+    # averages over the whole line and so is finer than a pixel.
+    thickness = float(np.sqrt(12.0) * across.std())
+    return _Band(tuple(centre + d * lo), tuple(centre + d * hi), max(thickness, 1.0))
 
 
 class FloorLineFinder:
-    """A ``LineFinder`` over the lower part of the photo, where the floor is."""
+    """A ``LineFinder``: painted or taped lines on the floor, each checked to lie on the floor."""
 
     name = "opencv-lines"
 
-    def __init__(self, floor_from: float = 0.35, min_length_frac: float = 0.08, max_thickness_frac: float = 0.06,
-                 min_elongation: float = 5.0):
-        self.floor_from = floor_from
+    def __init__(self, min_length_frac: float = 0.08, max_thickness_frac: float = 0.06,
+                 min_elongation: float = 6.0, floor_half: float = 0.5):
         self.min_length_frac = min_length_frac
         # Tape is 5-10 cm wide: even close to the camera it is a thin band, unlike a counter's coloured front.
         self.max_thickness_frac = max_thickness_frac
         self.min_elongation = min_elongation
+        # A floor line reaches below this share of the photo's height.
+        self.floor_half = floor_half
 
     def find(self, image: np.ndarray) -> sv.Detections:
         height, width = image.shape[:2]
-        top = int(height * self.floor_from)
-        hsv = cv2.cvtColor(image[top:], cv2.COLOR_BGR2HSV)
+        scale = min(1.0, _WORK_SIDE / max(height, width))
+        work = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else image
+        h, w = work.shape[:2]
+        hsv = cv2.cvtColor(work, cv2.COLOR_BGR2HSV)
+        lab = cv2.cvtColor(work, cv2.COLOR_BGR2Lab).astype(np.float32)
         codes = pixel_colour_codes(hsv)
-        boxes, names, confidences, colours, points, lengths = [], [], [], [], [], []
-        kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5))
+        floor = _floor_reference(lab)
+        found: list[tuple[_Band, str, tuple[str, ...], str, float]] = []
         for colour in MARKING_COLOURS:
-            mask = (codes == COLOUR_CODE[colour]).astype(np.uint8) * 255
-            mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-            mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel, iterations=2)
-            contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-            for contour in contours:
-                (cx, cy), (w, h), angle = cv2.minAreaRect(contour)
-                length, thickness = max(w, h), max(min(w, h), 1.0)
-                if (length < self.min_length_frac * width or thickness > self.max_thickness_frac * width
-                        or length / thickness < self.min_elongation):
+            mask = np.isin(codes, [COLOUR_CODE[c] for c in _FAMILY[colour]]).astype(np.uint8) * 255
+            mask[: int(h * 0.2)] = 0  # ceilings, signs and lamps: never floor
+            for band in self._bands(mask, w):
+                verdict = self._on_floor(band, lab, floor, h)
+                if verdict is None:
                     continue
-                # The long axis of the rectangle, from minAreaRect's angle convention.
-                theta = np.deg2rad(angle if w >= h else angle + 90)
-                dx, dy = np.cos(theta) * length / 2, np.sin(theta) * length / 2
-                p1 = (float(cx - dx), float(cy - dy + top))
-                p2 = (float(cx + dx), float(cy + dy + top))
-                x, y, bw, bh = cv2.boundingRect(contour)
-                fill = cv2.contourArea(contour) / max(length * thickness, 1.0)
-                boxes.append((x, y + top, x + bw, y + bh + top))
-                names.append("floor_line")
-                confidences.append(float(min(1.0, fill)))
-                colours.append((colour,))
-                points.append((p1, p2))
-                lengths.append(float(length))
+                name, colours, style = _colours_and_style(band, codes)
+                found.append((band, name, colours, style, verdict))
+        found = _drop_duplicates(found)
+
+        boxes, names, confidences, colour_col, points, lengths, styles, thick = ([] for _ in range(8))
+        for band, _name, colours, style, confidence in found:
+            poly = band.polygon() / scale
+            x1, y1 = poly.min(axis=0)
+            x2, y2 = poly.max(axis=0)
+            boxes.append((max(x1, 0), max(y1, 0), min(x2, width - 1), min(y2, height - 1)))
+            names.append("floor_line")
+            confidences.append(confidence)
+            colour_col.append(colours)
+            p1 = (float(band.p1[0] / scale), float(band.p1[1] / scale))
+            p2 = (float(band.p2[0] / scale), float(band.p2[1] / scale))
+            points.append((p1, p2))
+            lengths.append(band.length / scale)
+            styles.append(style)
+            thick.append(_profile_width(band, lab) / scale)
         return detections(np.asarray(boxes, dtype=np.float32).reshape(-1, 4), names, confidences,
-                          colours=colours, points=points, length_px=lengths)
+                          colours=colour_col, points=points, length_px=lengths, style=styles,
+                          thickness_px=thick)
+
+    # -- candidate bands ------------------------------------------------------------------------------------
+    def _bands(self, mask: np.ndarray, width: int):
+        """Straight bands in a colour mask, with the mask pixels (x, y) of each."""
+        close = max(5, int(round(width * 0.02)) | 1)
+        mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+        mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (close, close)))
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        min_length = self.min_length_frac * width
+        for label in range(1, count):
+            x, y, bw, bh, area = stats[label]
+            if max(bw, bh) < min_length:
+                continue
+            ys, xs = np.nonzero(labels[y:y + bh, x:x + bw] == label)
+            pixels = np.column_stack([xs + x, ys + y]).astype(np.float32)
+            band = _band_of(pixels)
+            if self._is_line(band, width) and area / max(band.length * band.thickness, 1.0) > 0.6:
+                yield band
+                continue
+            # Not one straight band: maybe several (a U or frame of position marks). Peel straight pieces off.
+            if area < 3 * min_length:
+                continue
+            yield from self._peel(labels[y:y + bh, x:x + bw] == label, (x, y), width)
+
+    def _is_line(self, band: _Band, width: int) -> bool:
+        return (band.length >= self.min_length_frac * width and band.thickness <= self.max_thickness_frac * width
+                and band.length / band.thickness >= self.min_elongation)
+
+    def _peel(self, component: np.ndarray, origin: tuple[int, int], width: int, most: int = 6):
+        remaining = component.astype(np.uint8) * 255
+        min_length = int(self.min_length_frac * width)
+        # Half the tape's width: the largest distance from inside the blob to its edge.
+        half = float(cv2.distanceTransform(remaining, cv2.DIST_L2, 3).max()) * 1.3 + 2
+        for _ in range(most):
+            # Hough on the filled blob: a straight side gives long segments through its middle.
+            segments = cv2.HoughLinesP(remaining, 1, np.pi / 180, threshold=max(20, min_length // 2),
+                                       minLineLength=min_length, maxLineGap=max(5, width // 100))
+            if segments is None:
+                return
+            x1, y1, x2, y2 = max(segments.reshape(-1, 4), key=lambda s: np.hypot(s[2] - s[0], s[3] - s[1]))
+            ys, xs = np.nonzero(remaining)
+            d = np.array([x2 - x1, y2 - y1], dtype=np.float64)
+            seg_length = max(float(np.hypot(*d)), 1e-6)
+            d /= seg_length
+            rel = np.column_stack([xs - float(x1), ys - float(y1)])
+            along, across = rel @ d, rel @ np.array([-d[1], d[0]])
+            stripe = (np.abs(across) <= 2 * half) & (along >= -half) & (along <= seg_length + half)
+            if stripe.sum() < min_length:
+                return
+            pixels = np.column_stack([xs[stripe] + origin[0], ys[stripe] + origin[1]]).astype(np.float32)
+            remaining[ys[stripe], xs[stripe]] = 0
+            band = _band_of(pixels)
+            if self._is_line(band, width):
+                yield band
+
+    # -- is it on the floor? --------------------------------------------------------------------------------
+    def _on_floor(self, band: _Band, lab: np.ndarray, floor: np.ndarray | None,
+                  height: int) -> float | None:
+        """A confidence (0-1) that the band is a line on the floor, or None when it is not one."""
+        if max(band.p1[1], band.p2[1]) < self.floor_half * height:
+            return None
+        # Strips beside the band, on each side, one to three band widths away.
+        gap = max(band.thickness, 3.0)
+        sides = []
+        for sign in (-1, 1):
+            strip = _mean_lab(lab, band, offset=sign * (band.thickness / 2 + gap * 1.5), half=gap / 2)
+            if strip is None:
+                return None
+            sides.append(strip)
+        inside = _mean_lab(lab, band, offset=0.0, half=max(band.thickness / 2 - 1, 0.5), vivid=True)
+        if inside is None:
+            return None
+        same_surface = _delta_e(sides[0], sides[1])
+        if same_surface > 20:
+            return None
+        if floor is not None and min(_delta_e(sides[0], floor), _delta_e(sides[1], floor)) > 30:
+            return None
+        contrast = min(_delta_e(inside, sides[0]), _delta_e(inside, sides[1]))
+        if contrast < 18 or _chroma(inside) < 18:
+            return None
+        return float(np.clip(0.5 + (contrast - 18) / 60 - same_surface / 80, 0.05, 1.0))
+
+
+def _profile_width(band: _Band, lab: np.ndarray) -> float:
+    """The tape's width across the band: full width at half maximum of its colour difference from the floor.
+
+    Averaged over the middle half of the line and sampled at a quarter pixel, so blur (which widens a
+    segmentation mask) and the mask's threshold do not change it; falls back to the mask's width."""
+    d, n = band.unit()
+    reach = max(band.thickness * 1.5, 6.0)
+    offsets = np.arange(-reach, reach + 0.01, 0.25)
+    along = np.linspace(0.25, 0.75, 24) * band.length
+    centres = np.asarray(band.p1) + np.outer(along, d)
+    xs = (centres[:, None, 0] + offsets[None, :] * n[0]).astype(np.float32)
+    ys = (centres[:, None, 1] + offsets[None, :] * n[1]).astype(np.float32)
+    samples = cv2.remap(lab, xs, ys, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).mean(axis=0)
+    base = (samples[:8].mean(axis=0) + samples[-8:].mean(axis=0)) / 2
+    diff = np.sqrt((((samples - base) * np.array([100 / 255, 1.0, 1.0])) ** 2).sum(axis=1))
+    peak = int(diff.argmax())
+    half = diff[peak] / 2
+    if diff[peak] < 10 or diff[0] >= half or diff[-1] >= half:
+        return band.thickness
+    left = peak - int(np.argmax(diff[peak::-1] < half))
+    right = peak + int(np.argmax(diff[peak:] < half))
+
+    def cross(i: int, j: int) -> float:  # sub-sample position where the profile crosses half, between i and j
+        return offsets[i] + (half - diff[i]) / (diff[j] - diff[i]) * (offsets[j] - offsets[i])
+
+    return float(cross(right - 1, right) - cross(left + 1, left)) if 0 < left < peak < right else band.thickness
+
+
+def _floor_reference(lab: np.ndarray) -> np.ndarray | None:
+    """The floor's colour: the median of the bottom strip of the photo, where a standing photo shows floor."""
+    h = lab.shape[0]
+    strip = lab[int(h * 0.88):].reshape(-1, 3)
+    return np.median(strip, axis=0) if len(strip) else None
+
+
+def _mean_lab(lab: np.ndarray, band: _Band, offset: float, half: float, vivid: bool = False) -> np.ndarray | None:
+    """Median Lab colour of a strip parallel to the band (``offset`` px along its normal, ``half`` px wide).
+
+    ``vivid``: of its most colourful pixels only, so that striped tape (half of it black or white) and a band
+    whose axis runs a little off the tape are judged by their marking colour."""
+    strip = _Band(band.p1, band.p2, 2 * half).polygon(offset=offset)
+    mask = np.zeros(lab.shape[:2], np.uint8)
+    cv2.fillPoly(mask, [np.round(strip).astype(np.int32)], 1)
+    values = lab[mask.astype(bool)]
+    if len(values) < 10:
+        return None
+    if vivid:
+        chroma = np.hypot(values[:, 1] - 128, values[:, 2] - 128)
+        values = values[chroma >= np.percentile(chroma, 60)]
+    return np.median(values, axis=0)
+
+
+def _delta_e(a: np.ndarray, b: np.ndarray) -> float:
+    """CIE76 colour difference of two colours in OpenCV's 8-bit Lab (L scaled to 0-255, a/b offset by 128)."""
+    da = (a - b) * np.array([100 / 255, 1.0, 1.0])
+    return float(np.sqrt((da ** 2).sum()))
+
+
+def _chroma(lab_colour: np.ndarray) -> float:
+    return float(np.hypot(lab_colour[1] - 128, lab_colour[2] - 128))
+
+
+def _colours_and_style(band: _Band, codes: np.ndarray) -> tuple[str, tuple[str, ...], str]:
+    """The band's main colour, all its colours (hazard tape: two) and its style along the axis."""
+    mask = np.zeros(codes.shape, np.uint8)
+    cv2.fillPoly(mask, [np.round(band.polygon()).astype(np.int32)], 1)
+    inside = codes[mask.astype(bool)]
+    counts = np.bincount(inside, minlength=len(COLOUR_CODE))
+    chromatic = {c: int(counts[COLOUR_CODE[c]]) for c in ("yellow", "orange", "red", "green", "blue", "dark_blue",
+                                                              "brown")}
+    main = max(chromatic, key=chromatic.get)
+    main = {"dark_blue": "blue", "brown": "red"}.get(main, main)
+    if main == "orange" and chromatic["yellow"] > 0.5 * chromatic["orange"]:
+        main = "yellow"
+    # Sample along the axis: each step is marking colour, black, white or something else (the floor).
+    d, _ = band.unit()
+    steps = max(int(band.length), 2)
+    xs = np.clip(np.round(band.p1[0] + d[0] * np.arange(steps)).astype(int), 0, codes.shape[1] - 1)
+    ys = np.clip(np.round(band.p1[1] + d[1] * np.arange(steps)).astype(int), 0, codes.shape[0] - 1)
+    along = codes[ys, xs]
+    family = [COLOUR_CODE[c] for c in _FAMILY.get(main, (main,))]
+    kind = np.where(np.isin(along, family), 1, np.where(along == COLOUR_CODE["black"], 2,
+                                                        np.where(along == COLOUR_CODE["white"], 3, 0)))
+    share = np.bincount(kind, minlength=4) / len(kind)
+    colours: tuple[str, ...] = (main,)
+    style = "solid"
+    runs = int((np.diff(kind) != 0).sum())
+    if share[2] >= 0.15 and runs >= 4:
+        colours, style = (main, "black"), "striped"
+    elif share[3] >= 0.15 and runs >= 4:
+        colours, style = (main, "white"), "striped"
+    elif share[0] >= 0.2 and runs >= 4:
+        style = "dashed"
+    return main, colours, style
+
+
+def _drop_duplicates(found: list) -> list:
+    """One line per stretch of floor: families overlap (orange), so the same band can be found twice."""
+    kept: list = []
+    for item in sorted(found, key=lambda f: -f[0].length):
+        band = item[0]
+        centre = (np.asarray(band.p1) + np.asarray(band.p2)) / 2
+        duplicate = False
+        for other in kept:
+            o = other[0]
+            d, n = o.unit()
+            rel = centre - np.asarray(o.p1)
+            if abs(rel @ n) <= max(o.thickness, band.thickness) and -o.thickness <= rel @ d <= o.length + o.thickness:
+                duplicate = True
+                break
+        if not duplicate:
+            kept.append(item)
+    return kept

@@ -1,0 +1,131 @@
+"""The floor-line analyzer on drawn floors with known answers: colours, hazard tape, frames of position marks,
+bands that are not on the floor, and the floor geometry that turns pixels into metres."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from auditor.checks.registry import CHECK_KINDS
+from auditor.detectors.base import detections
+from auditor.detectors.floor_scale import distance_from_edge, horizon_row
+from auditor.detectors.lines import FloorLineFinder
+from auditor.facts import build_facts
+from auditor.types import Area, Verdict
+
+
+def _room(width: int = 1000, height: int = 750) -> np.ndarray:
+    """A wall above and a light grey floor below, with some noise as a camera gives."""
+    rng = np.random.default_rng(0)
+    image = np.full((height, width, 3), (160, 162, 165), np.uint8)
+    image[: int(height * 0.4)] = (95, 85, 70)  # a blue-grey wall
+    noise = rng.normal(0, 3, image.shape)
+    return np.clip(image + noise, 0, 255).astype(np.uint8)
+
+
+def _striped(image: np.ndarray, p1: tuple[int, int], p2: tuple[int, int], colours: list[tuple[int, int, int]],
+             width: int = 16, period: int = 30) -> None:
+    """Tape along p1-p2 whose colour alternates every half period (hazard tape)."""
+    length = int(np.hypot(p2[0] - p1[0], p2[1] - p1[1]))
+    d = np.subtract(p2, p1) / length
+    for start in range(0, length, period // 2):
+        a = np.add(p1, d * start).astype(int)
+        b = np.add(p1, d * min(start + period // 2, length)).astype(int)
+        cv2.line(image, tuple(int(v) for v in a), tuple(int(v) for v in b),
+                 colours[(start // (period // 2)) % len(colours)], width)
+
+
+def test_yellow_black_hazard_tape_is_one_line_of_both_colours() -> None:
+    image = _room()
+    _striped(image, (80, 620), (900, 600), [(0, 215, 240), (20, 20, 20)])
+    found = FloorLineFinder().find(image)
+    assert len(found) == 1
+    assert set(found.data["colours"][0]) == {"yellow", "black"}
+    assert found.data["style"][0] == "striped"
+    (x1, _), (x2, _) = found.data["points"][0]
+    assert abs(min(x1, x2) - 80) < 25 and abs(max(x1, x2) - 900) < 25
+
+
+def test_a_solid_line_is_solid_and_its_width_is_measured_across() -> None:
+    image = _room()
+    cv2.line(image, (150, 650), (850, 650), (0, 210, 235), 12)
+    found = FloorLineFinder().find(image)
+    assert len(found) == 1
+    assert found.data["colours"][0] == ("yellow",) and found.data["style"][0] == "solid"
+    assert 10 <= found.data["thickness_px"][0] <= 14
+
+
+def test_a_frame_of_red_white_tape_is_split_into_its_straight_sides() -> None:
+    image = _room()
+    for p1, p2 in (((300, 430), (300, 700)), ((300, 700), (700, 700)), ((700, 700), (700, 430))):
+        _striped(image, p1, p2, [(40, 40, 220), (245, 245, 245)], width=18)
+    found = FloorLineFinder().find(image)
+    assert len(found) >= 2, "a U of tape is several lines, not one blob"
+    assert all(set(c) == {"red", "white"} for c in found.data["colours"])
+    orientations = set()
+    for (x1, y1), (x2, y2) in found.data["points"]:
+        orientations.add("vertical" if abs(x2 - x1) < abs(y2 - y1) else "horizontal")
+    assert orientations == {"vertical", "horizontal"}
+
+
+def test_a_band_between_two_surfaces_is_not_a_floor_line() -> None:
+    # An LED strip at a counter's foot: white counter front above, grey floor below.
+    image = _room()
+    image[380:600, 200:800] = (235, 235, 235)
+    cv2.line(image, (200, 600), (800, 600), (230, 60, 20), 14)
+    assert len(FloorLineFinder().find(image)) == 0
+
+
+def test_a_coloured_stripe_high_in_the_photo_is_not_a_floor_line() -> None:
+    image = _room()
+    image[: int(750 * 0.5)] = (160, 162, 165)  # same grey above: only the height rules it out
+    cv2.line(image, (100, 300), (900, 300), (0, 210, 235), 14)
+    assert len(FloorLineFinder().find(image)) == 0
+
+
+def test_a_line_on_the_front_of_a_detected_counter_is_dropped_and_distance_stays_unknown() -> None:
+    image = _room()
+    cv2.line(image, (100, 500), (900, 500), (200, 90, 20), 14)  # blue band on the counter front
+    cv2.line(image, (150, 680), (850, 680), (0, 210, 235), 14)  # the one-metre line on the floor
+    lines = FloorLineFinder().find(image)
+    counter = detections([(50, 380, 950, 560)], ["counter"], [0.9])
+    facts = build_facts("w.jpg", Area.WINDOW_COUNTER, image, counter, frozenset({"counter"}), None, lines)
+    assert [line.colours for line in facts.floor_lines] == [("yellow",)]
+    assert facts.floor_lines[0].distance_m is None
+    kind = CHECK_KINDS["line_distance"]
+    outcome = kind.run(kind.params(colour="yellow"), facts)
+    assert outcome.verdict is Verdict.NOT_ASSESSABLE
+
+
+def test_distance_from_the_counter_foot_on_a_pinhole_floor() -> None:
+    # Camera 1.5 m high, focal 800 px, level: a floor point at depth Z is seen at row 300 + 800 * 1.5 / Z.
+    def row(z: float) -> float:
+        return 300 + 800 * 1.5 / z
+
+    far, near = row(3.05), row(2.95)  # a 10 cm tape centred 3 m away
+    distance = distance_from_edge(line_y=row(3.0), thickness_px=near - far, line_angle_deg=0, edge_y=row(4.0),
+                                  horizon_y=300, width_m=0.1)
+    assert distance == pytest.approx(1.0, abs=0.01)
+
+
+@pytest.mark.parametrize("args", [
+    {"line_angle_deg": 35.0},            # not face-on
+    {"edge_y": 250.0},                   # counter foot above the horizon
+    {"edge_y": 720.0},                   # "counter" below the line
+])
+def test_distance_is_unknown_when_the_geometry_does_not_hold(args) -> None:
+    base = {"line_y": 700.0, "thickness_px": 13.0, "line_angle_deg": 0.0, "edge_y": 600.0, "horizon_y": 300.0,
+            "width_m": 0.1}
+    assert distance_from_edge(**{**base, **args}) is None
+
+
+def test_horizon_from_receding_floor_joints() -> None:
+    image = np.full((600, 800, 3), 170, np.uint8)
+    vanishing = (400, 150)
+    for x in range(-800, 1700, 120):  # tile joints running away from the camera
+        cv2.line(image, (x, 600), vanishing, (90, 90, 90), 2)
+    image[:260] = (120, 110, 100)  # the wall hides the far floor
+    horizon = horizon_row(image)
+    assert horizon is not None and abs(horizon - 150) < 12
+    assert horizon_row(np.full((600, 800, 3), 170, np.uint8)) is None
