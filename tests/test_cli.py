@@ -164,3 +164,39 @@ def test_console_script_is_installed() -> None:
                             env={**os.environ, "COLUMNS": "200"}, timeout=120)
     assert result.returncode == 0, result.stderr
     assert re.search(r"\d+ rules", result.stdout), result.stdout
+
+
+def test_inspect_writes_the_documented_facts_per_photo(tmp_path: Path) -> None:
+    loose = tmp_path / "loose.jpg"  # no area folder above it: inspected with area null
+    loose.write_bytes((STREET / "window_counter" / "03.jpg").read_bytes())
+    (tmp_path / "notes.txt").write_text("not a photo", encoding="utf-8")
+    out = tmp_path / "facts.json"
+    code, output = _invoke("inspect", str(STREET / "window_counter"), str(loose), str(tmp_path / "notes.txt"),
+                           "--json", str(out))
+    assert code == 0, output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert [p["area"] for p in data["photos"]] == ["window_counter", "window_counter", None]
+    for photo in data["photos"]:
+        assert {"photo", "width", "height", "area", "persons", "floor_lines", "texts", "objects",
+                "analyzed"} <= set(photo)
+        assert {"texts", "floor_lines"} <= set(photo["analyzed"])
+        for line in photo["floor_lines"]:
+            assert {"points", "colours", "length_px", "distance_m"} <= set(line)
+        for text in photo["texts"]:
+            assert {"box", "text", "confidence"} <= set(text)
+    # What the samples' truth says is on the first window photo is read back.
+    first = data["photos"][0]
+    truth = next(p["facts"] for p in TRUTH["photos"] if p["file"].endswith("纸坊街道/window_counter/03.jpg"))
+    assert any("窗口" in t["text"] for t in first["texts"])
+    assert [line["colours"] for line in first["floor_lines"]] == [line["colours"] for line in truth["floor_lines"]]
+    assert [e["photo"] for e in data["errors"]] == [str(tmp_path / "notes.txt")]
+
+
+def test_inspect_names_objects_by_class_when_a_detector_runs(tmp_path: Path) -> None:
+    from auditor.reports import facts_to_dict
+    from auditor.types import ObjectFact, PhotoFacts
+
+    facts = PhotoFacts(photo="p.jpg", area=None, width=10, height=10,
+                       objects=(ObjectFact(name="cup", box=(1, 1, 4, 4), confidence=0.8, source="detector"),))
+    assert facts_to_dict(facts)["objects"] == [{"class": "cup", "box": [1.0, 1.0, 4.0, 4.0], "confidence": 0.8,
+                                                "source": "detector"}]
