@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import supervision as sv
 
-from auditor.detectors.colour import upper_body_colour
+from auditor.detectors.colour import photo_correction, torso_region, upper_body_colour
 from auditor.types import Area, Box, LineFact, ObjectFact, PersonFact, PhotoFacts, Role, TextFact
 
 # Where people on duty work behind something: the surfaces whose box hides their lower body.
@@ -33,9 +33,14 @@ def line_orientation(p1: tuple[float, float], p2: tuple[float, float]) -> str:
 
 
 def _chest(person: Box) -> Box:
+    """Where a work badge or a volunteer vest is worn: the box's full width, over the torso as
+    ``torso_region`` finds it from the box's proportions (for a person seen only from the chest up behind a
+    counter the chest is the lower part of the box, not its middle), and never less than 0.15-0.6 of the
+    height of a standing person's box."""
     x1, y1, x2, y2 = person
     h = y2 - y1
-    return (x1, y1 + 0.15 * h, x2, y1 + 0.6 * h)
+    _, top, _, bottom = torso_region(person)
+    return (x1, min(top - 0.15 * (bottom - top), y1 + 0.15 * h), x2, max(bottom, y1 + 0.6 * h))
 
 
 def _centre_in(box: Box, region: Box) -> bool:
@@ -97,8 +102,9 @@ def build_facts(
         analyzed.add("persons")
         badge_known = "work_badge" in detectable
         badges = [o for o in object_facts if o.name == "work_badge"]
+        correction = photo_correction(image) if person_boxes else None  # the photo's cast, once for all
         for box, conf in person_boxes:
-            colour = upper_body_colour(image, box)
+            colour = upper_body_colour(image, box, correction)
             persons.append(PersonFact(
                 box=box, confidence=conf, top_colour=colour,
                 role=_role(box, colour, area, object_facts),

@@ -52,7 +52,7 @@ def main() -> None:
         run(photos[0].image)  # load models and warm up
     print(f"{len(photos)} photos, median of {args.repeat} runs each")
     for name, run in analyzers.items():
-        per_photo = [_median_seconds(lambda p=p: run(p.image), args.repeat) for p in photos]
+        per_photo = [_median_seconds(lambda p=p, run=run: run(p.image), args.repeat) for p in photos]
         print(f"{name:28s} mean {statistics.mean(per_photo) * 1000:7.1f} ms   max {max(per_photo) * 1000:7.1f} ms")
     if detectors.objects is None:
         print("objects (detector): no weights configured (models/detector.yaml), not timed")

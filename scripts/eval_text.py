@@ -1,0 +1,211 @@
+"""Measure sign-text recall of the OCR reader on the real photos and on the synthetic samples.
+
+    python scripts/eval_text.py [--set realdev|samples|all] [--baseline] [--json OUT]
+                                [--option contrast_pass=false ...] [--realdev DIR]
+
+A labelled text is found when one output of the reader contains it or matches it at a normalised edit
+similarity of at least 0.8; a text labelled twice needs two distinct outputs (``auditor.text_match``).
+Real photos: ``../shared/realdev`` (``labels.sign_texts``), read where they lie and never copied.
+Samples: ``samples/truth.json`` (``facts.texts``). ``--baseline`` measures one plain rapidocr call per
+photo with its defaults; ``--option`` sets a ``RapidOcrReader`` argument to measure a variant. Prints one
+row per photo (labelled, found, seconds, each miss with the closest output read) and the totals.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from auditor.detectors.ocr import RapidOcrReader, _engine  # noqa: E402
+from auditor.photos import read_photo  # noqa: E402
+from auditor.text_match import edit_similarity, match_texts  # noqa: E402
+
+Outputs = tuple[list[str], list[frozenset[int]]]
+Item = tuple[str, Path | np.ndarray, list[str]]  # name, photo file or image, labelled texts
+
+# Sign wording of the manual's kind, for the rendered set.
+VOCABULARY = ["3号窗口", "综合受理", "等候区", "Waiting Area", "办事指南", "自助服务区", "Self-service Area",
+              "政务公开", "便民服务区", "Convenience Services", "导服台", "Information", "廉政监督", "服务承诺",
+              "出件窗口", "党建园地", "咨询帮办", "KEEP CLEAR"]
+PANELS = [((22, 74, 150), (255, 255, 255)), ((190, 30, 30), (255, 240, 200)), ((240, 240, 236), (30, 30, 30)),
+          ((20, 110, 60), (255, 255, 255))]
+CONDITIONS = ["plain", "small", "rotated", "vertical", "low_contrast", "glare", "blur_jpeg", "low_res", "two_lines"]
+
+
+def realdev_items(folder: Path) -> list[Item]:
+    labels = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
+    return [(item["file"], folder / item["file"], list(item["labels"]["sign_texts"])) for item in labels]
+
+
+def sample_items(folder: Path) -> list[Item]:
+    truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+    return [(p["file"], folder / p["file"], [t["text"] for t in p["facts"]["texts"]]) for p in truth["photos"]]
+
+
+def _render_sign(rng: np.random.Generator, condition: str, font_path: str) -> tuple[np.ndarray, list[str]]:
+    """One 960x720 scene (wall, one sign) under ``condition``; returns BGR and the texts on the sign."""
+    from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+    wall = np.linspace(rng.uniform(170, 230), rng.uniform(140, 200), 720)[:, None, None] * np.ones((720, 960, 3))
+    wall = wall * rng.uniform(0.9, 1.05, 3) + rng.normal(0, 4, (720, 960, 3))
+    scene = Image.fromarray(np.clip(wall, 0, 255).astype(np.uint8))
+    texts = [VOCABULARY[i] for i in rng.choice(len(VOCABULARY), 2 if condition == "two_lines" else 1, replace=False)]
+    if condition == "vertical":
+        texts = [str(rng.choice([t for t in VOCABULARY if not t.isascii()]))]  # Chinese, top to bottom
+    size = int(rng.integers(9, 14)) if condition == "small" else int(rng.integers(30, 44))
+    font = ImageFont.truetype(font_path, size)
+    panel_colour, ink = PANELS[int(rng.integers(len(PANELS)))]
+    if condition == "low_contrast":
+        grey, delta = int(rng.integers(90, 160)), int(rng.integers(14, 30))
+        panel_colour, ink = (grey, grey, grey + 6), (grey + delta, grey + delta, grey + delta + 4)
+    pad = size // 2
+    lines = list(texts[0]) if condition == "vertical" else texts  # vertical: one character a line
+    step = int(size * 1.15) if condition == "vertical" else int(size * 1.4)
+    widths = [font.getbbox(t)[2] for t in lines]
+    panel = Image.new("RGBA", (max(widths) + 2 * pad, len(lines) * step + 2 * pad - (step - size)),
+                      panel_colour + (255,))
+    draw = ImageDraw.Draw(panel)
+    for k, text in enumerate(lines):
+        draw.text((pad, pad + k * step), text, fill=ink, font=font)
+    if condition == "rotated":
+        panel = panel.rotate(float(rng.choice([-45, -30, -15, 20, 35, 90, -90])), expand=True, resample=Image.BICUBIC)
+    x = int(rng.integers(20, max(21, 960 - panel.width - 20)))
+    y = int(rng.integers(20, max(21, 720 - panel.height - 20)))
+    scene.paste(panel, (x, y), panel)
+    image = np.asarray(scene).astype(np.float32)
+    if condition == "glare":  # a bright reflection over part of the text
+        cy, cx = y + panel.height / 2, x + panel.width * rng.uniform(0.2, 0.8)
+        yy, xx = np.mgrid[0:720, 0:960]
+        sigma = panel.height * 1.2
+        veil = rng.uniform(0.6, 0.85) * np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * sigma**2))[:, :, None]
+        image = image * (1 - veil) + 255 * veil  # washed towards white, not past it: still legible
+    out = Image.fromarray(np.clip(image, 0, 255).astype(np.uint8))
+    if condition == "blur_jpeg":
+        import io
+
+        buffer = io.BytesIO()
+        out.filter(ImageFilter.GaussianBlur(rng.uniform(1.5, 2.6))).save(buffer, "JPEG", quality=int(rng.integers(15, 35)))
+        out = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+    if condition == "low_res":
+        factor = int(rng.integers(4, 7))
+        out = out.resize((960 // factor, 720 // factor), Image.LANCZOS)
+    return np.ascontiguousarray(np.asarray(out)[:, :, ::-1]), texts
+
+
+def rendered_items(per_condition: int = 6, seed: int = 7) -> list[Item]:
+    """Signs rendered under each condition (deterministic): text truth that is exact, and legible."""
+    from auditor.fonts import cjk_font_path
+
+    font = cjk_font_path()
+    if font is None:
+        return []
+    rng = np.random.default_rng(seed)
+    items: list[Item] = []
+    for condition in CONDITIONS:
+        for k in range(per_condition):
+            image, texts = _render_sign(rng, condition, str(font))
+            items.append((f"{condition}/{k}", image, texts))
+    return items
+
+
+def baseline_reader(image: np.ndarray) -> Outputs:
+    """rapidocr called once with its defaults (named: the engine keeps the last call's choices)."""
+    out = _engine()(image, use_det=True, use_cls=True, use_rec=True, text_score=0.5)
+    texts = [str(t) for t in (getattr(out, "txts", None) or ())]
+    return texts, [frozenset({i}) for i in range(len(texts))]
+
+
+def reader_outputs(reader: RapidOcrReader) -> Callable[[np.ndarray], Outputs]:
+    def run(image: np.ndarray) -> Outputs:
+        found = reader.read(image)
+        return [str(t) for t in found.data["text"]], [frozenset(p) for p in found.data["parts"]]
+    return run
+
+
+def evaluate(name: str, items: list[Item], read: Callable[[np.ndarray], Outputs],
+             verbose: bool = True) -> dict:
+    rows = []
+    for file, source, labels in items:
+        image = source if isinstance(source, np.ndarray) else read_photo(source).image
+        started = time.perf_counter()
+        texts, parts = read(image)
+        seconds = time.perf_counter() - started
+        result = match_texts(labels, texts, parts)
+        misses = []
+        for label in result.missed:
+            closest = max(texts, key=lambda t: edit_similarity(label, t), default="")
+            misses.append({"label": label, "closest": closest, "similarity": round(edit_similarity(label, closest), 2)})
+        rows.append({"photo": file, "labelled": len(labels), "found": len(result.found), "seconds": round(seconds, 3),
+                     "outputs": len(texts), "misses": misses})
+    found = sum(r["found"] for r in rows)
+    total = sum(r["labelled"] for r in rows)
+    summary = {"set": name, "photos": len(rows), "found": found, "labelled": total,
+               "recall": round(found / total, 4) if total else None,
+               "seconds_per_photo": round(sum(r["seconds"] for r in rows) / max(len(rows), 1), 3), "rows": rows}
+    if verbose:
+        print(f"\n== {name}")
+        print(f"{'photo':<44} {'lab':>3} {'fnd':>3} {'out':>4} {'s':>6}  misses (closest read)")
+        for r in rows:
+            miss = "; ".join(f"{m['label']!r} ~ {m['closest']!r} ({m['similarity']})" for m in r["misses"])
+            print(f"{r['photo']:<44} {r['labelled']:>3} {r['found']:>3} {r['outputs']:>4} {r['seconds']:>6.2f}  {miss}")
+        print(f"{name}: found {found}/{total} = {summary['recall']}, {summary['seconds_per_photo']} s/photo")
+    return summary
+
+
+def _option(text: str) -> tuple[str, object]:
+    key, _, value = text.partition("=")
+    lowered = value.strip().lower()
+    if lowered in ("true", "false"):
+        return key, lowered == "true"
+    try:
+        return key, int(value)
+    except ValueError:
+        return key, float(value)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", choices=["realdev", "samples", "rendered", "all"], default="all")
+    parser.add_argument("--realdev", type=Path, default=ROOT.parent / "shared" / "realdev")
+    parser.add_argument("--samples", type=Path, default=ROOT / "samples")
+    parser.add_argument("--baseline", action="store_true", help="one plain rapidocr call per photo, its defaults")
+    parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                        help="a RapidOcrReader argument, e.g. contrast_pass=false")
+    parser.add_argument("--json", type=Path, help="write the figures here")
+    parser.add_argument("--quiet", action="store_true", help="totals only")
+    args = parser.parse_args()
+
+    options = dict(_option(o) for o in args.option)
+    read = baseline_reader if args.baseline else reader_outputs(RapidOcrReader(**options))
+    read(np.full((64, 64, 3), 255, dtype=np.uint8))  # load the models before timing
+    sets = []
+    if args.set in ("realdev", "all"):
+        if (args.realdev / "labels.json").is_file():
+            sets.append(("realdev", realdev_items(args.realdev)))
+        else:
+            print(f"no real photos at {args.realdev}; skipped", file=sys.stderr)
+    if args.set in ("samples", "all"):
+        sets.append(("samples", sample_items(args.samples)))
+    if args.set in ("rendered", "all"):
+        sets.append(("rendered", rendered_items()))
+    summaries = [evaluate(name, items, read, verbose=not args.quiet) for name, items in sets]
+    label = "baseline (rapidocr defaults, one call)" if args.baseline else f"RapidOcrReader({options or ''})"
+    print(f"\n{label}")
+    for s in summaries:
+        print(f"  {s['set']:<8} {s['found']}/{s['labelled']} = {s['recall']}  {s['seconds_per_photo']} s/photo")
+    if args.json:
+        args.json.write_text(json.dumps({"reader": label, "sets": summaries}, ensure_ascii=False, indent=1),
+                             encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
