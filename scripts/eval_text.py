@@ -93,7 +93,8 @@ def _render_sign(rng: np.random.Generator, condition: str, font_path: str) -> tu
         import io
 
         buffer = io.BytesIO()
-        out.filter(ImageFilter.GaussianBlur(rng.uniform(1.5, 2.6))).save(buffer, "JPEG", quality=int(rng.integers(15, 35)))
+        blurred = out.filter(ImageFilter.GaussianBlur(rng.uniform(1.5, 2.6)))
+        blurred.save(buffer, "JPEG", quality=int(rng.integers(15, 35)))
         out = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
     if condition == "low_res":
         factor = int(rng.integers(4, 7))
