@@ -10,7 +10,11 @@ import numpy as np
 import supervision as sv
 
 from auditor.detectors.colour import photo_correction, torso_region, upper_body_colour
+from auditor.detectors.floor_scale import horizon_row, measure_line_distances
 from auditor.types import Area, Box, LineFact, ObjectFact, PersonFact, PhotoFacts, Role, TextFact
+
+# The one-metre line's tape is 10 cm wide (《手册》4.2): the known size that scales distances on the floor.
+ONE_METRE_LINE_WIDTH_M = 0.10
 
 # Where people on duty work behind something: the surfaces whose box hides their lower body.
 DUTY_SURFACES: dict[Area, tuple[str, ...]] = {
@@ -124,19 +128,27 @@ def build_facts(
         fronts = [o.box for o in object_facts if o.name in ("counter", "desk")]
         styles = lines.data.get("style", ["solid"] * len(lines))
         thickness = lines.data.get("thickness_px", [None] * len(lines))
-        for pts, colours, length, style, thick in zip(lines.data["points"], lines.data["colours"],
-                                                      lines.data["length_px"], styles, thickness, strict=True):
+        kept: list[int] = []
+        for index, (pts, colours, length, style, thick) in enumerate(zip(
+                lines.data["points"], lines.data["colours"], lines.data["length_px"], styles, thickness,
+                strict=True)):
             p1, p2 = (tuple(round(float(v), 1) for v in p) for p in pts)
             middle = ((p1[0] + p2[0]) / 2, (p1[1] + p2[1]) / 2)
             if any(box[0] <= middle[0] <= box[2] and box[1] <= middle[1] < box[3] - 0.03 * (box[3] - box[1])
                    for box in fronts):
                 continue
-            # distance_m stays None: the scale from one photo is not yet accurate enough to judge the
-            # one-metre line (docs/analyzers.md), so that check says not_assessable rather than guess.
+            kept.append(index)
             line_facts.append(LineFact(
                 points=(p1, p2), colours=tuple(colours), length_px=round(float(length), 1),
                 orientation=line_orientation(p1, p2), style=str(style),
                 thickness_px=None if thick is None else round(float(thick), 2)))
+        counters = [o.box for o in object_facts if o.name == "counter"]
+        if line_facts and counters:
+            # Metres from the counter's edge, where the photo gives a scale (floor_scale); None otherwise.
+            distances = measure_line_distances(image, lines[kept], counters, horizon_row(image),
+                                               ONE_METRE_LINE_WIDTH_M)
+            line_facts = [line if d is None else line.model_copy(update={"distance_m": round(d, 2)})
+                          for line, d in zip(line_facts, distances, strict=True)]
 
     return PhotoFacts(
         photo=photo, area=area, width=width, height=height,

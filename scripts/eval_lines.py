@@ -4,9 +4,9 @@ Figures (written into docs/analyzers.md):
 - photos with floor lines whose line colours are named correctly: the set of colours reported equals the
   labelled set (strict), and the labelled colours are all among those reported (lenient);
 - photos without floor lines on which no line is reported;
-- synthetic only: the one-metre line's distance from the counter in metres against the truth, measured with
-  the counter box from the truth labels (the shipped pipeline takes it from the object detector), and how
-  often the distance could be measured at all.
+- synthetic only: the one-metre line's distance from the counter in metres against the truth, as the audit
+  measures it (``auditor.facts``) with the counter box from the truth labels (the shipped pipeline takes it
+  from the object detector), and how often the distance could be measured at all.
 
     .venv/bin/python scripts/eval_lines.py [--realdev ../shared/realdev] [--synth samples] [--json OUT]
 """
@@ -25,7 +25,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from auditor.detectors.base import detections  # noqa: E402
-from auditor.detectors.floor_scale import horizon_row, measure_line_distances  # noqa: E402
 from auditor.detectors.lines import FloorLineFinder  # noqa: E402
 from auditor.facts import build_facts  # noqa: E402
 from auditor.synth.truth import TRUTH_FILE, Truth  # noqa: E402
@@ -77,15 +76,17 @@ def synth_rows(folder: Path, finder: FloorLineFinder) -> tuple[list[dict], list[
         rows.append({"photo": photo.file, "truth": sorted({c for line in true_lines for c in line["colours"]}),
                      "found": sorted({c for line in facts.floor_lines for c in line.colours}),
                      "finder_alone": sorted(_reported(found)), "seconds": seconds})
-        counters = [tuple(o["box"]) for o in photo.facts.get("objects", []) if o["name"] == "counter"]
         for line in true_lines:
             if line.get("distance_m") is None:
                 continue
-            measured = measure_line_distances(found, counters, horizon_row(image))
-            best = [m for m in measured if m is not None]
+            # The line the audit found nearest the true one, and the distance the audit gave it.
+            true_y = (line["points"][0][1] + line["points"][1][1]) / 2
+            nearest = min(facts.floor_lines, default=None,
+                          key=lambda f: abs((f.points[0][1] + f.points[1][1]) / 2 - true_y))
+            if nearest is not None and abs((nearest.points[0][1] + nearest.points[1][1]) / 2 - true_y) > 20:
+                nearest = None
             distances.append({"photo": photo.file, "true_m": line["distance_m"],
-                              "measured_m": None if not best else round(min(best, key=lambda m: abs(
-                                  m - line["distance_m"])), 3)})
+                              "measured_m": None if nearest is None else nearest.distance_m})
     return rows, distances
 
 

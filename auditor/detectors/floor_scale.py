@@ -7,14 +7,14 @@ difference of depths needs (K):
   seat rows) meet;
 - the tape's width in metres, which the manual fixes (the one-metre line is 10 cm wide): its near and far
   edges are two rows whose depths differ by that width.
-Then the distance from the counter's foot (the bottom of the detected counter box) to the middle of the
+Then the distance from the counter's foot (found at the bottom of the detected counter box) to the middle of the
 line follows. It holds for a line seen roughly face-on (parallel to the counter and the photo's bottom
 edge) on a level floor; whenever one of these facts is missing the distance stays unknown (None) and the
 one-metre check says ``not_assessable`` rather than guess.
 
-Status: measured on the synthetic samples this still reads about a quarter short and scatters by ±0.2 m
-(docs/analyzers.md), too coarse for the manual's ±0.15 m, so the audit does not use it yet;
-scripts/eval_lines.py measures it.
+The counter's foot is found as an edge at the line's column (``counter_foot_row``), not taken from the
+box's bottom, which is the foot's nearest point in a photo taken at an angle. Accuracy on synthetic halls:
+docs/analyzers.md (scripts/eval_lines.py).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def horizon_row(image: np.ndarray, min_support: int = 4) -> float | None:
     top = int(h * 0.35)
     gray = cv2.cvtColor(image[top:], cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image[top:]
     edges = cv2.Canny(cv2.GaussianBlur(gray, (3, 3), 0), 20, 60)
-    found = cv2.HoughLinesP(edges, 1, np.pi / 180, threshold=40, minLineLength=max(20, int(w * 0.06)),
+    found = cv2.HoughLinesP(edges, 1, np.pi / 180, threshold=30, minLineLength=max(20, int(w * 0.05)),
                             maxLineGap=max(4, w // 150))
     if found is None:
         return None
@@ -91,7 +91,7 @@ def distance_from_edge(line_y: float, thickness_px: float, line_angle_deg: float
     return float(k * (1 / (edge_y - horizon_y) - 1 / (line_y - horizon_y)))
 
 
-def measure_line_distances(lines: sv.Detections, counters: list[Box], horizon: float | None,
+def measure_line_distances(image: np.ndarray, lines: sv.Detections, counters: list[Box], horizon: float | None,
                            tape_width_m: float = 0.10) -> list[float | None]:
     """Each line's distance in metres from the foot of the counter behind it, None where it cannot be told.
 
@@ -107,8 +107,48 @@ def measure_line_distances(lines: sv.Detections, counters: list[Box], horizon: f
         if horizon is None or thick is None or not behind:
             distances.append(None)
             continue
-        edge = max(box[3] for box in behind)  # the nearest counter foot above the line
+        counter = max(behind, key=lambda box: box[3])  # the nearest counter above the line
+        edge = counter_foot_row(image, counter, mid_x)
+        if edge is None:
+            distances.append(None)
+            continue
         angle = float(np.degrees(np.arctan2(y2 - y1, x2 - x1)))
         angle = (angle + 90) % 180 - 90
         distances.append(distance_from_edge(mid_y, float(thick), angle, edge, horizon, tape_width_m))
     return distances
+
+
+def counter_foot_row(image: np.ndarray, box: Box, x: float) -> float | None:
+    """The row where the counter's front meets the floor, at column ``x`` of the photo.
+
+    The box's bottom is the foot's lowest point, which is nearer than the foot behind a line when the photo
+    is taken at an angle. So the foot is found as an edge: in each column across the box, the lowest strong
+    change of brightness in the box's bottom fifth; a straight line through those rows (outliers dropped)
+    gives the row at ``x``."""
+    h, w = image.shape[:2]
+    x1, y1, x2, y2 = (int(round(v)) for v in box)
+    top, bottom = max(int(y2 - 0.2 * (y2 - y1)), 0), min(int(y2 + 0.03 * (y2 - y1)) + 2, h)
+    x1, x2 = max(x1, 0), min(x2, w)
+    if bottom - top < 6 or x2 - x1 < 20:
+        return None
+    gray = cv2.cvtColor(image[top:bottom, x1:x2], cv2.COLOR_BGR2GRAY).astype(np.float32)
+    gy = np.abs(cv2.Sobel(cv2.GaussianBlur(gray, (5, 5), 0), cv2.CV_32F, 0, 1, ksize=3))
+    columns, rows = [], []
+    for c in range(0, x2 - x1, 4):
+        profile = gy[:, c]
+        if profile.max() < 20:
+            continue
+        strong = np.nonzero(profile >= 0.5 * profile.max())[0]
+        columns.append(c + x1)
+        rows.append(strong.max() + top)
+    if len(columns) < 5:
+        return None
+    cols, rws = np.asarray(columns, float), np.asarray(rows, float)
+    keep = np.ones(len(cols), bool)
+    for _ in range(3):  # fit, drop what lies far off, fit again
+        slope, intercept = np.polyfit(cols[keep], rws[keep], 1)
+        residual = np.abs(rws - (slope * cols + intercept))
+        keep = residual <= max(2.0, 2.5 * float(np.median(residual[keep])))
+        if keep.sum() < 5:
+            return None
+    return float(slope * x + intercept)

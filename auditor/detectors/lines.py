@@ -20,11 +20,14 @@ needs to turn pixels into metres).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 import supervision as sv
+from scipy.optimize import OptimizeWarning, curve_fit
+from scipy.special import erf
 
 from auditor.detectors.base import detections
 from auditor.detectors.colour import COLOUR_CODE, pixel_colour_codes
@@ -222,10 +225,13 @@ class FloorLineFinder:
 
 
 def _profile_width(band: _Band, lab: np.ndarray) -> float:
-    """The tape's width across the band: full width at half maximum of its colour difference from the floor.
+    """The tape's width across the band, with the photo's blur taken out.
 
-    Averaged over the middle half of the line and sampled at a quarter pixel, so blur (which widens a
-    segmentation mask) and the mask's threshold do not change it; falls back to the mask's width."""
+    The colour difference from the floor, sampled across the band at a quarter pixel and averaged over the
+    middle half of the line, is a box (the tape) blurred by the lens and the phone's processing. Fitting that
+    model, a box of width w convolved with a Gaussian, gives w itself; reading the width at half height would
+    take the blur in with it (blur widens a narrow tape's profile). Falls back to the mask's width when the
+    profile is too weak or the fit fails."""
     d, n = band.unit()
     reach = max(band.thickness * 1.5, 6.0)
     offsets = np.arange(-reach, reach + 0.01, 0.25)
@@ -236,17 +242,23 @@ def _profile_width(band: _Band, lab: np.ndarray) -> float:
     samples = cv2.remap(lab, xs, ys, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).mean(axis=0)
     base = (samples[:8].mean(axis=0) + samples[-8:].mean(axis=0)) / 2
     diff = np.sqrt((((samples - base) * np.array([100 / 255, 1.0, 1.0])) ** 2).sum(axis=1))
-    peak = int(diff.argmax())
-    half = diff[peak] / 2
-    if diff[peak] < 10 or diff[0] >= half or diff[-1] >= half:
+    if diff.max() < 10:
         return band.thickness
-    left = peak - int(np.argmax(diff[peak::-1] < half))
-    right = peak + int(np.argmax(diff[peak:] < half))
 
-    def cross(i: int, j: int) -> float:  # sub-sample position where the profile crosses half, between i and j
-        return offsets[i] + (half - diff[i]) / (diff[j] - diff[i]) * (offsets[j] - offsets[i])
+    def blurred_box(x: np.ndarray, amplitude: float, centre: float, width: float, sigma: float,
+                    floor: float) -> np.ndarray:
+        edge = np.sqrt(2) * max(sigma, 0.05)
+        return amplitude / 2 * (erf((x - centre + width / 2) / edge) - erf((x - centre - width / 2) / edge)) + floor
 
-    return float(cross(right - 1, right) - cross(left + 1, left)) if 0 < left < peak < right else band.thickness
+    start = (float(diff.max()), float(offsets[int(diff.argmax())]), band.thickness, 1.0, float(diff.min()))
+    try:
+        with warnings.catch_warnings():  # an uncertain covariance is no matter: only the width is used
+            warnings.simplefilter("ignore", OptimizeWarning)
+            fitted, _ = curve_fit(blurred_box, offsets, diff, p0=start, maxfev=2000)
+    except (RuntimeError, ValueError):
+        return band.thickness
+    width = float(fitted[2])
+    return width if 0.3 * band.thickness <= width <= 2 * band.thickness else band.thickness
 
 
 def _floor_reference(lab: np.ndarray) -> np.ndarray | None:

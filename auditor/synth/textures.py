@@ -114,12 +114,24 @@ def paint_floor_line(texture: np.ndarray, px_per_m: int, x0_m: float, y0_m: floa
     """Paint a tape or paint line in floor metres (texture rows run from the far edge)."""
     h = texture.shape[0]
 
-    def to_px(x: float, y: float) -> tuple[int, int]:
-        return int(round(x * px_per_m)), int(round(h - y * px_per_m))
-
-    thickness = max(int(round(width_m * px_per_m)), 2)
+    # Coverage from each pixel centre's distance to the tape's centre line, so the tape is exactly width_m
+    # wide (cv2.line with a thickness draws one pixel more than asked: a 10 cm tape came out 11.25 cm).
+    start = np.array([x0_m * px_per_m, h - y0_m * px_per_m])
+    end = np.array([x1_m * px_per_m, h - y1_m * px_per_m])
+    length = max(float(np.hypot(*(end - start))), 1e-6)
+    along = (end - start) / length
+    half = max(width_m * px_per_m, 2.0) / 2
+    # Only the tape's bounding box (plus the blur's reach) is computed: a floor texture has a million pixels.
+    lo = np.floor(np.minimum(start, end) - half - 3).astype(int).clip(0)
+    hi = np.ceil(np.maximum(start, end) + half + 3).astype(int).clip(None, (texture.shape[1], h))
     layer = np.zeros(texture.shape[:2], np.float32)
-    cv2.line(layer, to_px(x0_m, y0_m), to_px(x1_m, y1_m), 1.0, thickness)
+    if (hi <= lo).any():
+        return
+    rows, cols = np.mgrid[lo[1]:hi[1], lo[0]:hi[0]].astype(np.float32)
+    rel_x, rel_y = cols + 0.5 - start[0], rows + 0.5 - start[1]
+    t = np.clip(rel_x * along[0] + rel_y * along[1], 0, length)
+    distance = np.hypot(rel_x - t * along[0], rel_y - t * along[1])
+    layer[lo[1]:hi[1], lo[0]:hi[0]] = np.clip(half - distance + 0.5, 0.0, 1.0)
     if wear > 0 and rng is not None:
         holes = cv2.resize(rng.uniform(0, 1, (max(h // 6, 2), max(texture.shape[1] // 6, 2))).astype(np.float32),
                            (texture.shape[1], h), interpolation=cv2.INTER_NEAREST)
