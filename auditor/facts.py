@@ -118,8 +118,10 @@ def build_facts(
     text_facts: list[TextFact] = []
     if texts is not None:
         analyzed.add("texts")
-        text_facts = [TextFact(text=str(t), box=_box(row), confidence=float(c))
-                      for row, t, c in zip(texts.xyxy, texts.data["text"], texts.confidence, strict=True)]
+        levels = texts.data.get("level", ["line"] * len(texts))
+        text_facts = [TextFact(text=str(t), box=_box(row), confidence=float(c), level=str(level))
+                      for row, t, c, level in zip(texts.xyxy, texts.data["text"], texts.confidence, levels,
+                                                  strict=True)]
 
     line_facts: list[LineFact] = []
     if lines is not None:

@@ -78,6 +78,8 @@ class TextFact(Frozen):
     text: str
     box: Box
     confidence: float
+    level: str = Field("line", description="line (one sign line), fragment (a piece also read joined into a "
+                                           "line) or block (stacked lines of one sign read together)")
 
 
 class LineFact(Frozen):

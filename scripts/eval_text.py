@@ -1,14 +1,17 @@
-"""Measure sign-text recall of the OCR reader on the real photos and on the synthetic samples.
+"""Measure sign-text recall of the OCR reader on real photos, the synthetic samples and rendered signs.
 
-    python scripts/eval_text.py [--set realdev|samples|all] [--baseline] [--json OUT]
-                                [--option contrast_pass=false ...] [--realdev DIR]
+    python scripts/eval_text.py [--set realdev|samples|rendered|all] [--baseline] [--json OUT]
+                                [--option zoom_small=false ...] [--realdev DIR] [--samples DIR]
 
 A labelled text is found when one output of the reader contains it or matches it at a normalised edit
-similarity of at least 0.8; a text labelled twice needs two distinct outputs (``auditor.text_match``).
+similarity of at least 0.8; a text labelled twice needs two distinct outputs, and outputs made of the same
+readings (a block and its lines) count as one (``auditor.text_match``).
 Real photos: ``../shared/realdev`` (``labels.sign_texts``), read where they lie and never copied.
-Samples: ``samples/truth.json`` (``facts.texts``). ``--baseline`` measures one plain rapidocr call per
-photo with its defaults; ``--option`` sets a ``RapidOcrReader`` argument to measure a variant. Prints one
-row per photo (labelled, found, seconds, each miss with the closest output read) and the totals.
+Samples: ``samples/truth.json`` (``facts.texts``). Rendered: signs drawn here, in memory, under one
+condition each (small, rotated, vertical, low contrast, glare, blur + JPEG, low resolution, two lines).
+``--baseline`` measures one plain rapidocr call per photo with its defaults; ``--option`` sets a
+``RapidOcrReader`` argument to measure a variant. Prints one row per photo (labelled, found, outputs,
+seconds, each miss with the closest output read) and the totals; seconds include nothing but the reading.
 """
 
 from __future__ import annotations

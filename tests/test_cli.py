@@ -200,3 +200,18 @@ def test_inspect_names_objects_by_class_when_a_detector_runs(tmp_path: Path) -> 
                        objects=(ObjectFact(name="cup", box=(1, 1, 4, 4), confidence=0.8, source="detector"),))
     assert facts_to_dict(facts)["objects"] == [{"class": "cup", "box": [1.0, 1.0, 4.0, 4.0], "confidence": 0.8,
                                                 "source": "detector"}]
+
+
+def test_inspect_texts_carry_their_level() -> None:
+    import numpy as np
+
+    from auditor.detectors.base import detections
+    from auditor.facts import build_facts
+    from auditor.types import Area
+
+    texts = detections([(0, 0, 50, 10), (60, 0, 90, 10), (0, 0, 90, 10)], ["text"] * 3, [0.9] * 3,
+                       text=["3号窗口", "综合受理", "3号窗口 综合受理"], level=["fragment", "fragment", "line"])
+    facts = build_facts("p.jpg", Area.WINDOW_COUNTER, np.zeros((20, 100, 3), np.uint8), None, frozenset(), texts,
+                        None)
+    assert [(t.text, t.level) for t in facts.texts] == [("3号窗口", "fragment"), ("综合受理", "fragment"),
+                                                         ("3号窗口 综合受理", "line")]

@@ -11,12 +11,8 @@ from pydantic import Field, model_validator
 
 from auditor.checks.objects import box_evidence
 from auditor.checks.registry import Analyzer, Outcome, Params, check, failed, not_assessable, passed
+from auditor.text_match import normalise  # one normalisation for the check and the recall metric
 from auditor.types import Evidence, PhotoFacts, TextFact
-
-
-def normalise(text: str) -> str:
-    """Compare texts the way a reader would: full/half width folded, case and white space ignored."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
 
 
 def similarity(expected: str, seen: str) -> float:

@@ -123,12 +123,21 @@ def group_lines(pieces: Sequence[Piece], gap: float = LINE_GAP) -> list[Piece]:
 
 
 def group_blocks(lines: Sequence[Piece]) -> list[Piece]:
-    """Blocks of two or more lines stacked closely, read top to bottom (single lines are not returned)."""
-    edges: list[tuple[int, int]] = []
-    for i, upper in enumerate(lines):
-        below = [j for j, lower in enumerate(lines) if j != i and stacked(upper, lower)]
-        if below:
-            edges.append((i, min(below, key=lambda j: lines[j].box[1])))
+    """Blocks of two or more lines stacked closely, read top to bottom (single lines are not returned).
+
+    Two lines link when each is the other's nearest stacked neighbour (below, above), so a block is one
+    column of lines and reads in order; a wide line under two narrow ones joins the nearer one only.
+    """
+    pairs = [(i, j) for i, upper in enumerate(lines) for j, lower in enumerate(lines)
+             if i != j and stacked(upper, lower)]
+    nearest_below: dict[int, int] = {}
+    nearest_above: dict[int, int] = {}
+    for i, j in pairs:
+        if i not in nearest_below or lines[j].box[1] < lines[nearest_below[i]].box[1]:
+            nearest_below[i] = j
+        if j not in nearest_above or lines[i].box[3] > lines[nearest_above[j]].box[3]:
+            nearest_above[j] = i
+    edges = [(i, j) for i, j in nearest_below.items() if nearest_above.get(j) == i]
     blocks = []
     for group in _components(len(lines), edges):
         if len(group) > 1:
