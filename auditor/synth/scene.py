@@ -267,10 +267,12 @@ class Shot:
                 if by1 - by0 < min_height_px:
                     continue
                 box = (max(bx0, 0.0), max(by0, 0.0), min(bx1, self.camera.width), min(by1, self.camera.height))
-                if (box[2] - box[0]) * (box[3] - box[1]) < 0.8 * (bx1 - bx0) * (by1 - by0):
+                # Only a line a reader could read whole counts as legible: one cut by the photo's edge or
+                # partly hidden (a pillar, a head) reads as a fragment, which no rule should be judged on.
+                if (box[2] - box[0]) * (box[3] - box[1]) < 0.98 * (bx1 - bx0) * (by1 - by0):
                     continue  # cut off by the frame
                 ids = self.frame.ids[int(box[1]):int(box[3]), int(box[0]):int(box[2])]
-                if ids.size == 0 or (ids == sign.label).mean() < 0.7:
+                if ids.size == 0 or (ids == sign.label).mean() < 0.92:
                     continue  # hidden behind something
                 out.append(TextFact(text=text, box=tuple(round(v, 1) for v in box), confidence=1.0))  # type: ignore[arg-type]
         return out
