@@ -7,7 +7,8 @@ split into its straight sides by peeling off one Hough segment at a time.
 
 Saturated colour is everywhere in a photo (bus paint, brick, LED strips, signs), so every band must also
 look like something lying *on the floor*:
-- it reaches into the lower half of the photo, where the floor is in a photo taken standing;
+- it reaches below 60% of the photo's height: from standing height, floor that shows higher up is metres
+  away, where tape is a sliver, and what is coloured there is mostly counters, walls and furniture;
 - the strips beside it, on both sides, are one and the same surface (tape on a floor has floor on both
   sides; an LED strip at a counter's foot or a rail in front of a wall has two different surfaces);
 - that surface is like the floor at the bottom of the photo, and the band's colour is not the floor's own;
@@ -94,13 +95,13 @@ class FloorLineFinder:
     name = "opencv-lines"
 
     def __init__(self, min_length_frac: float = 0.08, max_thickness_frac: float = 0.06,
-                 min_elongation: float = 6.0, floor_half: float = 0.5):
+                 min_elongation: float = 6.0, floor_from: float = 0.6):
         self.min_length_frac = min_length_frac
         # Tape is 5-10 cm wide: even close to the camera it is a thin band, unlike a counter's coloured front.
         self.max_thickness_frac = max_thickness_frac
         self.min_elongation = min_elongation
         # A floor line reaches below this share of the photo's height.
-        self.floor_half = floor_half
+        self.floor_from = floor_from
 
     def find(self, image: np.ndarray) -> sv.Detections:
         height, width = image.shape[:2]
@@ -200,7 +201,7 @@ class FloorLineFinder:
     def _on_floor(self, band: _Band, lab: np.ndarray, floor: np.ndarray | None,
                   height: int) -> float | None:
         """A confidence (0-1) that the band is a line on the floor, or None when it is not one."""
-        if max(band.p1[1], band.p2[1]) < self.floor_half * height:
+        if max(band.p1[1], band.p2[1]) < self.floor_from * height:
             return None
         # Strips beside the band, on each side, one to three band widths away.
         gap = max(band.thickness, 3.0)
