@@ -100,7 +100,7 @@ def build_facts(
             if name == "person":
                 person_boxes.append((_box(row), float(conf)))
 
-    analyzed: set[str] = set()
+    analyzed: set[str] = {"objects"} if objects is not None else set()
     persons: list[PersonFact] = []
     if objects is not None and "person" in detectable:
         analyzed.add("persons")

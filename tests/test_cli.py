@@ -215,3 +215,16 @@ def test_inspect_texts_carry_their_level() -> None:
                         None)
     assert [(t.text, t.level) for t in facts.texts] == [("3号窗口", "fragment"), ("综合受理", "fragment"),
                                                          ("3号窗口 综合受理", "line")]
+
+
+def test_objects_count_as_analyzed_when_a_detector_ran() -> None:
+    import numpy as np
+
+    from auditor.detectors.base import detections
+    from auditor.facts import build_facts
+
+    image = np.zeros((60, 60, 3), np.uint8)
+    ran = build_facts("p.jpg", None, image, detections([(1, 1, 50, 50)], ["cup"], [0.9]), frozenset({"cup"}), None,
+                      None)
+    assert ran.analyzed == {"objects"} and [o.name for o in ran.objects] == ["cup"]
+    assert build_facts("p.jpg", None, image, None, frozenset(), None, None).analyzed == frozenset()

@@ -9,7 +9,7 @@ import pytest
 
 from auditor.checks.registry import CHECK_KINDS
 from auditor.detectors.base import detections
-from auditor.detectors.floor_scale import distance_from_edge, horizon_row
+from auditor.detectors.floor_scale import counter_foot_row, distance_from_edge, horizon_row
 from auditor.detectors.lines import FloorLineFinder
 from auditor.facts import build_facts
 from auditor.types import Area, Verdict
@@ -143,6 +143,59 @@ def test_the_one_metre_line_is_measured_on_a_synthetic_window_with_its_counter()
     true_m = photo["facts"]["floor_lines"][0]["distance_m"]
     image = cv2.imread(str(samples / photo["file"]))
     counter = next(o["box"] for o in photo["facts"]["objects"] if o["name"] == "counter")
+    facts = build_facts(photo["file"], Area.WINDOW_COUNTER, image, detections([counter], ["counter"], [1.0]),
+                        frozenset({"counter"}), None, FloorLineFinder().find(image))
+    yellow = [line for line in facts.floor_lines if "yellow" in line.colours]
+    assert len(yellow) == 1 and yellow[0].distance_m is not None
+    assert abs(yellow[0].distance_m - true_m) <= 0.15
+
+
+def test_tape_along_the_bottom_edge_of_the_photo_is_found() -> None:
+    image = _room()
+    cv2.line(image, (100, 738), (900, 738), (0, 210, 235), 12)  # floor only above it: the photo ends below
+    found = FloorLineFinder().find(image)
+    assert [c for c in found.data["colours"]] == [("yellow",)]
+
+
+def test_lines_are_found_in_a_large_photo_with_end_points_in_its_pixels() -> None:
+    small = _room()
+    cv2.line(small, (150, 650), (850, 650), (0, 210, 235), 12)
+    large = cv2.resize(small, None, fx=3, fy=3, interpolation=cv2.INTER_NEAREST)  # 3000 x 2250
+    found = FloorLineFinder().find(large)
+    assert len(found) == 1
+    (x1, y1), (x2, y2) = sorted(found.data["points"][0])
+    assert abs(x1 - 450) < 30 and abs(x2 - 2550) < 30 and abs(y1 - 1950) < 15 and abs(y2 - 1950) < 15
+    assert 30 <= found.data["thickness_px"][0] <= 42
+
+
+def test_grey_and_four_channel_images_are_read() -> None:
+    image = _room()
+    cv2.line(image, (150, 650), (850, 650), (0, 210, 235), 12)
+    assert len(FloorLineFinder().find(cv2.cvtColor(image, cv2.COLOR_BGR2BGRA))) == 1
+    assert len(FloorLineFinder().find(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY))) == 0  # no colour, no line
+
+
+def test_counter_foot_is_the_edge_at_the_lines_column_not_the_box_bottom() -> None:
+    # A counter front seen at an angle: its foot runs from row 400 on the left to row 460 on the right.
+    image = np.full((600, 800, 3), 150, np.uint8)
+    front = np.array([(100, 250), (700, 250), (700, 460), (100, 400)], np.int32)
+    cv2.fillPoly(image, [front], (230, 230, 230))
+    assert counter_foot_row(image, (100, 250, 700, 460), 400) == pytest.approx(430, abs=4)
+    assert counter_foot_row(np.full((600, 800, 3), 150, np.uint8), (100, 250, 700, 460), 400) is None
+
+
+@pytest.mark.parametrize("scale", [1, 3])
+def test_the_one_metre_line_distance_holds_when_the_photo_is_larger(scale: int) -> None:
+    import json
+    from pathlib import Path
+
+    samples = Path(__file__).resolve().parent.parent / "samples"
+    truth = json.loads((samples / "truth.json").read_text(encoding="utf-8"))
+    photo = next(p for p in truth["photos"] if p["file"] == "金口街道/window_counter/07.jpg")
+    true_m = photo["facts"]["floor_lines"][0]["distance_m"]
+    image = cv2.imread(str(samples / photo["file"]))
+    image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    counter = [v * scale for v in next(o["box"] for o in photo["facts"]["objects"] if o["name"] == "counter")]
     facts = build_facts(photo["file"], Area.WINDOW_COUNTER, image, detections([counter], ["counter"], [1.0]),
                         frozenset({"counter"}), None, FloorLineFinder().find(image))
     yellow = [line for line in facts.floor_lines if "yellow" in line.colours]

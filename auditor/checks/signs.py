@@ -43,6 +43,13 @@ class SignTextParams(Params):
 
     @model_validator(mode="after")
     def _patterns_compile(self) -> SignTextParams:
+        if self.mode != "regex":
+            # Texts are compared without white space and punctuation: one made only of those would match
+            # anything.
+            empty = [text for text in self.expected if not normalise(text)]
+            if empty:
+                raise ValueError(f"expected {', '.join(map(repr, empty))} has no letter or digit to match "
+                                 "(white space and punctuation are ignored); use regex mode for symbols")
         if self.mode == "regex":
             for pattern in self.expected:
                 try:

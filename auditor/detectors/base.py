@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+import cv2
 import numpy as np
 import supervision as sv
 
@@ -26,6 +27,15 @@ def detections(
         data[key] = column
     return sv.Detections(xyxy=xyxy, confidence=np.asarray(confidences, dtype=np.float32).reshape(n),
                          class_id=np.zeros(n, dtype=int), data=data)
+
+
+def as_bgr(image: np.ndarray) -> np.ndarray:
+    """A 3-channel BGR image from a grey or BGRA one: photos come decoded as BGR, other callers may not."""
+    if image.ndim == 2:
+        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    if image.shape[2] == 4:
+        return cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
+    return image
 
 
 class ObjectDetector(Protocol):

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from auditor.detectors.base import as_bgr
 from auditor.types import COLOURS, Box
 
 # Index in this tuple is the code ``pixel_colour_codes`` returns.
@@ -308,6 +309,7 @@ def _reduce(bgr: np.ndarray, factor: float) -> np.ndarray:
 
 def upper_body_reading(image: np.ndarray, person: Box, correction: PhotoCorrection | None = None) -> TopColour:
     """``upper_body_colour`` with its evidence (share of the winning family, share of cloth)."""
+    image = as_bgr(image)
     H, W = image.shape[:2]
     rx1, ry1, rx2, ry2 = torso_region(person)
     left, right = max(int(round(rx1)), 0), min(int(round(rx2)), W)

@@ -7,7 +7,7 @@ difference of depths needs (K):
   seat rows) meet;
 - the tape's width in metres, which the manual fixes (the one-metre line is 10 cm wide): its near and far
   edges are two rows whose depths differ by that width.
-Then the distance from the counter's foot (found at the bottom of the detected counter box) to the middle of the
+Then the distance from the counter's foot (found near the bottom of the detected counter box) to the middle of the
 line follows. It holds for a line seen roughly face-on (parallel to the counter and the photo's bottom
 edge) on a level floor; whenever one of these facts is missing the distance stays unknown (None) and the
 one-metre check says ``not_assessable`` rather than guess.
@@ -26,11 +26,21 @@ import supervision as sv
 Box = tuple[float, float, float, float]
 
 
+# Work on at most this many pixels on the long side (the line finder's scale), and judge at most this many
+# receding segments, the longest: thresholds are set for that size, and a 12-megapixel phone photo gives
+# thousands of segments whose pairs would take minutes.
+_WORK_SIDE = 1000
+_MOST_SEGMENTS = 120
+
+
 def horizon_row(image: np.ndarray, min_support: int = 4) -> float | None:
     """The row of the floor's vanishing point, or None when too few receding lines agree on one."""
-    h, w = image.shape[:2]
+    height, width = image.shape[:2]
+    scale = min(1.0, _WORK_SIDE / max(height, width))
+    work = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else image
+    h, w = work.shape[:2]
     top = int(h * 0.35)
-    gray = cv2.cvtColor(image[top:], cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image[top:]
+    gray = cv2.cvtColor(work[top:], cv2.COLOR_BGR2GRAY) if work.ndim == 3 else work[top:]
     edges = cv2.Canny(cv2.GaussianBlur(gray, (3, 3), 0), 20, 60)
     found = cv2.HoughLinesP(edges, 1, np.pi / 180, threshold=30, minLineLength=max(20, int(w * 0.05)),
                             maxLineGap=max(4, w // 150))
@@ -44,30 +54,36 @@ def horizon_row(image: np.ndarray, min_support: int = 4) -> float | None:
     receding = segments[(angle > 12) & (angle < 80)]
     if len(receding) < min_support:
         return None
+    lengths = np.hypot(receding[:, 2] - receding[:, 0], receding[:, 3] - receding[:, 1])
+    receding = receding[np.argsort(-lengths)[:_MOST_SEGMENTS]]
     # Homogeneous lines through each segment; the vanishing point most of them pass close to wins.
     p = np.column_stack([receding[:, :2], np.ones(len(receding))])
     q = np.column_stack([receding[:, 2:], np.ones(len(receding))])
     lines = np.cross(p, q)
     lines /= np.linalg.norm(lines[:, :2], axis=1, keepdims=True)
-    best: tuple[int, float] | None = None
-    for i in range(len(lines)):
-        for j in range(i + 1, len(lines)):
-            vp = np.cross(lines[i], lines[j])
-            if abs(vp[2]) < 1e-9:
-                continue
-            vx, vy = vp[0] / vp[2], vp[1] / vp[2]
-            if not (-2 * h < vy < top + 0.25 * h) or not (-3 * w < vx < 4 * w):
-                continue
-            # Support: segments whose line passes within a small angle of the point, seen from the segment.
-            mid = (receding[:, :2] + receding[:, 2:]) / 2
-            dist = np.abs(lines @ np.array([vx, vy, 1.0]))
-            reach = np.hypot(mid[:, 0] - vx, mid[:, 1] - vy)
-            support = int((dist <= np.maximum(reach * np.tan(np.radians(1.5)), 2.0)).sum())
-            if best is None or support > best[0]:
-                best = (support, vy)
-    if best is None or best[0] < min_support:
+    i, j = np.triu_indices(len(lines), k=1)
+    points = np.cross(lines[i], lines[j])
+    usable = np.abs(points[:, 2]) > 1e-9
+    points = points[usable] / points[usable, 2:3]
+    inside = (-2 * h < points[:, 1]) & (points[:, 1] < top + 0.25 * h) & (-3 * w < points[:, 0]) & \
+        (points[:, 0] < 4 * w)
+    points = points[inside]
+    if not len(points):
         return None
-    return float(best[1])
+    # Support of each candidate point: segments whose line passes within 1.5 degrees of it, seen from the
+    # segment's middle (in chunks, so that thousands of candidates stay within memory).
+    mid = (receding[:, :2] + receding[:, 2:]) / 2
+    tolerance = np.tan(np.radians(1.5))
+    support = np.empty(len(points), dtype=int)
+    for start in range(0, len(points), 2048):
+        chunk = points[start:start + 2048]
+        dist = np.abs(chunk @ lines.T)
+        reach = np.hypot(mid[None, :, 0] - chunk[:, None, 0], mid[None, :, 1] - chunk[:, None, 1])
+        support[start:start + 2048] = (dist <= np.maximum(reach * tolerance, 2.0)).sum(axis=1)
+    best = int(support.argmax())
+    if support[best] < min_support:
+        return None
+    return float(points[best, 1] / scale)
 
 
 def distance_from_edge(line_y: float, thickness_px: float, line_angle_deg: float, edge_y: float,

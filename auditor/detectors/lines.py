@@ -30,7 +30,7 @@ import supervision as sv
 from scipy.optimize import OptimizeWarning, curve_fit
 from scipy.special import erf
 
-from auditor.detectors.base import detections
+from auditor.detectors.base import as_bgr, detections
 from auditor.detectors.colour import COLOUR_CODE, pixel_colour_codes
 
 # Floor markings use strong colours; white and grey are left out as line colours because bright tiles and
@@ -104,6 +104,7 @@ class FloorLineFinder:
         self.floor_from = floor_from
 
     def find(self, image: np.ndarray) -> sv.Detections:
+        image = as_bgr(image)
         height, width = image.shape[:2]
         scale = min(1.0, _WORK_SIDE / max(height, width))
         work = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else image
@@ -205,15 +206,17 @@ class FloorLineFinder:
             return None
         # Strips beside the band, on each side, one to three band widths away.
         gap = max(band.thickness, 3.0)
-        sides = []
-        for sign in (-1, 1):
-            strip = _mean_lab(lab, band, offset=sign * (band.thickness / 2 + gap * 1.5), half=gap / 2)
-            if strip is None:
-                return None
-            sides.append(strip)
+        strips = [_mean_lab(lab, band, offset=sign * (band.thickness / 2 + gap * 1.5), half=gap / 2)
+                  for sign in (-1, 1)]
+        sides = [strip for strip in strips if strip is not None]
         inside = _mean_lab(lab, band, offset=0.0, half=max(band.thickness / 2 - 1, 0.5), vivid=True)
-        if inside is None:
+        if inside is None or not sides:
             return None
+        if len(sides) == 1:
+            # Tape along the photo's edge has floor on one side only: that side must be the floor itself.
+            if floor is None:
+                return None
+            sides.append(floor)
         same_surface = _delta_e(sides[0], sides[1])
         if same_surface > 20:
             return None

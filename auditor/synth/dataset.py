@@ -47,7 +47,7 @@ AREA_ORDER = (Area.ENTRANCE, Area.GUIDANCE_DESK, Area.WAITING_AREA, Area.WINDOW_
               Area.SELF_SERVICE, Area.CONVENIENCE)
 
 # What a perfect perception of a synthetic photo knows: the generator's classes and every analyzer.
-TRUTH_ANALYZED = frozenset({"texts", "floor_lines", "persons"})
+TRUTH_ANALYZED = frozenset({"objects", "texts", "floor_lines", "persons"})
 
 
 def hall_name(index: int) -> str:
