@@ -10,7 +10,7 @@ import numpy as np
 import supervision as sv
 
 from auditor.detectors.colour import photo_correction, torso_region, upper_body_colour
-from auditor.detectors.floor_scale import horizon_row, measure_line_distances
+from auditor.detectors.floor_scale import distance_to_counter, horizon_row
 from auditor.types import Area, Box, LineFact, ObjectFact, PersonFact, PhotoFacts, Role, TextFact
 
 # The one-metre line's tape is 10 cm wide (《手册》4.2): the known size that scales distances on the floor.
@@ -130,16 +130,13 @@ def build_facts(
         fronts = [o.box for o in object_facts if o.name in ("counter", "desk")]
         styles = lines.data.get("style", ["solid"] * len(lines))
         thickness = lines.data.get("thickness_px", [None] * len(lines))
-        kept: list[int] = []
-        for index, (pts, colours, length, style, thick) in enumerate(zip(
-                lines.data["points"], lines.data["colours"], lines.data["length_px"], styles, thickness,
-                strict=True)):
+        for pts, colours, length, style, thick in zip(lines.data["points"], lines.data["colours"],
+                                                      lines.data["length_px"], styles, thickness, strict=True):
             p1, p2 = (tuple(round(float(v), 1) for v in p) for p in pts)
             middle = ((p1[0] + p2[0]) / 2, (p1[1] + p2[1]) / 2)
             if any(box[0] <= middle[0] <= box[2] and box[1] <= middle[1] < box[3] - 0.03 * (box[3] - box[1])
                    for box in fronts):
                 continue
-            kept.append(index)
             line_facts.append(LineFact(
                 points=(p1, p2), colours=tuple(colours), length_px=round(float(length), 1),
                 orientation=line_orientation(p1, p2), style=str(style),
@@ -147,8 +144,9 @@ def build_facts(
         counters = [o.box for o in object_facts if o.name == "counter"]
         if line_facts and counters:
             # Metres from the counter's edge, where the photo gives a scale (floor_scale); None otherwise.
-            distances = measure_line_distances(image, lines[kept], counters, horizon_row(image),
-                                               ONE_METRE_LINE_WIDTH_M)
+            horizon = horizon_row(image)
+            distances = [distance_to_counter(image, line, counters, horizon, ONE_METRE_LINE_WIDTH_M)
+                         for line in line_facts]
             line_facts = [line if d is None else line.model_copy(update={"distance_m": round(d, 2)})
                           for line, d in zip(line_facts, distances, strict=True)]
 

@@ -11,24 +11,16 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from timing import median_seconds  # noqa: E402
+
 from auditor.collect import collect_photos  # noqa: E402
 from auditor.detectors.colour import upper_body_colour  # noqa: E402
 from auditor.pipeline import default_detectors  # noqa: E402
-
-
-def _median_seconds(run, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -52,7 +44,7 @@ def main() -> None:
         run(photos[0].image)  # load models and warm up
     print(f"{len(photos)} photos, median of {args.repeat} runs each")
     for name, run in analyzers.items():
-        per_photo = [_median_seconds(lambda p=p, run=run: run(p.image), args.repeat) for p in photos]
+        per_photo = [median_seconds(lambda p=p, run=run: run(p.image), args.repeat) for p in photos]
         print(f"{name:28s} mean {statistics.mean(per_photo) * 1000:7.1f} ms   max {max(per_photo) * 1000:7.1f} ms")
     if detectors.objects is None:
         print("objects (detector): no weights configured (models/detector.yaml), not timed")

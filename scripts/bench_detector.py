@@ -12,11 +12,12 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from timing import median_seconds  # noqa: E402
 
 from auditor.collect import collect_photos  # noqa: E402
 from auditor.detectors.lines import FloorLineFinder  # noqa: E402
@@ -24,15 +25,6 @@ from auditor.detectors.ocr import RapidOcrReader  # noqa: E402
 from auditor.detectors.yolo import YoloDetector, candidate_weights, read_config  # noqa: E402
 from auditor.manual import load_manual  # noqa: E402
 from auditor.pipeline import Auditor, Detectors  # noqa: E402
-
-
-def _median_seconds(run, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -58,8 +50,8 @@ def main() -> None:
         auditor = Auditor(manual, Detectors(objects=detector, texts=texts, lines=lines))
         detector.detect(photos[0][1].image)          # warm up: first call builds the session
         auditor.audit([photos[0][0]], "bench", "bench")
-        bare = [_median_seconds(lambda p=photo, d=detector: d.detect(p.image), args.repeat) for _, photo in photos]
-        full = [_median_seconds(lambda i=item, a=auditor: a.audit([i], "bench", "bench"), args.repeat)
+        bare = [median_seconds(lambda p=photo, d=detector: d.detect(p.image), args.repeat) for _, photo in photos]
+        full = [median_seconds(lambda i=item, a=auditor: a.audit([i], "bench", "bench"), args.repeat)
                 for item, _ in photos]
         b, f = statistics.mean(bare), statistics.mean(full)
         print(f"{path.name}: detector {b * 1000:.0f} ms/photo, full audit {f * 1000:.0f} ms/photo, "

@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-import supervision as sv
 
-Box = tuple[float, float, float, float]
-
+from auditor.types import Box, LineFact
 
 # Work on at most this many pixels on the long side (the line finder's scale), and judge at most this many
 # receding segments, the longest: thresholds are set for that size, and a 12-megapixel phone photo gives
@@ -107,31 +105,24 @@ def distance_from_edge(line_y: float, thickness_px: float, line_angle_deg: float
     return float(k * (1 / (edge_y - horizon_y) - 1 / (line_y - horizon_y)))
 
 
-def measure_line_distances(image: np.ndarray, lines: sv.Detections, counters: list[Box], horizon: float | None,
-                           tape_width_m: float = 0.10) -> list[float | None]:
-    """Each line's distance in metres from the foot of the counter behind it, None where it cannot be told.
+def distance_to_counter(image: np.ndarray, line: LineFact, counters: list[Box], horizon: float | None,
+                        tape_width_m: float) -> float | None:
+    """The line's distance in metres from the foot of the counter behind it, None where it cannot be told.
 
     The counter is the detected one whose box spans the line's middle and ends above it; the scale comes from
-    the photo's horizon and the tape's width (``horizon``: ``horizon_row``).
+    the photo's horizon (``horizon_row``) and the tape's width in metres and in pixels.
     """
-    distances: list[float | None] = []
-    thickness = lines.data.get("thickness_px", [None] * len(lines))
-    for pts, thick in zip(lines.data["points"], thickness, strict=True):
-        (x1, y1), (x2, y2) = pts
-        mid_x, mid_y = (x1 + x2) / 2, (y1 + y2) / 2
-        behind = [box for box in counters if box[0] <= mid_x <= box[2] and box[3] < mid_y]
-        if horizon is None or thick is None or not behind:
-            distances.append(None)
-            continue
-        counter = max(behind, key=lambda box: box[3])  # the nearest counter above the line
-        edge = counter_foot_row(image, counter, mid_x)
-        if edge is None:
-            distances.append(None)
-            continue
-        angle = float(np.degrees(np.arctan2(y2 - y1, x2 - x1)))
-        angle = (angle + 90) % 180 - 90
-        distances.append(distance_from_edge(mid_y, float(thick), angle, edge, horizon, tape_width_m))
-    return distances
+    (x1, y1), (x2, y2) = line.points
+    mid_x, mid_y = (x1 + x2) / 2, (y1 + y2) / 2
+    behind = [box for box in counters if box[0] <= mid_x <= box[2] and box[3] < mid_y]
+    if horizon is None or line.thickness_px is None or not behind:
+        return None
+    counter = max(behind, key=lambda box: box[3])  # the nearest counter above the line
+    edge = counter_foot_row(image, counter, mid_x)
+    if edge is None:
+        return None
+    angle = (float(np.degrees(np.arctan2(y2 - y1, x2 - x1))) + 90) % 180 - 90
+    return distance_from_edge(mid_y, line.thickness_px, angle, edge, horizon, tape_width_m)
 
 
 def counter_foot_row(image: np.ndarray, box: Box, x: float) -> float | None:

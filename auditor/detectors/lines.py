@@ -65,10 +65,10 @@ class _Band:
         d = np.subtract(self.p2, self.p1) / max(self.length, 1e-6)
         return d, np.array([-d[1], d[0]])
 
-    def polygon(self, widen: float = 0.0, offset: float = 0.0) -> np.ndarray:
-        """The band's rectangle (widened by ``widen`` px each side), shifted ``offset`` px along the normal."""
+    def polygon(self, offset: float = 0.0) -> np.ndarray:
+        """The band's rectangle, shifted ``offset`` px along its normal."""
         d, n = self.unit()
-        half = self.thickness / 2 + widen
+        half = self.thickness / 2
         c1, c2 = np.asarray(self.p1) + n * offset, np.asarray(self.p2) + n * offset
         return np.array([c1 + n * half, c2 + n * half, c2 - n * half, c1 - n * half], dtype=np.float32)
 
@@ -113,7 +113,7 @@ class FloorLineFinder:
         lab = cv2.cvtColor(work, cv2.COLOR_BGR2Lab).astype(np.float32)
         codes = pixel_colour_codes(hsv)
         floor = _floor_reference(lab)
-        found: list[tuple[_Band, str, tuple[str, ...], str, float]] = []
+        found: list[tuple[_Band, tuple[str, ...], str, float]] = []  # band, colours, style, confidence
         for colour in MARKING_COLOURS:
             mask = np.isin(codes, [COLOUR_CODE[c] for c in _FAMILY[colour]]).astype(np.uint8) * 255
             mask[: int(h * 0.2)] = 0  # ceilings, signs and lamps: never floor
@@ -121,12 +121,11 @@ class FloorLineFinder:
                 verdict = self._on_floor(band, lab, floor, h)
                 if verdict is None:
                     continue
-                name, colours, style = _colours_and_style(band, codes)
-                found.append((band, name, colours, style, verdict))
+                found.append((band, *_colours_and_style(band, codes), verdict))
         found = _drop_duplicates(found)
 
         boxes, names, confidences, colour_col, points, lengths, styles, thick = ([] for _ in range(8))
-        for band, _name, colours, style, confidence in found:
+        for band, colours, style, confidence in found:
             poly = band.polygon() / scale
             x1, y1 = poly.min(axis=0)
             x2, y2 = poly.max(axis=0)
@@ -146,7 +145,7 @@ class FloorLineFinder:
 
     # -- candidate bands ------------------------------------------------------------------------------------
     def _bands(self, mask: np.ndarray, width: int):
-        """Straight bands in a colour mask, with the mask pixels (x, y) of each."""
+        """Straight bands in a colour mask: long thin components whole, other big ones peeled into sides."""
         close = max(5, int(round(width * 0.02)) | 1)
         mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
         mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (close, close)))
@@ -199,8 +198,7 @@ class FloorLineFinder:
                 yield band
 
     # -- is it on the floor? --------------------------------------------------------------------------------
-    def _on_floor(self, band: _Band, lab: np.ndarray, floor: np.ndarray | None,
-                  height: int) -> float | None:
+    def _on_floor(self, band: _Band, lab: np.ndarray, floor: np.ndarray, height: int) -> float | None:
         """A confidence (0-1) that the band is a line on the floor, or None when it is not one."""
         if max(band.p1[1], band.p2[1]) < self.floor_from * height:
             return None
@@ -214,13 +212,11 @@ class FloorLineFinder:
             return None
         if len(sides) == 1:
             # Tape along the photo's edge has floor on one side only: that side must be the floor itself.
-            if floor is None:
-                return None
             sides.append(floor)
         same_surface = _delta_e(sides[0], sides[1])
         if same_surface > 20:
             return None
-        if floor is not None and min(_delta_e(sides[0], floor), _delta_e(sides[1], floor)) > 30:
+        if min(_delta_e(sides[0], floor), _delta_e(sides[1], floor)) > 30:
             return None
         contrast = min(_delta_e(inside, sides[0]), _delta_e(inside, sides[1]))
         if contrast < 18 or _chroma(inside) < 18:
@@ -265,11 +261,9 @@ def _profile_width(band: _Band, lab: np.ndarray) -> float:
     return width if 0.3 * band.thickness <= width <= 2 * band.thickness else band.thickness
 
 
-def _floor_reference(lab: np.ndarray) -> np.ndarray | None:
+def _floor_reference(lab: np.ndarray) -> np.ndarray:
     """The floor's colour: the median of the bottom strip of the photo, where a standing photo shows floor."""
-    h = lab.shape[0]
-    strip = lab[int(h * 0.88):].reshape(-1, 3)
-    return np.median(strip, axis=0) if len(strip) else None
+    return np.median(lab[int(lab.shape[0] * 0.88):].reshape(-1, 3), axis=0)
 
 
 def _mean_lab(lab: np.ndarray, band: _Band, offset: float, half: float, vivid: bool = False) -> np.ndarray | None:
@@ -299,8 +293,8 @@ def _chroma(lab_colour: np.ndarray) -> float:
     return float(np.hypot(lab_colour[1] - 128, lab_colour[2] - 128))
 
 
-def _colours_and_style(band: _Band, codes: np.ndarray) -> tuple[str, tuple[str, ...], str]:
-    """The band's main colour, all its colours (hazard tape: two) and its style along the axis."""
+def _colours_and_style(band: _Band, codes: np.ndarray) -> tuple[tuple[str, ...], str]:
+    """The band's colours (its marking colour first; hazard tape has two) and its style along the axis."""
     mask = np.zeros(codes.shape, np.uint8)
     cv2.fillPoly(mask, [np.round(band.polygon()).astype(np.int32)], 1)
     inside = codes[mask.astype(bool)]
@@ -317,7 +311,7 @@ def _colours_and_style(band: _Band, codes: np.ndarray) -> tuple[str, tuple[str, 
     xs = np.clip(np.round(band.p1[0] + d[0] * np.arange(steps)).astype(int), 0, codes.shape[1] - 1)
     ys = np.clip(np.round(band.p1[1] + d[1] * np.arange(steps)).astype(int), 0, codes.shape[0] - 1)
     along = codes[ys, xs]
-    family = [COLOUR_CODE[c] for c in _FAMILY.get(main, (main,))]
+    family = [COLOUR_CODE[c] for c in _FAMILY[main]]
     kind = np.where(np.isin(along, family), 1, np.where(along == COLOUR_CODE["black"], 2,
                                                         np.where(along == COLOUR_CODE["white"], 3, 0)))
     share = np.bincount(kind, minlength=4) / len(kind)
@@ -330,7 +324,7 @@ def _colours_and_style(band: _Band, codes: np.ndarray) -> tuple[str, tuple[str, 
         colours, style = (main, "white"), "striped"
     elif share[0] >= 0.2 and runs >= 4:
         style = "dashed"
-    return main, colours, style
+    return colours, style
 
 
 def _drop_duplicates(found: list) -> list:
@@ -339,14 +333,13 @@ def _drop_duplicates(found: list) -> list:
     for item in sorted(found, key=lambda f: -f[0].length):
         band = item[0]
         centre = (np.asarray(band.p1) + np.asarray(band.p2)) / 2
-        duplicate = False
-        for other in kept:
-            o = other[0]
-            d, n = o.unit()
-            rel = centre - np.asarray(o.p1)
-            if abs(rel @ n) <= max(o.thickness, band.thickness) and -o.thickness <= rel @ d <= o.length + o.thickness:
-                duplicate = True
-                break
-        if not duplicate:
+        if not any(_lies_on(centre, other[0], band.thickness) for other in kept):
             kept.append(item)
     return kept
+
+
+def _lies_on(point: np.ndarray, band: _Band, slack: float) -> bool:
+    """The point lies on the band (within ``slack`` or the band's thickness across it, and its length)."""
+    d, n = band.unit()
+    rel = point - np.asarray(band.p1)
+    return abs(rel @ n) <= max(band.thickness, slack) and -band.thickness <= rel @ d <= band.length + band.thickness

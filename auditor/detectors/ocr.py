@@ -29,7 +29,6 @@ is made of (rows sharing one are the same text read at two levels).
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -41,6 +40,7 @@ import supervision as sv
 from auditor.detectors.base import detections
 from auditor.detectors.text_lines import LINE_GAP, Piece, group_blocks, group_lines
 from auditor.fonts import cjk_font_path
+from auditor.text_match import normalise
 
 TEXT_SCORE = 0.5  # rapidocr's default least recognition score for a reading to count
 DETECTOR_SIDE = 736  # rapidocr's detector works at a short side of at least this (Det.limit_side_len)
@@ -84,11 +84,6 @@ class Reading:
         return round(float(np.degrees(np.arctan2(top[1], top[0]))), 1)
 
 
-
-def _letters(text: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if unicodedata.category(ch)[0] in "LN")
-
-
 def equalise(image: np.ndarray) -> np.ndarray:
     """Contrast-limited histogram equalisation of the lightness channel (BGR in, BGR out)."""
     lab = cv2.cvtColor(image, cv2.COLOR_BGR2LAB)
@@ -110,7 +105,7 @@ def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float,
 def better(a: Reading, b: Reading, tie: float = TIE) -> bool:
     """``a`` is the better of two readings of one place: the surer one, except that a reading which
     extends the other ("办事指南" against a clipped "办事指") wins when it is nearly as sure."""
-    la, lb = _letters(a.text), _letters(b.text)
+    la, lb = normalise(a.text), normalise(b.text)
     if lb and lb in la and len(la) > len(lb):
         return a.score >= b.score - tie
     if la and la in lb and len(lb) > len(la):
