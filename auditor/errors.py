@@ -35,3 +35,7 @@ class DetectorConfigError(AuditorError):
 
 class StoreError(AuditorError):
     """The audit store cannot be opened, or a requested audit, hall or round does not exist."""
+
+
+class ConflictError(StoreError):
+    """Someone else changed the same thing since it was read (two inspectors overriding one verdict at once)."""

@@ -21,3 +21,13 @@ def cjk_font_path() -> Path | None:
         if path.is_file():
             return path
     return None
+
+
+@lru_cache(maxsize=1)
+def cjk_truetype_path() -> Path | None:
+    """The CJK font with TrueType outlines, the only kind a PDF report can embed (the Noto CJK fonts are CFF)."""
+    for candidate in _CANDIDATES:
+        path = Path(candidate)
+        if path.is_file() and "wqy" in path.parts:
+            return path
+    return None

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, ValidationError, field_validator
 
 from auditor.checks import CHECK_KINDS, CheckKind, Params, Scope
 from auditor.checks.zones import ZONE_SURFACE, Zone
@@ -115,12 +115,37 @@ class Rule(_RuleFields):
         return self.judged_on == "any_photo"
 
 
+class Rectification(_Strict):
+    """Who puts a failed rule right and by when: what the rectification list (整改清单) of a report shows."""
+
+    deadline_days: dict[Severity, int] = Field(
+        default_factory=lambda: {Severity.CRITICAL: 7, Severity.MAJOR: 15, Severity.MINOR: 30},
+        description="days from the audit to the deadline, per severity")
+    responsible: dict[Area, Text] = Field(default_factory=dict, description="the responsible post per area")
+    hall_responsible: Text = Field(Text(zh="街道政务服务中心负责人", en="head of the street service hall"),
+                                   description="for hall-level rules and areas not listed")
+
+    @field_validator("deadline_days")
+    @classmethod
+    def _every_severity_positive(cls, value: dict[Severity, int]) -> dict[Severity, int]:
+        missing = [s.value for s in Severity if s not in value]
+        if missing:
+            raise ValueError(f"a deadline is needed for every severity; missing: {', '.join(missing)}")
+        if any(days < 1 for days in value.values()):
+            raise ValueError("deadlines are whole days, at least 1")
+        return value
+
+    def responsible_for(self, area: Area | None) -> Text:
+        return self.responsible.get(area, self.hall_responsible) if area is not None else self.hall_responsible
+
+
 class _ManualSpec(_Strict):
     version: str = Field(min_length=1)
     title: Text
     categories: list[Category] = Field(min_length=1)
     objects: list[ObjectName] = Field(min_length=1)
     rules: list[dict[str, Any]] = Field(min_length=1)
+    rectification: Rectification = Field(default_factory=Rectification)
 
 
 class Manual(_Strict):
@@ -129,6 +154,7 @@ class Manual(_Strict):
     categories: tuple[Category, ...]
     objects: tuple[ObjectName, ...]
     rules: tuple[Rule, ...]
+    rectification: Rectification = Field(default_factory=Rectification)
     sha256: str = Field(description="hash of the manual's text (UTF-8): the identity stored with every audit")
     source: str = Field(description="the manual's YAML text, kept so old audits stay explainable")
 
@@ -281,6 +307,7 @@ def parse_manual(text: str, file: str = "<manual>") -> Manual:
         categories=tuple(spec.categories),
         objects=tuple(spec.objects),
         rules=tuple(rules),
+        rectification=spec.rectification,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         source=text,
     )

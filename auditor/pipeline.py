@@ -142,8 +142,10 @@ class Auditor:
             findings=tuple(findings), score=score_audit(self.manual, findings),
             uncovered_areas=tuple(a for a in Area if a in needed_areas and a not in covered),
         )
-        audit_id = store.save(result, self.manual) if store is not None and audited else None
-        return audit_id, result
+        if store is None or not audited:
+            return None, result
+        audit_id = store.save(result, self.manual)
+        return audit_id, store.load(audit_id).result  # as stored: findings carry their ids for overrides
 
 
 def _suffix(photo: Photo) -> str:

@@ -1,4 +1,5 @@
-"""Findings -> scores. One formula, used everywhere (CLI, app, reports):
+"""Findings -> scores. One formula, used everywhere (CLI, app, reports). A finding counts with its final
+verdict: the inspector's override where there is one, else the machine's.
 
 1. A rule's verdict for the audit. Rules judged on each photo (the default: each window, each desk):
    ``fail`` if it failed on any photo, else ``pass`` if it passed on at least one. Rules judged on any
@@ -31,7 +32,7 @@ NO_GRADE = "not_assessable"
 def rule_verdicts(manual: Manual, findings: Iterable[Finding]) -> dict[str, Verdict]:
     seen: dict[str, set[Verdict]] = {rule.id: set() for rule in manual.rules}
     for finding in findings:
-        seen.setdefault(finding.rule_id, set()).add(finding.verdict)
+        seen.setdefault(finding.rule_id, set()).add(finding.final_verdict)
     verdicts = {}
     for rule_id, found in seen.items():
         rule = manual.rules_by_id.get(rule_id)

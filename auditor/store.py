@@ -1,9 +1,11 @@
 """The audit store: SQLAlchemy over SQLite by default (data/auditor.db), any SQLAlchemy URL otherwise.
 
 Tables: halls, rounds, manuals (version, sha256 and the YAML text, so an old audit stays explainable after
-the manual changes), audits, photos and findings. An audit is written in one transaction: a crash in the
-middle leaves no half audit. Photo files are kept content-addressed under the photo folder
-(``ab/abcdef….jpg``), so nothing an inspector gave is lost and the same photo is kept once.
+the manual changes), audits, photos, findings and overrides. An audit is written in one transaction: a crash
+in the middle leaves no half audit. Findings keep the machine's verdict for good; an inspector's override is
+a new row (who, when, why), never an edit, and the audit's score is recomputed in the same transaction.
+Photo files are kept content-addressed under the photo folder (``ab/abcdef….jpg``), so nothing an inspector
+gave is lost and the same photo is kept once.
 """
 
 from __future__ import annotations
@@ -28,17 +30,19 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
 
-from auditor.errors import StoreError
+from auditor.errors import ConflictError, StoreError
 from auditor.manual import Manual, parse_manual
+from auditor.scoring import score_audit
 from auditor.types import (
     Area,
     AuditedPhoto,
     AuditResult,
     Evidence,
     Finding,
+    Override,
     RejectedPhoto,
     Score,
     Verdict,
@@ -142,6 +146,23 @@ class FindingRow(Base):
     detail_params: Mapped[dict[str, Any]] = mapped_column(JSON)
     evidence: Mapped[list[Any]] = mapped_column(JSON)
     audit: Mapped[AuditRow] = relationship(back_populates="findings")
+    overrides: Mapped[list[OverrideRow]] = relationship(cascade="all, delete-orphan", order_by="OverrideRow.sequence")
+
+
+class OverrideRow(Base):
+    """One inspector's word on one finding. Append-only: the latest sequence is the one that counts."""
+
+    __tablename__ = "overrides"
+    # The unique pair is what stops two people overriding the same finding at once: both would write the
+    # same next sequence, and the second insert fails.
+    __table_args__ = (UniqueConstraint("finding_id", "sequence"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id", ondelete="CASCADE"), index=True)
+    sequence: Mapped[int] = mapped_column(Integer)
+    verdict: Mapped[str] = mapped_column(String(16))
+    comment: Mapped[str] = mapped_column(Text)
+    by: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
 @dataclass(frozen=True)
@@ -154,6 +175,22 @@ class StoredAudit:
     def manual(self) -> Manual:
         """The manual exactly as it was when the audit ran (rule texts, weights, clauses)."""
         return parse_manual(self.manual_source, f"<manual {self.result.manual_version} of audit {self.audit_id}>")
+
+
+def _override(row: OverrideRow) -> Override:
+    at = row.at if row.at.tzinfo is not None else row.at.replace(tzinfo=UTC)  # SQLite drops the zone
+    return Override(verdict=Verdict(row.verdict), comment=row.comment, by=row.by, at=at, sequence=row.sequence)
+
+
+def _finding(row: FindingRow) -> Finding:
+    return Finding(rule_id=row.rule_id, photo=row.photo, area=Area(row.area) if row.area else None,
+                   verdict=Verdict(row.verdict), detail_key=row.detail_key, detail_params=row.detail_params,
+                   evidence=tuple(Evidence.model_validate(e) for e in row.evidence), id=row.id,
+                   override=_override(row.overrides[-1]) if row.overrides else None)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -258,15 +295,11 @@ class AuditStore:
                 photos=tuple(AuditedPhoto(name=p.name, sha256=p.sha256, area=Area(p.area), width=p.width,
                                           height=p.height, stored_as=p.stored_as) for p in audit.photos),
                 rejected=tuple(RejectedPhoto(**r) for r in audit.rejected),
-                findings=tuple(Finding(rule_id=f.rule_id, photo=f.photo, area=Area(f.area) if f.area else None,
-                                       verdict=Verdict(f.verdict), detail_key=f.detail_key,
-                                       detail_params=f.detail_params,
-                                       evidence=tuple(Evidence.model_validate(e) for e in f.evidence))
-                               for f in audit.findings),
+                findings=tuple(_finding(f) for f in audit.findings),
                 score=Score.model_validate(audit.score_detail),
                 uncovered_areas=tuple(Area(a) for a in audit.uncovered_areas),
             )
-            return StoredAudit(audit_id=audit.id, created_at=audit.created_at, result=result,
+            return StoredAudit(audit_id=audit.id, created_at=_aware(audit.created_at), result=result,
                                manual_source=audit.manual.source)
 
     def latest_per_hall(self, round_name: str | None = None) -> list[HallSummary]:
@@ -278,7 +311,8 @@ class AuditStore:
             latest: dict[int, AuditRow] = {}
             for audit in session.scalars(query):
                 latest.setdefault(audit.hall_id, audit)
-            summaries = [HallSummary(hall=a.hall.name, round=a.round.name, audit_id=a.id, created_at=a.created_at,
+            summaries = [HallSummary(hall=a.hall.name, round=a.round.name, audit_id=a.id,
+                                     created_at=_aware(a.created_at),
                                      score=a.score, grade=a.grade,
                                      failed_critical=tuple(a.score_detail["failed_critical"]),
                                      coverage=a.score_detail["coverage"])
@@ -288,3 +322,73 @@ class AuditStore:
     def rounds(self) -> list[str]:
         with self._sessions() as session:
             return list(session.scalars(select(RoundRow.name).order_by(RoundRow.name)))
+
+    def halls(self) -> list[str]:
+        with self._sessions() as session:
+            return list(session.scalars(select(HallRow.name).order_by(HallRow.name)))
+
+    def audits_of_hall(self, hall: str) -> list[HallSummary]:
+        """Every audit of one hall, oldest first (the trend across rounds)."""
+        with self._sessions() as session:
+            query = (select(AuditRow).join(AuditRow.hall).where(HallRow.name == hall)
+                     .order_by(AuditRow.created_at, AuditRow.id))
+            return [HallSummary(hall=a.hall.name, round=a.round.name, audit_id=a.id, created_at=_aware(a.created_at),
+                                score=a.score, grade=a.grade, failed_critical=tuple(a.score_detail["failed_critical"]),
+                                coverage=a.score_detail["coverage"])
+                    for a in session.scalars(query)]
+
+    def latest_audit_id(self, hall: str, round_name: str) -> int:
+        """The id of a hall's latest audit in a round; StoreError naming what exists when there is none."""
+        in_round = [s for s in self.audits_of_hall(hall) if s.round == round_name]
+        if in_round:
+            return in_round[-1].audit_id
+        halls = self.halls()
+        if hall not in halls:
+            raise StoreError(f"no hall named {hall!r} in {self.url} (halls: {', '.join(halls) or 'none'})")
+        rounds = sorted({s.round for s in self.audits_of_hall(hall)})
+        raise StoreError(f"{hall} has no audit in round {round_name!r} (its rounds: {', '.join(rounds)})")
+
+    # -- overrides ----------------------------------------------------------------------------------------
+    def override(self, finding_id: int, verdict: Verdict, comment: str, by: str,
+                 expected_sequence: int = 0) -> Score:
+        """Record an inspector's verdict on a finding and recompute the audit's score; returns the new score.
+
+        ``expected_sequence`` is the sequence of the override the inspector was looking at (0: none). If
+        someone else has overridden the finding since, ConflictError says who and when, and nothing changes.
+        """
+        if not by.strip():
+            raise StoreError("an override needs the name of who makes it")
+        if not comment.strip():
+            raise StoreError("an override needs a comment saying why")
+        try:
+            with self._sessions.begin() as session:
+                row = session.get(FindingRow, finding_id)
+                if row is None:
+                    raise StoreError(f"no finding with id {finding_id} in {self.url}")
+                latest = row.overrides[-1] if row.overrides else None
+                if (latest.sequence if latest else 0) != expected_sequence:
+                    raise ConflictError(
+                        f"{latest.by} changed this verdict at {_aware(latest.at):%Y-%m-%d %H:%M} UTC "
+                        f"({latest.verdict}: {latest.comment}); reload to see it before overriding again")
+                row.overrides.append(OverrideRow(sequence=expected_sequence + 1, verdict=Verdict(verdict).value,
+                                                 comment=comment.strip(), by=by.strip(), at=_now()))
+                session.flush()
+                audit = row.audit
+                manual = parse_manual(audit.manual.source, f"<manual of audit {audit.id}>")
+                score = score_audit(manual, [_finding(f) for f in audit.findings])
+                audit.score, audit.grade = score.score, score.grade
+                audit.score_detail = score.model_dump(mode="json")
+                return score
+        except IntegrityError as exc:  # the other inspector's insert won the race for the same sequence
+            raise ConflictError(f"someone else overrode finding {finding_id} at the same moment; reload and "
+                                f"try again") from exc
+        except SQLAlchemyError as exc:
+            raise StoreError(f"the override of finding {finding_id} could not be saved, nothing changed: {exc}"
+                             ) from exc
+
+    def override_history(self, finding_id: int) -> list[Override]:
+        with self._sessions() as session:
+            row = session.get(FindingRow, finding_id)
+            if row is None:
+                raise StoreError(f"no finding with id {finding_id} in {self.url}")
+            return [_override(o) for o in row.overrides]

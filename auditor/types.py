@@ -8,6 +8,7 @@ report cannot be changed behind another's back; build a new one with ``model_cop
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -136,11 +137,23 @@ class Evidence(Frozen):
     unit: str | None = None
 
 
+class Override(Frozen):
+    """An inspector's confirmation or correction of a machine verdict. The machine's verdict is kept beside it."""
+
+    verdict: Verdict
+    comment: str
+    by: str
+    at: datetime
+    sequence: int = Field(description="1 for the first override of a finding, +1 for each later one; a change "
+                                      "made against an outdated sequence is refused (two people at once)")
+
+
 class Finding(Frozen):
     """The verdict of one rule on one photo (or on the whole hall for hall-level rules, photo None).
 
     ``detail_key`` and ``detail_params`` name the concrete reason in the translation table so the same
-    finding reads in Chinese or English.
+    finding reads in Chinese or English. ``verdict`` is always the machine's; ``override`` the inspector's
+    latest word on it, and ``final_verdict`` what the score counts.
     """
 
     rule_id: str
@@ -150,6 +163,12 @@ class Finding(Frozen):
     detail_key: str
     detail_params: dict[str, str | int | float] = Field(default_factory=dict)
     evidence: tuple[Evidence, ...] = ()
+    id: int | None = Field(None, description="the stored finding's id; None before the audit is saved")
+    override: Override | None = None
+
+    @property
+    def final_verdict(self) -> Verdict:
+        return self.override.verdict if self.override is not None else self.verdict
 
 
 class CategoryScore(Frozen):

@@ -2,7 +2,7 @@
 # Set up everything the auditor needs on a Debian machine with Python 3.11. Safe to run again: each step
 # checks first and does only what is missing.
 #   - system packages through apt (as root, or with sudo): the CJK font for Chinese text, the venv module,
-#     and the GL/GLib libraries that opencv-python loads
+#     the GL/GLib libraries that opencv-python loads, Chromium (the app's browser test) and poppler-utils
 #   - a virtual environment in .venv with the pinned packages (requirements.txt) and the project itself
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,14 +15,12 @@ if [ -z "$PYTHON" ] || ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2]
 fi
 
 apt_packages=()
-font_present() {
-  for f in /usr/share/fonts/truetype/wqy/wqy-microhei.ttc /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc \
-           /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc; do
-    [ -f "$f" ] && return 0
-  done
-  return 1
-}
-font_present || apt_packages+=(fonts-wqy-microhei)
+# The TrueType CJK font: PDF reports embed it (reportlab takes TrueType outlines only), images and OCR use it.
+[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || apt_packages+=(fonts-wqy-microhei)
+# Headless Chromium for the app's end-to-end test and screenshots; poppler-utils (pdftotext, pdftoppm) to look
+# at PDF reports.
+command -v chromium >/dev/null || apt_packages+=(chromium)
+command -v pdftotext >/dev/null || apt_packages+=(poppler-utils)
 [ -d "$VENV" ] || "$PYTHON" -c 'import ensurepip' 2>/dev/null || apt_packages+=(python3-venv)
 have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
 have_lib libGL.so.1 || apt_packages+=(libgl1)
