@@ -18,6 +18,7 @@ from auditor.errors import AuditorError, ManualError
 from auditor.i18n import render_message, t
 from auditor.manual import DEFAULT_MANUAL, Manual, load_manual
 from auditor.reports import audit_to_dict
+from auditor.samples import SAMPLES_DIR
 from auditor.store import SAMPLES_DB
 from auditor.types import Area, AuditResult, Verdict
 
@@ -30,7 +31,6 @@ app.add_typer(manual_app, name="manual")
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
 
-SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples"
 
 
 class Lang(StrEnum):
@@ -233,22 +233,17 @@ def samples(
                                                  "so demo data never enters a street's ranking")] = SAMPLES_DB,
 ) -> None:
     """Audit every street folder of the bundled samples (folder name = hall) and rank the halls."""
-    from auditor.collect import collect_photos
+    from auditor.samples import audit_samples
 
-    halls = sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
-    if not halls:
-        raise _fail(f"{folder}: no street folders to audit")
     manual = _load_manual(manual_path)
     auditor = _make_auditor(manual, detector)
     store = _store(db)
-    for hall_dir in halls:
-        inputs, rejected = collect_photos([hall_dir])
-        try:
-            audit_id, result = auditor.audit(inputs, hall=hall_dir.name, round_name=round_name, rejected=rejected,
-                                             store=store)
-        except AuditorError as exc:
-            raise _fail(str(exc)) from None
-        _print_audit(result, manual, audit_id, lang.value)
+    try:
+        audits = audit_samples(auditor, store, folder, round_name)
+    except AuditorError as exc:
+        raise _fail(str(exc)) from None
+    for sample in audits:
+        _print_audit(sample.result, manual, sample.audit_id, lang.value)
         console.print()
     halls_cmd(round_name=round_name, lang=lang, db=db)
 

@@ -130,6 +130,19 @@ TEXTS: dict[str, dict[str, str]] = {
     "label.failed_in": {"zh": "不合格街道数", "en": "halls failing"},
     "label.no_failed_rules": {"zh": "本次检查无不合格项。", "en": "No rule failed in this audit."},
     "label.rejected_photos": {"zh": "未能检查的照片", "en": "photos that could not be audited"},
+    # app: navigation and shared (views/common.py, app.py)
+    "nav.audit": {"zh": "检查", "en": "Audit"},
+    "nav.hall": {"zh": "街道记分卡", "en": "Hall"},
+    "nav.compare": {"zh": "街道对比", "en": "Compare"},
+    "nav.manual": {"zh": "标准手册", "en": "Manual"},
+    "nav.exports": {"zh": "导出报告", "en": "Exports"},
+    "label.data_source": {"zh": "数据", "en": "Data"},
+    "label.data_real": {"zh": "正式检查", "en": "real audits"},
+    "label.data_samples": {"zh": "示例街道（演示）", "en": "sample streets (demo)"},
+    "label.auditing_samples": {"zh": "首次启动：正在检查示例街道……", "en": "First start: auditing the sample streets…"},
+    # app: audit screen (views/audit.py)
+    # app: hall, compare, manual and exports screens
+    # reports (auditor/reports/pdf.py, xlsx.py, flat.py, export.py, the `report` command)
     # details of findings (parameters in braces)
     "detail.not_detectable": {"zh": "当前检测器无法识别：{objects}", "en": "the detector cannot recognise: {objects}"},
     "detail.zone_not_found": {"zh": "照片中未找到{zone}，无法判定", "en": "no {zone} found in the photo"},

@@ -1,0 +1,97 @@
+"""What every screen shares: the reader's language, the store in use, and the models, loaded once per server
+process (``st.cache_resource``) and shared by every session."""
+
+from __future__ import annotations
+
+import threading
+
+import streamlit as st
+
+from auditor.i18n import LANGS, t
+from auditor.manual import DEFAULT_MANUAL, Manual, load_manual
+from auditor.store import AuditStore, default_url
+
+LANG_KEY = "lang"
+SOURCE_KEY = "data_source"
+REAL, SAMPLES = "real", "samples"
+
+
+def lang() -> str:
+    return st.session_state.get(LANG_KEY, "zh")
+
+
+def tr(key: str, **params: object) -> str:
+    """The translation table's text for ``key`` in the reader's language."""
+    return t(key, lang(), **params)
+
+
+@st.cache_resource(show_spinner=False)
+def store_at(url: str) -> AuditStore:
+    return AuditStore(url)
+
+
+@st.cache_resource(show_spinner=False)
+def manual() -> Manual:
+    return load_manual(DEFAULT_MANUAL)
+
+
+@st.cache_resource(show_spinner=False)
+def get_auditor():
+    """The auditor with its detectors (YOLO, OCR, line finder), loaded once per server process."""
+    from auditor.detectors.yolo import DEFAULT_CONFIG
+    from auditor.pipeline import Auditor, default_detectors
+
+    return Auditor(manual(), default_detectors(DEFAULT_CONFIG))
+
+
+def real_store() -> AuditStore:
+    return store_at(default_url())
+
+
+def samples_store() -> AuditStore:
+    # Read at call time (not import time) so tests can point it elsewhere.
+    from auditor import store as store_module
+
+    return store_at(store_module.SAMPLES_DB)
+
+
+@st.cache_resource(show_spinner=False)
+def _seeding_lock() -> threading.Lock:
+    return threading.Lock()
+
+
+def ensure_samples() -> None:
+    """Audit the bundled sample streets into the samples store if it holds none yet (first start), once per
+    process even when several readers open the app at that moment."""
+    from auditor.samples import audit_samples
+
+    if samples_store().latest_per_hall():
+        return
+    with _seeding_lock():
+        if samples_store().latest_per_hall():  # another session seeded it while this one waited
+            return
+        bar = st.progress(0.0, text=tr("label.auditing_samples"))
+
+        def step(done: int, total: int, name: str) -> None:
+            bar.progress(done / max(total, 1), text=f"{tr('label.auditing_samples')} {name}")
+
+        audit_samples(get_auditor(), samples_store(), progress=step)
+        bar.empty()
+
+
+def store() -> AuditStore:
+    """The store the reader chose in the sidebar: the real audits, or the sample streets (demo data)."""
+    return samples_store() if st.session_state.get(SOURCE_KEY) == SAMPLES else real_store()
+
+
+def sidebar() -> None:
+    """The language switch and the data source; the samples are the default until a real audit exists."""
+    st.sidebar.radio("语言 / Language", LANGS, key=LANG_KEY,
+                     format_func=lambda v: "简体中文" if v == "zh" else "English")
+    if SOURCE_KEY not in st.session_state:
+        st.session_state[SOURCE_KEY] = REAL if real_store().latest_per_hall() else SAMPLES
+    st.sidebar.radio(tr("label.data_source"), (REAL, SAMPLES), key=SOURCE_KEY,
+                     format_func=lambda v: tr(f"label.data_{v}"))
+    if st.session_state[SOURCE_KEY] == SAMPLES:
+        st.sidebar.caption(tr("label.sample_data"))
+        ensure_samples()
