@@ -47,6 +47,6 @@ def test_crop_surrounds_the_evidence_and_stays_inside_the_photo() -> None:
     x1, y1, x2, y2 = evidence_region(finding, 1000, 800)
     assert x1 < 900 and y1 < 700 and x2 == 1000 and y2 == 800
     crop = evidence_crop(image, finding, max_side=120)
-    assert crop.size == (120, 120), "the 150 x 150 region around the cup, shrunk; not the whole 5:4 photo"
+    assert crop.size == (120, 112), "the 150 x 140 region around the cup, shrunk; not the whole 5:4 photo"
     whole = evidence_crop(image, _finding(Verdict.FAIL), max_side=500)
     assert whole.size == (500, 400), "no placed evidence: the whole photo"
