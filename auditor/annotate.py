@@ -7,11 +7,12 @@ upright photo, which is what every analyzer saw (``auditor.photos`` applies the 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from auditor.fonts import cjk_font_path
 from auditor.i18n import t
@@ -37,9 +38,39 @@ def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
 
 
 def load_upright(path: str | Path) -> Image.Image:
-    """The photo as the analyzers saw it (EXIF-upright, RGB)."""
+    """The photo as the analyzers saw it (EXIF-upright, RGB), at full size."""
     photo = read_photo(path)
     return Image.fromarray(photo.image[:, :, ::-1])
+
+
+def load_upright_reduced(path: str | Path, width: int, height: int, scale: float
+                         ) -> tuple[Image.Image, float, float]:
+    """The photo upright, decoded at no less than ``scale`` of its audited size ``width`` x ``height`` where the
+    format allows it (JPEG decodes at 1/2, 1/4 or 1/8 in a fraction of the time: what makes a 100-photo
+    report take seconds), with the factors from the audited photo's pixels to the returned image's."""
+    with Image.open(path) as img:
+        if img.format in ("JPEG", "MPO"):
+            if scale < 1:
+                img.draft("RGB", (math.ceil(img.width * scale), math.ceil(img.height * scale)))
+            img.load()
+            upright = ImageOps.exif_transpose(img).convert("RGB")
+            return upright, upright.width / width, upright.height / height
+    image = load_upright(path)  # other formats: the full decode, with its checks
+    return image, image.width / width, image.height / height
+
+
+def transformed(finding: Finding, dx: float = 0.0, dy: float = 0.0, sx: float = 1.0, sy: float = 1.0) -> Finding:
+    """The finding with its evidence moved into another image's pixels: x' = (x - dx) * sx, y' = (y - dy) * sy
+    (a crop's origin, a resized copy)."""
+    def point(x: float, y: float) -> tuple[float, float]:
+        return (x - dx) * sx, (y - dy) * sy
+
+    moved = []
+    for e in finding.evidence:
+        box = (*point(e.box[0], e.box[1]), *point(e.box[2], e.box[3])) if e.box is not None else None
+        points = tuple(point(x, y) for x, y in e.points) if e.points is not None else None
+        moved.append(e.model_copy(update={"box": box, "points": points}))
+    return finding.model_copy(update={"evidence": tuple(moved)})
 
 
 def _label(e: Evidence, manual: Manual | None, lang: str) -> str:
@@ -114,28 +145,24 @@ def evidence_region(finding: Finding, width: int, height: int, margin: float = 0
     x1, x2, y1, y2 = min(xs), max(xs), min(ys), max(ys)
     pad_x = max((x2 - x1) * margin, 0.05 * width)
     pad_y = max((y2 - y1) * margin, 0.05 * height)
-    return (max(0.0, x1 - pad_x), max(0.0, y1 - pad_y), min(float(width), x2 + pad_x), min(float(height), y2 + pad_y))
-
-
-def _shifted(finding: Finding, dx: float, dy: float) -> Finding:
-    moved = []
-    for e in finding.evidence:
-        box = (e.box[0] - dx, e.box[1] - dy, e.box[2] - dx, e.box[3] - dy) if e.box is not None else None
-        points = tuple((x - dx, y - dy) for x, y in e.points) if e.points is not None else None
-        moved.append(e.model_copy(update={"box": box, "points": points}))
-    return finding.model_copy(update={"evidence": tuple(moved)})
+    region = (max(0.0, x1 - pad_x), max(0.0, y1 - pad_y), min(float(width), x2 + pad_x), min(float(height), y2 + pad_y))
+    if region[2] - region[0] < 1 or region[3] - region[1] < 1:
+        return None  # evidence outside the photo (a different photo under the same name): show it whole
+    return region
 
 
 def evidence_crop(image: Image.Image, finding: Finding, manual: Manual | None = None, lang: str = "zh",
                   max_side: int = 900) -> Image.Image:
     """The part of the photo showing a finding's evidence, drawn (the whole photo when the evidence has no
     place), at most ``max_side`` pixels on its longer side: what a report prints beside the finding.
-    Cropped before drawing, so the labels fit inside the crop."""
+    Cropped and sized before drawing, so the labels fit inside the crop and are legible at its final size."""
     region = evidence_region(finding, image.width, image.height)
+    left, top = 0, 0
     if region is not None:
         left, top, right, bottom = (round(v) for v in region)
         image = image.crop((left, top, right, bottom))
-        finding = _shifted(finding, left, top)
-    drawn = draw_evidence(image, [finding], manual, lang)
-    drawn.thumbnail((max_side, max_side))
-    return drawn
+    factor = min(1.0, max_side / max(image.width, image.height))
+    if factor < 1.0:
+        image = image.resize((max(1, round(image.width * factor)), max(1, round(image.height * factor))),
+                             Image.Resampling.LANCZOS)
+    return draw_evidence(image, [transformed(finding, left, top, factor, factor)], manual, lang)

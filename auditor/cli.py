@@ -102,14 +102,14 @@ def _print_audit(result: AuditResult, manual: Manual, audit_id: int | None, lang
         table.add_row(manual.categories_by_id[c.category].name.get(lang),
                       "-" if c.score is None else f"{c.score:.1f}")
     console.print(table)
-    failures = [f for f in result.findings if f.verdict is Verdict.FAIL]
+    failures = [f for f in result.findings if f.final_verdict is Verdict.FAIL]
     for f in failures:
         rule = manual.rules_by_id.get(f.rule_id)
         title = rule.title.get(lang) if rule else f.rule_id
         where = "/".join(Path(f.photo).parts[-2:]) if f.photo else t("label.whole_hall", lang)
         console.print(f"  [red]✗[/red] {f.rule_id} {title} — {where}: "
                       f"{render_message(f, manual, lang)}", highlight=False)
-    counts = {v: sum(1 for f in result.findings if f.verdict is v) for v in Verdict}
+    counts = {v: sum(1 for f in result.findings if f.final_verdict is v) for v in Verdict}
     console.print(" · ".join(f"{t('verdict.' + v.value, lang)} {n}" for v, n in counts.items()), highlight=False)
     if result.uncovered_areas:
         areas = ", ".join(t("area." + a.value, lang) for a in result.uncovered_areas)
@@ -388,6 +388,115 @@ def show(
                          indent=2))
     else:
         _print_audit(stored.result, manual, stored.audit_id, lang.value)
+
+
+class ReportFormat(StrEnum):
+    pdf = "pdf"
+    xlsx = "xlsx"
+    csv = "csv"
+    json = "json"
+
+
+def _write_atomically(data: bytes, target: Path) -> None:
+    """Write to a temporary file beside the target, then replace it: never half a report under its name."""
+    import os
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise _fail(f"cannot write {target}: {exc.strerror or exc}") from None
+
+
+@app.command()
+def report(
+    audit_id: Annotated[int | None, typer.Argument(help="the audit's id (see `auditor halls`); or --hall with "
+                                                        "--round")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="the file to write (an existing folder: a "
+                                                                 "default name in it)")] = None,
+    fmt: Annotated[ReportFormat | None, typer.Option("--format", "-f", help="pdf, xlsx, csv or json (default: "
+                                                                           "the suffix of --out)")] = None,
+    hall: Annotated[str | None, typer.Option("--hall", help="the hall whose latest audit of --round to "
+                                                             "report")] = None,
+    round_name: Annotated[str | None, typer.Option("--round", help="the audit round, e.g. 2026-Q4")] = None,
+    compare: Annotated[bool, typer.Option("--compare", help="the comparison of all halls of --round (pdf or "
+                                                            "xlsx)")] = False,
+    lang: LangOption = Lang.zh,
+    db: DbOption = None,
+    samples_store: Annotated[bool, typer.Option("--samples", help="read the sample streets' store (what "
+                                                                  "`make run` audits)")] = False,
+) -> None:
+    """Export one audit (PDF, Excel, CSV, JSON) or a round's comparison of the halls (PDF, Excel) to a file."""
+    from auditor.reports.export import (
+        AUDIT_FORMATS,
+        COMPARISON_FORMATS,
+        export_audit,
+        export_comparison,
+        export_file_name,
+    )
+
+    if out is None:
+        raise _fail("say where to write the report: -o FILE (or -o FOLDER for a default name)", code=2)
+    if samples_store and db is not None:
+        raise _fail("--samples and --db both name a store: give one", code=2)
+    hall = _required_text(hall, "--hall") if hall is not None else None
+    round_name = _required_text(round_name, "--round") if round_name is not None else None
+    if compare:
+        if audit_id is not None or hall is not None:
+            raise _fail("--compare ranks every hall of a round: give --round only, not an audit id or --hall",
+                        code=2)
+        if round_name is None:
+            raise _fail("--compare needs --round (the round whose halls to compare)", code=2)
+    elif audit_id is not None and (hall is not None or round_name is not None):
+        raise _fail("give an AUDIT_ID, or --hall with --round, not both", code=2)
+    elif audit_id is None:
+        if hall is None and round_name is None:
+            raise _fail("say which audit: AUDIT_ID, or --hall NAME --round R (or --round R --compare for the "
+                        "comparison of a round)", code=2)
+        if round_name is None:
+            raise _fail("--hall needs --round (the hall's latest audit of that round is reported)", code=2)
+        if hall is None:
+            raise _fail("--round alone names no audit: add --hall NAME, or --compare for the round's comparison",
+                        code=2)
+    formats = COMPARISON_FORMATS if compare else AUDIT_FORMATS
+    if fmt is None:
+        suffix = "" if out.is_dir() else out.suffix.lower().lstrip(".")
+        if suffix not in formats:
+            raise _fail(f"say the format with --format ({', '.join(formats)}); {out} has no suffix telling it",
+                        code=2)
+        chosen = suffix
+    else:
+        chosen = fmt.value
+    if chosen not in formats:
+        raise _fail(f"a comparison is exported as {' or '.join(formats)}, not {chosen}", code=2)
+
+    store = _store(SAMPLES_DB if samples_store else db)
+    try:
+        if compare:
+            assert round_name is not None
+            data = export_comparison(store, round_name, chosen, lang.value)
+            name = export_file_name(chosen, round_name)
+        else:
+            if audit_id is None:
+                assert hall is not None and round_name is not None
+                audit_id = store.latest_audit_id(hall, round_name)
+            data = export_audit(store, audit_id, chosen, lang.value)
+            name = None
+            if out.is_dir():
+                stored = store.load(audit_id)
+                name = export_file_name(chosen, stored.result.round, stored.result.hall, audit_id)
+    except AuditorError as exc:
+        message = str(exc)
+        if samples_store and not store.rounds():
+            message += " — the samples store is empty: run `auditor samples` (or `make run`) first"
+        raise _fail(message) from None
+    target = out / name if out.is_dir() and name else out
+    _write_atomically(data, target)
+    console.print(t("label.report_written", lang.value, path=str(target)) + f" ({len(data):,} bytes)",
+                  highlight=False)
 
 
 @manual_app.command("check")

@@ -10,9 +10,11 @@ gave is lost and the same photo is kept once.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -174,7 +176,14 @@ class StoredAudit:
 
     def manual(self) -> Manual:
         """The manual exactly as it was when the audit ran (rule texts, weights, clauses)."""
-        return parse_manual(self.manual_source, f"<manual {self.result.manual_version} of audit {self.audit_id}>")
+        return _stored_manual(self.manual_source)
+
+
+@lru_cache(maxsize=16)
+def _stored_manual(source: str) -> Manual:
+    # Parsed once per text: every report and screen explains audits with their manual, and parsing the YAML
+    # was most of the time of building a report. A Manual is immutable, so sharing it is safe.
+    return parse_manual(source, f"<stored manual {hashlib.sha256(source.encode()).hexdigest()[:12]}>")
 
 
 def _override(row: OverrideRow) -> Override:
@@ -374,7 +383,7 @@ class AuditStore:
                                                  comment=comment.strip(), by=by.strip(), at=_now()))
                 session.flush()
                 audit = row.audit
-                manual = parse_manual(audit.manual.source, f"<manual of audit {audit.id}>")
+                manual = _stored_manual(audit.manual.source)
                 score = score_audit(manual, [_finding(f) for f in audit.findings])
                 audit.score, audit.grade = score.score, score.grade
                 audit.score_detail = score.model_dump(mode="json")

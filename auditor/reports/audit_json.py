@@ -35,8 +35,11 @@ def audit_to_dict(result: AuditResult, manual: Manual, audit_id: int | None,
                 "title": manual.rules_by_id[f.rule_id].title.get(lang) if f.rule_id in manual.rules_by_id else None,
                 "photo": f.photo,
                 "area": f.area.value if f.area else None,
-                "verdict": f.verdict.value,
-                "message": render_message(f, manual, lang),
+                "finding_id": f.id,
+                "verdict": f.final_verdict.value,
+                "machine_verdict": f.verdict.value,
+                "override": f.override.model_dump(mode="json") if f.override else None,
+                "message": render_message(f.model_copy(update={"verdict": f.final_verdict}), manual, lang),
                 "evidence": [e.model_dump(mode="json", exclude_none=True) for e in f.evidence],
             }
             for f in result.findings
