@@ -8,8 +8,6 @@ for, and import only the renderer they need (openpyxl and reportlab load on firs
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Any
 
 from auditor.errors import AuditorError
 from auditor.i18n import LANGS
@@ -36,31 +34,26 @@ def _check(fmt: str, lang: str, formats: tuple[str, ...], what: str) -> str:
     return name
 
 
-def _renderer(module: str, name: str) -> Callable[[Any], bytes]:
-    import importlib
-
-    try:
-        renderer = importlib.import_module(f"auditor.reports.{module}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"auditor.reports.{module}":
-            raise
-        raise AuditorError(f"{module.upper()} export is not available in this installation "
-                           f"(auditor/reports/{module}.py is missing)") from exc
-    return getattr(renderer, name)
-
-
 def export_audit(store: AuditStore, audit_id: int, fmt: str, lang: str = "zh") -> bytes:
     """One stored audit as ``fmt`` (pdf, xlsx, csv or json). StoreError (an AuditorError) for an unknown id;
     AuditorError naming the valid choices for an unknown format or language."""
     fmt = _check(fmt, lang, AUDIT_FORMATS, "an audit")
     report = build_audit_report(store, audit_id, lang)
     if fmt == "csv":
-        return _renderer("flat", "render_audit_csv")(report)
+        from auditor.reports.flat import render_audit_csv
+
+        return render_audit_csv(report)
     if fmt == "json":
-        return _renderer("flat", "render_audit_json")(report)
+        from auditor.reports.flat import render_audit_json
+
+        return render_audit_json(report)
     if fmt == "xlsx":
-        return _renderer("xlsx", "render_audit_xlsx")(report)
-    return _renderer("pdf", "render_audit_pdf")(report)
+        from auditor.reports.xlsx import render_audit_xlsx
+
+        return render_audit_xlsx(report)
+    from auditor.reports.pdf import render_audit_pdf
+
+    return render_audit_pdf(report)
 
 
 def export_comparison(store: AuditStore, round_name: str, fmt: str, lang: str = "zh") -> bytes:
@@ -69,8 +62,12 @@ def export_comparison(store: AuditStore, round_name: str, fmt: str, lang: str = 
     fmt = _check(fmt, lang, COMPARISON_FORMATS, "a comparison")
     report = build_comparison(store, round_name, lang)
     if fmt == "xlsx":
-        return _renderer("xlsx", "render_comparison_xlsx")(report)
-    return _renderer("pdf", "render_comparison_pdf")(report)
+        from auditor.reports.xlsx import render_comparison_xlsx
+
+        return render_comparison_xlsx(report)
+    from auditor.reports.pdf import render_comparison_pdf
+
+    return render_comparison_pdf(report)
 
 
 # Characters Windows, macOS or a browser download would refuse or mangle in a file name.
