@@ -136,7 +136,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "nav.compare": {"zh": "街道对比", "en": "Compare"},
     "nav.manual": {"zh": "标准手册", "en": "Manual"},
     "nav.exports": {"zh": "导出报告", "en": "Exports"},
-    "label.data_source": {"zh": "数据", "en": "Data"},
     "label.data_real": {"zh": "正式检查", "en": "real audits"},
     "label.data_samples": {"zh": "示例街道（演示）", "en": "sample streets (demo)"},
     "label.auditing_samples": {"zh": "首次启动：正在检查示例街道……", "en": "First start: auditing the sample streets…"},

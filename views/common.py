@@ -90,8 +90,10 @@ def sidebar() -> None:
                      format_func=lambda v: "简体中文" if v == "zh" else "English")
     if SOURCE_KEY not in st.session_state:
         st.session_state[SOURCE_KEY] = REAL if real_store().latest_per_hall() else SAMPLES
-    st.sidebar.radio(tr("label.data_source"), (REAL, SAMPLES), key=SOURCE_KEY,
-                     format_func=lambda v: tr(f"label.data_{v}"))
+    # A fixed bilingual label, as for the language: a label that changed with the language would make
+    # Streamlit see a new widget and drop the reader's choice.
+    st.sidebar.radio("数据 / Data", (REAL, SAMPLES), key=SOURCE_KEY,
+                     format_func=lambda v: f"{t(f'label.data_{v}', 'zh')} / {t(f'label.data_{v}', 'en')}")
     if st.session_state[SOURCE_KEY] == SAMPLES:
         st.sidebar.caption(tr("label.sample_data"))
         ensure_samples()
