@@ -36,6 +36,14 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 SCORE_FORMAT = "0.0"
 PERCENT_FORMAT = "0%"
 CHANGE_FORMAT = "[Color10]+0.0;[Red]-0.0;0.0"  # dark green up, red down
+# A column kind -> its number format and the width (characters) its values need.
+_NUMBER_FORMATS: dict[str, tuple[str, int]] = {
+    "date": (DATE_FORMAT, 11),
+    "datetime": (DATETIME_FORMAT, 17),
+    "score": (SCORE_FORMAT, 6),
+    "percent": (PERCENT_FORMAT, 5),
+    "change": (CHANGE_FORMAT, 6),
+}
 
 # Excel's own Good / Bad / Neutral colours, and grey for "not assessable".
 _GREEN = (PatternFill("solid", fgColor="C6EFCE"), Font(color="006100"))
@@ -130,21 +138,8 @@ def _write_table(ws: Worksheet, columns: Sequence[Column], rows: Iterable[Sequen
                 cell.font = _CRITICAL_FONT
             if value is None:
                 continue
-            if kind == "date":
-                cell.number_format = DATE_FORMAT
-                width = 11
-            elif kind == "datetime":
-                cell.number_format = DATETIME_FORMAT
-                width = 17
-            elif kind == "score":
-                cell.number_format = SCORE_FORMAT
-                width = 6
-            elif kind == "percent":
-                cell.number_format = PERCENT_FORMAT
-                width = 5
-            elif kind == "change":
-                cell.number_format = CHANGE_FORMAT
-                width = 6
+            if kind in _NUMBER_FORMATS:
+                cell.number_format, width = _NUMBER_FORMATS[kind]
             else:
                 width = _display_width(value)
             if kind == "wrap":
