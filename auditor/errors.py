@@ -5,6 +5,8 @@ Messages say what was expected and what was seen, and name the file, rule or pho
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class AuditorError(Exception):
     """Base of every error the auditor raises on purpose."""
@@ -38,4 +40,12 @@ class StoreError(AuditorError):
 
 
 class ConflictError(StoreError):
-    """Someone else changed the same thing since it was read (two inspectors overriding one verdict at once)."""
+    """Someone else changed the same thing since it was read (two inspectors overriding one verdict at once).
+
+    ``by``, ``at`` (UTC), ``verdict`` and ``comment`` describe the other change when it is known, so a screen
+    can say it in the reader's language and time zone."""
+
+    def __init__(self, message: str, by: str | None = None, at: datetime | None = None, verdict: str | None = None,
+                 comment: str | None = None):
+        super().__init__(message)
+        self.by, self.at, self.verdict, self.comment = by, at, verdict, comment

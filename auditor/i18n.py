@@ -426,6 +426,11 @@ _VOCABULARY_PARAMS = {"role": "role", "zone": "zone", "colour": "colour", "seen"
 _OBJECT_PARAMS = {"objects", "object"}
 
 
+def score_text(score: float | None) -> str:
+    """A score as every screen and report shows it: one decimal, or a dash when there is none."""
+    return "—" if score is None else f"{score:.1f}"
+
+
 def t(key: str, lang: str = DEFAULT_LANG, **params: object) -> str:
     """The text for ``key`` in ``lang``; an unknown key shows as itself so a gap is visible, not fatal."""
     entry = TEXTS.get(key)
@@ -459,9 +464,10 @@ def render_detail(finding: Finding, manual: Manual | None, lang: str = DEFAULT_L
 
 
 def render_message(finding: Finding, manual: Manual | None, lang: str = DEFAULT_LANG) -> str:
-    """What a reader sees for a finding: the manual's failure message when it failed, and the detail."""
+    """What a reader sees for a finding: the manual's failure message when its final verdict (the inspector's
+    where overridden) is fail, and the detail."""
     detail = render_detail(finding, manual, lang)
     rule = manual.rules_by_id.get(finding.rule_id) if manual is not None else None
-    if rule is not None and finding.verdict.value == "fail":
+    if rule is not None and finding.final_verdict.value == "fail":
         return f"{rule.message.get(lang)} ({detail})" if lang == "en" else f"{rule.message.get(lang)}（{detail}）"
     return detail

@@ -25,6 +25,7 @@ from auditor.detectors.yolo import DEFAULT_CONFIG, YoloDetector
 from auditor.engine import analyzers_for, evaluate
 from auditor.errors import DetectorConfigError, PhotoReadError
 from auditor.facts import build_facts
+from auditor.localtime import local_today
 from auditor.manual import Manual
 from auditor.photos import Photo
 from auditor.scoring import score_audit
@@ -56,7 +57,8 @@ def default_detectors(config: Path = DEFAULT_CONFIG) -> Detectors:
 
 
 def current_round(today: date | None = None) -> str:
-    today = today or date.today()
+    """This quarter in the bureau's time zone (auditor.localtime), e.g. 2026-Q4."""
+    today = today or local_today()
     return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
 
 

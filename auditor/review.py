@@ -15,6 +15,7 @@ from pathlib import Path
 
 from auditor.annotate import draw_evidence, load_upright
 from auditor.errors import ConflictError, StoreError
+from auditor.i18n import score_text
 from auditor.manual import Manual
 from auditor.store import AuditStore
 from auditor.types import AuditedPhoto, AuditResult, Finding, Verdict
@@ -88,10 +89,6 @@ class OverrideOutcome:
     score_after: float | None = None
 
 
-def _score_text(score: float | None) -> str:
-    return "—" if score is None else f"{score:.1f}"
-
-
 def apply_override(store: AuditStore, finding_id: int, verdict: Verdict, comment: str, by: str,
                    expected_sequence: int, score_before: float | None) -> OverrideOutcome:
     """Record the inspector's verdict on a finding, against the override sequence the inspector was shown
@@ -107,5 +104,5 @@ def apply_override(store: AuditStore, finding_id: int, verdict: Verdict, comment
         return OverrideOutcome(False, "review.conflict", {"detail": str(exc)})
     except StoreError as exc:
         return OverrideOutcome(False, "review.failed", {"detail": str(exc)})
-    params = {"before": _score_text(score_before), "after": _score_text(score.score), "grade": score.grade}
+    params = {"before": score_text(score_before), "after": score_text(score.score), "grade": score.grade}
     return OverrideOutcome(True, "review.saved", params, score_before=score_before, score_after=score.score)

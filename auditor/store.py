@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -29,6 +30,7 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    func,
     select,
 )
 from sqlalchemy.engine import Engine
@@ -244,9 +246,16 @@ class AuditStore:
         target = self.photo_dir / relative
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
-            partial = target.with_suffix(target.suffix + ".part")
-            partial.write_bytes(data)
-            partial.replace(target)  # atomic: a crash never leaves half a photo under the final name
+            # A temporary file of its own (two sessions may keep the same photo at once), renamed into place:
+            # a crash never leaves half a photo under the final name, and the second rename is harmless.
+            handle, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{sha256[:12]}-", suffix=".part")
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    out.write(data)
+                os.replace(partial, target)
+            except BaseException:
+                Path(partial).unlink(missing_ok=True)
+                raise
         return relative
 
     def photo_path(self, stored_as: str) -> Path:
@@ -264,6 +273,18 @@ class AuditStore:
 
     def save(self, result: AuditResult, manual: Manual) -> int:
         """Write the audit in one transaction and return its id."""
+        try:
+            return self._save(result, manual)
+        except IntegrityError:
+            # Another session created the same new hall, round or manual between this one's look-up and its
+            # insert: the rows exist now, so the second attempt finds them.
+            try:
+                return self._save(result, manual)
+            except IntegrityError as exc:
+                raise StoreError(f"the audit of {result.hall} could not be saved, nothing was written: {exc}"
+                                 ) from exc
+
+    def _save(self, result: AuditResult, manual: Manual) -> int:
         try:
             with self._sessions.begin() as session:
                 hall = self._get_or_create(session, HallRow, name=result.hall)
@@ -289,6 +310,8 @@ class AuditStore:
                 session.add(audit)
                 session.flush()
                 return audit.id
+        except IntegrityError:
+            raise
         except SQLAlchemyError as exc:
             raise StoreError(f"the audit of {result.hall} could not be saved, nothing was written: {exc}") from exc
 
@@ -329,8 +352,31 @@ class AuditStore:
         return sorted(summaries, key=lambda s: (s.score is None, -(s.score or 0.0), s.hall))
 
     def rounds(self) -> list[str]:
+        """The rounds in the order they were audited (by each round's first audit), not by name: names such as
+        2026年第三季度 and 2026年第二季度 do not sort in time."""
         with self._sessions() as session:
-            return list(session.scalars(select(RoundRow.name).order_by(RoundRow.name)))
+            first = func.min(AuditRow.created_at)
+            query = (select(RoundRow.name).join(AuditRow, AuditRow.round_id == RoundRow.id)
+                     .group_by(RoundRow.id, RoundRow.name).order_by(first, RoundRow.name))
+            return list(session.scalars(query))
+
+    def previous_round(self, round_name: str) -> str | None:
+        """The round audited before ``round_name`` (None for the first, or an unknown round)."""
+        rounds = self.rounds()
+        index = rounds.index(round_name) if round_name in rounds else 0
+        return rounds[index - 1] if index > 0 else None
+
+    def revision(self, audit_id: int) -> tuple[int, int]:
+        """Changes since which anything built from an audit (a report, a drawing) is out of date: its latest
+        override, and its hall's latest audit (a re-check changes the rectification list's status)."""
+        with self._sessions() as session:
+            audit = session.get(AuditRow, audit_id)
+            if audit is None:
+                raise StoreError(f"no audit with id {audit_id} in {self.url}")
+            latest_override = session.scalar(select(func.max(OverrideRow.id)).join(FindingRow)
+                                              .where(FindingRow.audit_id == audit_id)) or 0
+            latest_audit = session.scalar(select(func.max(AuditRow.id)).where(AuditRow.hall_id == audit.hall_id))
+            return latest_override, latest_audit or audit_id
 
     def halls(self) -> list[str]:
         with self._sessions() as session:
@@ -378,7 +424,8 @@ class AuditStore:
                 if (latest.sequence if latest else 0) != expected_sequence:
                     raise ConflictError(
                         f"{latest.by} changed this verdict at {_aware(latest.at):%Y-%m-%d %H:%M} UTC "
-                        f"({latest.verdict}: {latest.comment}); reload to see it before overriding again")
+                        f"({latest.verdict}: {latest.comment}); reload to see it before overriding again",
+                        by=latest.by, at=_aware(latest.at), verdict=latest.verdict, comment=latest.comment)
                 row.overrides.append(OverrideRow(sequence=expected_sequence + 1, verdict=Verdict(verdict).value,
                                                  comment=comment.strip(), by=by.strip(), at=_now()))
                 session.flush()

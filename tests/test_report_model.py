@@ -104,3 +104,31 @@ def test_unknown_round_or_audit_names_what_exists(counter_auditor: Auditor, stor
 def test_photo_label_is_folder_and_file() -> None:
     assert photo_label("/home/x/samples/纸坊街道/window_counter/03.jpg") == "window_counter/03.jpg"
     assert photo_label("") == ""
+
+
+def test_a_recheck_without_a_photo_of_the_area_keeps_the_earlier_word(counter_auditor: Auditor,
+                                                                      store: AuditStore) -> None:
+    from auditor.collect import PhotoInput
+    from auditor.types import Area
+    from tests.conftest import jpeg_bytes
+
+    audit_id, first = _audit(counter_auditor, store, "舒安街道", round_name="2026-Q3")
+    rule = next(r for r, v in first.score.rule_verdicts.items() if v is Verdict.FAIL)
+    recheck_id, recheck = _audit(counter_auditor, store, "舒安街道", round_name="2026-Q4", seed=4)
+    for f in recheck.findings:
+        if f.rule_id == rule and f.verdict is Verdict.FAIL:
+            store.override(f.id, Verdict.PASS, "已整改", by="复查员")
+    # A later audit of the entrance only cannot judge the window's rule: the re-check's word stands.
+    counter_auditor.audit([PhotoInput("entrance.jpg", Area.ENTRANCE, jpeg_bytes(colour=(9, 9, 9)))], "舒安街道",
+                          "2026-Q4", store=store)
+    item = next(i for i in build_audit_report(store, audit_id).rectification if i.rule_id == rule)
+    assert (item.status, item.checked_in_audit) == ("rectified", recheck_id)
+
+
+def test_an_audit_filed_later_for_an_earlier_round_is_not_a_recheck(counter_auditor: Auditor,
+                                                                     store: AuditStore) -> None:
+    _audit(counter_auditor, store, "湖泗街道", round_name="2026-Q2")
+    audit_id, _ = _audit(counter_auditor, store, "湖泗街道", round_name="2026-Q3")
+    _audit(counter_auditor, store, "湖泗街道", round_name="2026-Q2", seed=8)  # a late Q2 audit, filed after Q3's
+    report = build_audit_report(store, audit_id)
+    assert report.rectification and all(i.status == "open" for i in report.rectification)

@@ -77,3 +77,56 @@ def test_latest_per_hall_best_first(counter_auditor: Auditor, store: AuditStore,
 def test_bad_url_is_a_store_error(tmp_path) -> None:
     with pytest.raises(StoreError, match="cannot open the audit store"):
         AuditStore("nosuchdialect://x")
+
+
+def test_rounds_are_ordered_by_when_they_were_audited(counter_auditor: Auditor, store: AuditStore) -> None:
+    # Chinese quarter names do not sort in time: 第三 (U+4E09) sorts before 第二 (U+4E8C).
+    for round_name in ("2026年第二季度", "2026年第三季度", "2026年第四季度"):
+        _audit(counter_auditor, store, "法泗街道", round_name=round_name)
+    assert store.rounds() == ["2026年第二季度", "2026年第三季度", "2026年第四季度"]
+    assert store.previous_round("2026年第三季度") == "2026年第二季度"
+    assert store.previous_round("2026年第二季度") is None
+    assert store.previous_round("no such round") is None
+
+
+def test_revision_moves_with_overrides_and_rechecks(counter_auditor: Auditor, store: AuditStore) -> None:
+    from auditor.types import Verdict
+
+    audit_id, result = _audit(counter_auditor, store, "湖泗街道")
+    first = store.revision(audit_id)
+    failed = next(f for f in result.findings if f.verdict is Verdict.FAIL)
+    store.override(failed.id, Verdict.PASS, "误判", by="张三")
+    second = store.revision(audit_id)
+    _audit(counter_auditor, store, "湖泗街道", seed=5)
+    third = store.revision(audit_id)
+    assert first != second != third, "an override and a later audit of the hall each make old exports stale"
+    with pytest.raises(StoreError, match="no audit with id 999"):
+        store.revision(999)
+
+
+def test_two_sessions_creating_the_same_new_hall_both_keep_their_audit(counter_auditor: Auditor,
+                                                                        store: AuditStore, tmp_path) -> None:
+    """The other session's audit of a new hall lands between this one's look-up of the hall and its insert."""
+    from sqlalchemy import event
+
+    other = AuditStore(store.url, photo_dir=tmp_path / "photos")
+
+    def the_other_session_saves_first(session, _context, _instances) -> None:
+        _audit(counter_auditor, other, "五里界街道", seed=9)
+
+    event.listen(store._sessions, "before_flush", the_other_session_saves_first, once=True)
+    audit_id, _ = _audit(counter_auditor, store, "五里界街道")
+    assert audit_id is not None
+    assert [s.audit_id for s in store.audits_of_hall("五里界街道")][-1] == audit_id
+    assert len(store.audits_of_hall("五里界街道")) == 2, "neither audit was lost"
+
+
+def test_keeping_the_same_photo_from_two_threads_at_once(store: AuditStore) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    data = jpeg_bytes()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        kept = list(pool.map(lambda _: store.keep_photo(data, "ab" * 32, ".jpg"), range(16)))
+    assert set(kept) == {f"ab/{'ab' * 32}.jpg"}
+    assert store.photo_path(kept[0]).read_bytes() == data
+    assert not [p for p in store.photo_path(kept[0]).parent.iterdir() if p.suffix == ".part"], "no leftovers"

@@ -20,11 +20,12 @@ import streamlit as st
 
 from auditor import review, uploads
 from auditor.errors import AuditorError, PhotoReadError
-from auditor.i18n import render_message, t
+from auditor.i18n import render_message, score_text, t
+from auditor.localtime import local_zone
 from auditor.manual import Manual
 from auditor.photos import decode_photo
 from auditor.pipeline import current_round
-from auditor.reports.model import evidence_summary, local_zone, photo_label
+from auditor.reports.model import evidence_summary, photo_label
 from auditor.store import AuditStore, StoredAudit
 from auditor.types import Area, Finding, Verdict
 from views import common
@@ -76,10 +77,6 @@ def punct(mark: str) -> str:
 
 def counted(label: str, n: int) -> str:
     return f"{label}（{n}）" if lang() == "zh" else f"{label} ({n})"
-
-
-def score_text(score: float | None) -> str:
-    return "—" if score is None else f"{score:.1f}"
 
 
 def flash(kind: str, text: str, where: object = "page") -> None:

@@ -8,8 +8,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from auditor.localtime import local_zone
 from auditor.reports import views_data as vd
-from auditor.reports.model import AuditReport, build_audit_report, local_zone
+from auditor.reports.model import AuditReport, build_audit_report
 from auditor.store import HallSummary
 from views.common import lang, store, tr
 

@@ -39,7 +39,7 @@ def audit_to_dict(result: AuditResult, manual: Manual, audit_id: int | None,
                 "verdict": f.final_verdict.value,
                 "machine_verdict": f.verdict.value,
                 "override": f.override.model_dump(mode="json") if f.override else None,
-                "message": render_message(f.model_copy(update={"verdict": f.final_verdict}), manual, lang),
+                "message": render_message(f, manual, lang),
                 "evidence": [e.model_dump(mode="json", exclude_none=True) for e in f.evidence],
             }
             for f in result.findings

@@ -11,14 +11,13 @@ An audit is always explained with the manual it ran with (kept in the store), no
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from auditor.errors import StoreError
 from auditor.i18n import render_message, t
+from auditor.localtime import local_zone
 from auditor.manual import Manual
 from auditor.store import AuditStore, StoredAudit
 from auditor.types import AuditedPhoto, Evidence, Finding, Severity, Verdict
@@ -26,15 +25,6 @@ from auditor.types import AuditedPhoto, Evidence, Finding, Severity, Verdict
 # A rule failing in at least this share of the halls assessed on it (and in two halls or more) is systemic:
 # a matter for the manual, supplies or training rather than for one street.
 SYSTEMIC_SHARE = 0.5
-
-
-def local_zone() -> tzinfo:
-    """Dates in reports are the bureau's local dates ($AUDITOR_TZ, default Asia/Shanghai)."""
-    name = os.environ.get("AUDITOR_TZ", "Asia/Shanghai")
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return timezone(timedelta(hours=8), "UTC+8")  # no tz database on the machine: China has no DST
 
 
 @dataclass(frozen=True)
@@ -178,24 +168,31 @@ def _rows(stored: StoredAudit, manual: Manual, lang: str, local_date: date) -> t
             machine_verdict=f.verdict.value, override_verdict=o.verdict.value if o else None,
             override_by=o.by if o else None, override_at=o.at.astimezone(local_zone()) if o else None,
             override_comment=o.comment if o else None, final_verdict=f.final_verdict.value,
-            message=render_message(f.model_copy(update={"verdict": f.final_verdict}), manual, lang),
+            message=render_message(f, manual, lang),
             evidence=evidence_summary(f, manual, lang),
         ))
     return tuple(rows)
 
 
-def _later_verdicts(store: AuditStore, stored: StoredAudit) -> tuple[int | None, dict[str, Verdict]]:
-    """The rule verdicts of the hall's newest audit after this one (the re-check), if there is one."""
+def _rechecks(store: AuditStore, stored: StoredAudit) -> dict[str, tuple[int, Verdict]]:
+    """Rule id -> (audit id, verdict) of the hall's latest re-check that judged the rule: an audit made after
+    this one, in the same round or a later one (an audit filed afterwards for an earlier round is not a
+    re-check). A later audit that could not judge a rule (no photo of its area) leaves the earlier word."""
+    rounds = store.rounds()
+    position = {name: index for index, name in enumerate(rounds)}
+    own = position.get(stored.result.round, 0)
     later = [s for s in store.audits_of_hall(stored.result.hall)
-             if (s.created_at, s.audit_id) > (stored.created_at, stored.audit_id)]
-    if not later:
-        return None, {}
-    recheck = store.load(later[-1].audit_id)
-    return recheck.audit_id, dict(recheck.result.score.rule_verdicts)
+             if (s.created_at, s.audit_id) > (stored.created_at, stored.audit_id) and position.get(s.round, own) >= own]
+    decided: dict[str, tuple[int, Verdict]] = {}
+    for summary in later:  # oldest first: a newer judgement replaces an older one
+        for rule_id, verdict in store.load(summary.audit_id).result.score.rule_verdicts.items():
+            if verdict is not Verdict.NOT_ASSESSABLE:
+                decided[rule_id] = (summary.audit_id, verdict)
+    return decided
 
 
 def _rectification(stored: StoredAudit, manual: Manual, lang: str, local_date: date,
-                   recheck_id: int | None, recheck: dict[str, Verdict]) -> tuple[RectificationItem, ...]:
+                   rechecks: dict[str, tuple[int, Verdict]]) -> tuple[RectificationItem, ...]:
     failed = [rule_id for rule_id, v in stored.result.score.rule_verdicts.items() if v is Verdict.FAIL]
     severity_order = {Severity.CRITICAL: 0, Severity.MAJOR: 1, Severity.MINOR: 2}
     rules = sorted((manual.rules_by_id[r] for r in failed if r in manual.rules_by_id),
@@ -205,21 +202,19 @@ def _rectification(stored: StoredAudit, manual: Manual, lang: str, local_date: d
         failing = [f for f in stored.result.findings if f.rule_id == rule.id and f.final_verdict is Verdict.FAIL]
         areas = {f.area for f in failing}
         area = next(iter(areas)) if len(areas) == 1 else None
-        later = recheck.get(rule.id)
-        status = ("open" if recheck_id is None or later is None or later is Verdict.NOT_ASSESSABLE
-                  else "rectified" if later is Verdict.PASS else "still_failing")
+        recheck_id, later = rechecks.get(rule.id, (None, None))
+        status = "open" if later is None else "rectified" if later is Verdict.PASS else "still_failing"
         items.append(RectificationItem(
             number=number, rule_id=rule.id, rule_title=rule.title.get(lang),
             category_name=manual.categories_by_id[rule.category].name.get(lang),
             severity=rule.severity.value, severity_name=t(f"severity.{rule.severity.value}", lang),
             clause=rule.clause,
-            problem=render_message(failing[0].model_copy(update={"verdict": Verdict.FAIL}), manual, lang)
-            if failing else rule.message.get(lang),
+            problem=render_message(failing[0], manual, lang) if failing else rule.message.get(lang),
             photos=tuple(f.photo or t("label.whole_hall", lang) for f in failing),
             responsible=manual.rectification.responsible_for(area).get(lang),
             deadline=local_date + timedelta(days=manual.rectification.deadline_days[rule.severity]),
             status=status, status_name=t(f"status.{status}", lang),
-            checked_in_audit=recheck_id if status != "open" else None,
+            checked_in_audit=recheck_id,
         ))
     return tuple(items)
 
@@ -231,7 +226,6 @@ def build_audit_report(store: AuditStore, audit_id: int, lang: str = "zh") -> Au
     result, score = stored.result, stored.result.score
     created = stored.created_at.astimezone(local_zone())
     local_date = created.date()
-    recheck_id, recheck = _later_verdicts(store, stored)
 
     def titled(rule_ids: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
         return tuple((r, manual.rules_by_id[r].title.get(lang) if r in manual.rules_by_id else r) for r in rule_ids)
@@ -249,7 +243,7 @@ def build_audit_report(store: AuditStore, audit_id: int, lang: str = "zh") -> Au
         score=score.score, grade=score.grade, grade_name=t(f"grade.{score.grade}", lang), coverage=score.coverage,
         failed_critical=titled(score.failed_critical), unassessed_critical=titled(score.unassessed_critical),
         categories=categories, rows=_rows(stored, manual, lang, local_date),
-        rectification=_rectification(stored, manual, lang, local_date, recheck_id, recheck),
+        rectification=_rectification(stored, manual, lang, local_date, _rechecks(store, stored)),
         photos=result.photos, photo_files=files, findings=result.findings,
         uncovered_areas=tuple(t(f"area.{a.value}", lang) for a in result.uncovered_areas),
         rejected=tuple((r.photo, r.reason) for r in result.rejected),
@@ -315,10 +309,8 @@ def build_comparison(store: AuditStore, round_name: str, lang: str = "zh",
     if not summaries:
         rounds = store.rounds()
         raise StoreError(f"no audit in round {round_name!r} (rounds in the store: {', '.join(rounds) or 'none'})")
-    rounds = store.rounds()
     if previous_round is None:
-        earlier = [r for r in rounds if r < round_name]
-        previous_round = earlier[-1] if earlier else None
+        previous_round = store.previous_round(round_name)
     previous = {s.hall: s.score for s in store.latest_per_hall(previous_round)} if previous_round else {}
     audits = {s.hall: store.load(s.audit_id) for s in summaries}
     newest = max(audits.values(), key=lambda a: (a.created_at, a.audit_id))

@@ -59,7 +59,7 @@ from auditor.annotate import (
 )
 from auditor.errors import AuditorError
 from auditor.fonts import cjk_truetype_path
-from auditor.i18n import t
+from auditor.i18n import score_text, t
 from auditor.reports.model import (
     SYSTEMIC_SHARE,
     AuditReport,
@@ -183,10 +183,6 @@ def _coloured(text: str, colour: Any) -> str:
 
 def _p(text: object, style: ParagraphStyle) -> Paragraph:
     return Paragraph(_x(text), style)
-
-
-def _score_text(score: float | None) -> str:
-    return f"{score:.1f}" if score is not None else "-"
 
 
 def _percent(share: float) -> str:
@@ -359,7 +355,7 @@ def _cover(report: AuditReport, st: _Styles, width: float) -> list[Flowable]:
     story.append(Spacer(1, 5 * mm))
 
     grade_colour = GRADE_FG.get(report.grade, NA_FG)
-    big = [Paragraph(_x(_score_text(report.score)), st.big),
+    big = [Paragraph(_x(score_text(report.score)), st.big),
            Paragraph(_coloured(_x(report.grade_name), grade_colour), st.big),
            Paragraph(_x(_percent(report.coverage)), st.big)]
     labels = [_p(_label("label.score", lang), st.label), _p(_label("label.grade", lang), st.label),
@@ -443,7 +439,7 @@ def _category_section(report: AuditReport, st: _Styles, width: float) -> list[Fl
             _p(_label("label.score", lang), st.head_center), _p(t("pdf.passed_of_assessed", lang), st.head_center)]
     rows: list[list[Any]] = [head]
     for c in report.categories:
-        score = (_x(_score_text(c.score)) if c.score is not None
+        score = (_x(score_text(c.score)) if c.score is not None
                  else _coloured(_x(t("verdict.not_assessable", lang)), NA_FG))
         rows.append([_p(c.name, st.cell), _p(f"{c.weight:g}", st.cell_center),
                      Paragraph(_coloured(score, _score_colour(c.score)), st.cell_center),
@@ -640,7 +636,7 @@ def _findings_section(report: AuditReport, st: _Styles, width: float,
         in_category = [(i, r) for i, r in indexed if r.category == category]
         name = names.get(category) or (in_category[0][1].category_name if in_category else category) or "-"
         score = scores.get(category)
-        score_markup = (_coloured(_x(f"{_label('label.score', lang)} {_score_text(score)}"), _score_colour(score))
+        score_markup = (_coloured(_x(f"{_label('label.score', lang)} {score_text(score)}"), _score_colour(score))
                         if category in scores else "")
         story.append(Paragraph(f"{number}. {_x(name)}　{score_markup}", st.h2))
         if not in_category:
@@ -761,9 +757,9 @@ def _ranking(report: ComparisonReport, st: _Styles, width: float) -> list[Flowab
         critical = "<br/>".join(_coloured(_x(f"{r} {rules[r].title.get(lang) if r in rules else ''}".strip()), FAIL_FG)
                                 for r in h.failed_critical) or _x(t("pdf.none", lang))
         data.append([_p(str(h.rank), st.cell_center), _p(h.hall, st.cell),
-                     _p(_score_text(h.score), st.cell_center),
+                     _p(score_text(h.score), st.cell_center),
                      Paragraph(_coloured(_x(h.grade_name), GRADE_FG.get(h.grade, NA_FG)), st.cell_center),
-                     _p(_score_text(h.previous_score), st.cell_center), Paragraph(change, st.cell_center),
+                     _p(score_text(h.previous_score), st.cell_center), Paragraph(change, st.cell_center),
                      _p(_percent(h.coverage), st.cell_center), Paragraph(critical, st.cell)])
     widths = [12 * mm, 40 * mm, 18 * mm, 20 * mm, 18 * mm, 18 * mm, 26 * mm, 0.0]
     widths[-1] = width - sum(widths)
@@ -787,9 +783,9 @@ def _category_matrix(report: ComparisonReport, st: _Styles, width: float) -> lis
         row: list[Any] = [_p(h.hall, st.cell)]
         for col, c in enumerate(report.categories, start=1):
             score = h.categories.get(c.category)
-            row.append(_p(_score_text(score), st.cell_center))
+            row.append(_p(score_text(score), st.cell_center))
             extra.append(("BACKGROUND", (col, n), (col, n), _score_bg(score)))
-        row.append(_p(_score_text(h.score), st.cell_center))
+        row.append(_p(score_text(h.score), st.cell_center))
         data.append(row)
     hall_w = 40 * mm
     col_w = min(36 * mm, (width - hall_w) / (len(report.categories) + 1))
