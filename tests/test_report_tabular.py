@@ -269,9 +269,10 @@ def test_an_old_audit_keeps_the_titles_of_its_own_manual(counter_auditor: Audito
 
 # -- small guarantees -----------------------------------------------------------------------------------------
 def test_text_that_looks_like_a_formula_stays_text(counter_auditor: Auditor, store: AuditStore) -> None:
-    audit_id = audit(counter_auditor, store, inspector="=HYPERLINK(\"http://x\")")
+    audit_id = audit(counter_auditor, store, inspector="=HYPERLINK(\"http://x\")", round_name="@SUM(A1)")
     _, rows = csv_rows(export_audit(store, audit_id, "csv"))
     assert rows[0]["inspector"] == "'=HYPERLINK(\"http://x\")", "CSV-injection guard"
+    assert rows[0]["round"] == "'@SUM(A1)", "every text column is guarded, the round too"
     assert json.loads(export_audit(store, audit_id, "json"))["inspector"] == "=HYPERLINK(\"http://x\")"
     wb = openpyxl.load_workbook(io.BytesIO(export_audit(store, audit_id, "xlsx")))
     cell = next(r[1] for r in wb["Summary"].iter_rows(min_row=3, max_col=2)

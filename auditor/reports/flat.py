@@ -31,10 +31,9 @@ RECTIFICATION_FIELDS: tuple[str, ...] = (
     "responsible", "deadline", "status", "checked_in_audit",
 )
 
-# Free text typed by people (or read from photos) that a spreadsheet would take for a formula if it began with
-# one of these; in the CSV such a value gets a leading apostrophe (the usual CSV-injection guard).
-_TEXT_COLUMNS = frozenset({"hall", "inspector", "photo", "rule_title", "clause", "override_by", "override_comment",
-                           "message", "evidence"})
+# A spreadsheet takes text beginning with one of these for a formula; in the CSV every text value that does
+# (hall, round, inspector, comments, texts read from photos: any of them may be typed by someone) gets a
+# leading apostrophe, the usual CSV-injection guard. Numbers are numbers and are left alone.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -89,7 +88,7 @@ def _iso(value: date | datetime) -> str:
     return value.isoformat(timespec="seconds") if isinstance(value, datetime) else value.isoformat()
 
 
-def _csv_value(column: str, value: Any) -> str:
+def _csv_value(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, date | datetime):
@@ -97,7 +96,7 @@ def _csv_value(column: str, value: Any) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     text = str(value)
-    if column in _TEXT_COLUMNS and text.startswith(_FORMULA_START):
+    if isinstance(value, str) and text.startswith(_FORMULA_START):
         return "'" + text
     return text
 
@@ -109,7 +108,7 @@ def render_audit_csv(report: AuditReport) -> bytes:
     writer.writerow(FLAT_COLUMNS)
     for row in report.rows:
         values = flat_row(row)
-        writer.writerow([_csv_value(column, values[column]) for column in FLAT_COLUMNS])
+        writer.writerow([_csv_value(values[column]) for column in FLAT_COLUMNS])
     return buffer.getvalue().encode("utf-8-sig")
 
 
