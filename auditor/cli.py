@@ -15,7 +15,7 @@ from rich.table import Table
 
 from auditor.checks import Analyzer
 from auditor.errors import AuditorError, ManualError
-from auditor.i18n import render_message, t
+from auditor.i18n import rejected_reason, render_message, t
 from auditor.manual import DEFAULT_MANUAL, Manual, load_manual
 from auditor.reports import audit_to_dict
 from auditor.samples import SAMPLES_DIR
@@ -115,7 +115,7 @@ def _print_audit(result: AuditResult, manual: Manual, audit_id: int | None, lang
         areas = ", ".join(t("area." + a.value, lang) for a in result.uncovered_areas)
         console.print(f"{t('label.uncovered_areas', lang)}: {areas}", highlight=False)
     for r in result.rejected:
-        console.print(f"[yellow]! {r.photo}: {r.reason}[/yellow]", highlight=False)
+        console.print(f"[yellow]! {r.photo}: {rejected_reason(r, lang)}[/yellow]", highlight=False)
 
 
 def _required_text(value: str, option: str) -> str:
@@ -161,7 +161,7 @@ def audit(
     inputs, rejected = collect_photos(paths, area)
     if not inputs:
         for r in rejected:
-            err_console.print(f"[yellow]! {r.photo}: {r.reason}[/yellow]", highlight=False)
+            err_console.print(f"[yellow]! {r.photo}: {rejected_reason(r, lang.value)}[/yellow]", highlight=False)
         raise _fail("no photo to audit")
     auditor = _make_auditor(manual, detector)
     store = _store(db)
@@ -272,7 +272,7 @@ def eval_cmd(
     for renderable in summary(report, manual, lang.value):
         console.print(renderable, highlight=False)
     for error in report.errors:
-        console.print(f"[yellow]! {error.photo}: {error.reason}[/yellow]", highlight=False)
+        console.print(f"[yellow]! {error.photo}: {rejected_reason(error, lang.value)}[/yellow]", highlight=False)
     for note in report.notes:
         err_console.print(f"[yellow]note:[/yellow] {note}", highlight=False)
     if json_out is not None:

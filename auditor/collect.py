@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from auditor.i18n import TEXTS
+from auditor.i18n import TEXTS, rejected_photo
 from auditor.photos import PHOTO_SUFFIXES, Photo, decode_photo, read_photo
 from auditor.types import Area, RejectedPhoto
 
@@ -74,24 +74,22 @@ def collect_photos(paths: Iterable[str | Path], area: Area | None = None, requir
             files = sorted(p for p in path.rglob("*")
                            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts))
             for other in (f for f in files if f.suffix.lower() not in PHOTO_SUFFIXES):
-                rejected.append(RejectedPhoto(photo=display_name(other), reason="not a photo file "
-                                              f"(expected {', '.join(sorted(PHOTO_SUFFIXES))}); skipped"))
+                rejected.append(rejected_photo(display_name(other), "reject.not_photo_file",
+                                               suffixes=", ".join(sorted(PHOTO_SUFFIXES))))
             files = [f for f in files if f.suffix.lower() in PHOTO_SUFFIXES]
             if not files:
-                rejected.append(RejectedPhoto(photo=display_name(path), reason="the folder holds no photo"))
+                rejected.append(rejected_photo(display_name(path), "reject.empty_folder"))
             root = path
         elif path.exists():
             files, root = [path], path.parent
         else:
-            rejected.append(RejectedPhoto(photo=display_name(path), reason="no such file or folder"))
+            rejected.append(rejected_photo(display_name(path), "reject.no_such_path"))
             continue
         for file in files:
             photo_area = area or _area_of(file, root)
             if photo_area is None and require_area:
-                rejected.append(RejectedPhoto(
-                    photo=display_name(file),
-                    reason=f"unknown functional area: give --area or put the photo in a folder named after its "
-                           f"area ({', '.join(a.value for a in Area)})"))
+                rejected.append(rejected_photo(display_name(file), "reject.unknown_area",
+                                               areas=", ".join(a.value for a in Area)))
                 continue
             inputs.append(PhotoInput(name=display_name(file), area=photo_area, source=file))
     return inputs, rejected

@@ -6,6 +6,10 @@ Messages say what was expected and what was seen, and name the file, rule or pho
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from auditor.types import RejectedPhoto
 
 
 class AuditorError(Exception):
@@ -23,12 +27,23 @@ class ManualError(AuditorError):
 
 
 class PhotoReadError(AuditorError):
-    """A photo cannot be read or is unsuitable (not an image, truncated, too large)."""
+    """A photo cannot be read or is unsuitable (not an image, truncated, too large).
 
-    def __init__(self, photo: str, reason: str):
+    The reason is a key of the translation table with its parameters (``reason`` is its English text)."""
+
+    def __init__(self, photo: str, key: str, **params: str | int | float):
+        from auditor.i18n import t  # i18n imports the core types; imported here to keep this module a leaf
+
         self.photo = photo
-        self.reason = reason
-        super().__init__(f"{photo}: {reason}")
+        self.key = key
+        self.params = params
+        self.reason = t(key, "en", **params)
+        super().__init__(f"{photo}: {self.reason}")
+
+    def rejected(self) -> RejectedPhoto:
+        from auditor.types import RejectedPhoto
+
+        return RejectedPhoto(photo=self.photo, reason=self.reason, key=self.key, params=self.params)
 
 
 class DetectorConfigError(AuditorError):

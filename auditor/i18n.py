@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from auditor.types import Finding
+from auditor.types import Finding, RejectedPhoto
 
 if TYPE_CHECKING:
     from auditor.manual import Manual
@@ -213,6 +213,13 @@ TEXTS: dict[str, dict[str, str]] = {
                               "en": "No photo could be audited; nothing saved:"},
     "audit.saved": {"zh": "已保存检查 #{id}：{photos} 张照片，得分 {score}（{grade}）。照片已存档。",
                     "en": "Audit #{id} saved: {photos} photo(s), score {score} ({grade}). The photos are kept."},
+    "audit.interrupted": {"zh": "上一次检查（{hall} · {round}，{n} 张照片）在完成前被中断（检查过程中页面有操作），"
+                                "未保存任何内容。请再次点击“检查”按钮重新检查。",
+                          "en": "The last audit ({hall} · {round}, {n} photo(s)) was interrupted before it finished "
+                                "(something on the page was used while it ran); nothing was saved. Press the audit "
+                                "button again to run it."},
+    "audit.load_failed": {"zh": "无法读取检查 #{id}，该检查可能已不存在。", "en": "Audit #{id} cannot be read; it may "
+                                                                             "no longer exist."},
     "audit.previous_audit": {"zh": "本批照片或标注已改变；上一次检查 #{id} 可在“查看已有检查”中查看。",
                              "en": "The photos or tags changed since audit #{id}; it is under 'Review an audit'."},
     "audit.pick_audit": {"zh": "检查记录", "en": "Audit"},
@@ -252,10 +259,17 @@ TEXTS: dict[str, dict[str, str]] = {
     "review.need_name": {"zh": "请先填写检查人姓名，复核需要记录复核人。",
                          "en": "Enter your name first: an override records who made it."},
     "review.need_comment": {"zh": "请填写复核意见。", "en": "Write a comment saying why."},
-    "review.conflict": {"zh": "他人已修改此判定，您的复核未保存，页面已显示最新结果：{detail}",
-                        "en": "Someone else changed this verdict; yours was not saved. The page shows the current "
-                              "state: {detail}"},
-    "review.failed": {"zh": "复核未保存：{detail}", "en": "The override was not saved: {detail}"},
+    "review.conflict": {"zh": "您的复核未保存：{by} 已于 {at} 将此判定改为“{verdict}”，意见：“{comment}”。"
+                              "页面已显示最新结果，如仍需修改请再次复核。",
+                        "en": "Your override was not saved: {by} changed this verdict to “{verdict}” at {at}, "
+                              "saying “{comment}”. The page now shows the current state; review it again if it "
+                              "still needs changing."},
+    "review.conflict_race": {"zh": "您的复核未保存：他人在同一时刻复核了此判定。页面已显示最新结果，请核对后再复核。",
+                             "en": "Your override was not saved: someone else overrode this verdict at the same "
+                                   "moment. The page now shows the current state; check it and review it again."},
+    "review.failed": {"zh": "复核未保存，检查数据未作任何改动（该检查项可能已不存在，或数据库暂时无法写入），"
+                            "请刷新页面后重试。",
+                      "en": "The override was not saved and nothing changed: {detail}"},
     "review.saved": {"zh": "复核已保存，得分 {before} → {after}（{grade}）",
                      "en": "Override saved; score {before} → {after} ({grade})"},
     # app: hall, compare, manual and exports screens
@@ -370,6 +384,28 @@ TEXTS: dict[str, dict[str, str]] = {
     "label.highest_score": {"zh": "最高分", "en": "highest score"},
     "label.lowest_hall": {"zh": "最低分街道", "en": "lowest hall"},
     "label.report_written": {"zh": "报告已保存：{path}", "en": "report written to {path}"},
+    # why a photo was not audited (auditor/photos.py, collect.py, pipeline.py, uploads.py)
+    "reject.empty": {"zh": "文件为空（0 字节）", "en": "the file is empty (0 bytes)"},
+    "reject.unsupported_format": {"zh": "不支持的图片格式 {format}（支持 JPEG、PNG、WebP、HEIC、BMP、TIFF）",
+                                  "en": "unsupported image format {format} (supported: JPEG, PNG, WebP, HEIC, BMP, "
+                                        "TIFF)"},
+    "reject.too_many_pixels": {"zh": "图片过大：{width}x{height} = {megapixels} 百万像素，上限为 {limit} 百万像素",
+                               "en": "the image is too large: {width}x{height} = {megapixels} megapixels, the limit "
+                                     "is {limit} megapixels"},
+    "reject.too_large": {"zh": "图片过大（超过 {limit} 百万像素）",
+                         "en": "the image is too large (over {limit} megapixels)"},
+    "reject.not_image": {"zh": "不是图片文件（应为 JPEG、PNG、WebP、HEIC、BMP 或 TIFF）",
+                         "en": "not an image file (JPEG, PNG, WebP, HEIC, BMP or TIFF expected)"},
+    "reject.damaged": {"zh": "图片已损坏或不完整（{detail}）", "en": "the image is damaged or truncated ({detail})"},
+    "reject.unreadable": {"zh": "无法读取：{detail}", "en": "cannot be read: {detail}"},
+    "reject.not_photo_file": {"zh": "不是照片文件（应为 {suffixes}），已跳过",
+                              "en": "not a photo file (expected {suffixes}); skipped"},
+    "reject.empty_folder": {"zh": "文件夹中没有照片", "en": "the folder holds no photo"},
+    "reject.no_such_path": {"zh": "文件或文件夹不存在", "en": "no such file or folder"},
+    "reject.unknown_area": {"zh": "功能区未知：请用 --area 指定，或把照片放在以功能区命名的文件夹中（{areas}）",
+                            "en": "unknown functional area: give --area or put the photo in a folder named after "
+                                  "its area ({areas})"},
+    "reject.duplicate": {"zh": "与 {first} 是同一张照片，只检查一次", "en": "the same photo as {first}; audited once"},
     # details of findings (parameters in braces)
     "detail.not_detectable": {"zh": "当前检测器无法识别：{objects}", "en": "the detector cannot recognise: {objects}"},
     "detail.zone_not_found": {"zh": "照片中未找到{zone}，无法判定", "en": "no {zone} found in the photo"},
@@ -424,6 +460,16 @@ TEXTS: dict[str, dict[str, str]] = {
 # Parameters whose values are vocabulary ids, translated before they are put into a detail text.
 _VOCABULARY_PARAMS = {"role": "role", "zone": "zone", "colour": "colour", "seen": "colour", "allowed": "colour"}
 _OBJECT_PARAMS = {"objects", "object"}
+
+
+def rejected_photo(photo: str, key: str, **params: str | int | float) -> RejectedPhoto:
+    """A photo that will not be audited, with the reason as a key of this table (English text kept beside)."""
+    return RejectedPhoto(photo=photo, reason=t(key, "en", **params), key=key, params=params)
+
+
+def rejected_reason(rejected: RejectedPhoto, lang: str = DEFAULT_LANG) -> str:
+    """Why a photo was not audited, in the reader's language (audits stored before reasons had keys: as stored)."""
+    return t(rejected.key, lang, **rejected.params) if rejected.key else rejected.reason
 
 
 def score_text(score: float | None) -> str:

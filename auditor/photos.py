@@ -48,7 +48,7 @@ class Photo:
 
 def decode_photo(data: bytes, name: str, max_pixels: int = MAX_PIXELS) -> Photo:
     if not data:
-        raise PhotoReadError(name, "the file is empty (0 bytes)")
+        raise PhotoReadError(name, "reject.empty")
     digest = hashlib.sha256(data).hexdigest()
     try:
         with warnings.catch_warnings():
@@ -57,23 +57,21 @@ def decode_photo(data: bytes, name: str, max_pixels: int = MAX_PIXELS) -> Photo:
             with Image.open(io.BytesIO(data)) as img:
                 fmt = img.format or "?"
                 if fmt not in SUPPORTED_FORMATS:
-                    raise PhotoReadError(name, f"unsupported image format {fmt} "
-                                               f"(supported: JPEG, PNG, WebP, HEIC, BMP, TIFF)")
+                    raise PhotoReadError(name, "reject.unsupported_format", format=fmt)
                 pixels = img.width * img.height
                 if pixels > max_pixels:
-                    raise PhotoReadError(name, f"the image is too large: {img.width}x{img.height} = "
-                                               f"{pixels / 1e6:.1f} megapixels, the limit is "
-                                               f"{max_pixels / 1e6:.0f} megapixels")
+                    raise PhotoReadError(name, "reject.too_many_pixels", width=img.width, height=img.height,
+                                         megapixels=f"{pixels / 1e6:.1f}", limit=f"{max_pixels / 1e6:.0f}")
                 img.load()
                 upright = ImageOps.exif_transpose(img).convert("RGB")
     except PhotoReadError:
         raise
     except Image.DecompressionBombError:
-        raise PhotoReadError(name, f"the image is too large (over {max_pixels / 1e6:.0f} megapixels)") from None
+        raise PhotoReadError(name, "reject.too_large", limit=f"{max_pixels / 1e6:.0f}") from None
     except UnidentifiedImageError:
-        raise PhotoReadError(name, "not an image file (JPEG, PNG, WebP, HEIC, BMP or TIFF expected)") from None
+        raise PhotoReadError(name, "reject.not_image") from None
     except (OSError, SyntaxError, ValueError) as exc:
-        raise PhotoReadError(name, f"the image is damaged or truncated ({exc})") from None
+        raise PhotoReadError(name, "reject.damaged", detail=str(exc)) from None
     bgr = np.ascontiguousarray(np.asarray(upright)[:, :, ::-1])
     return Photo(name=name, sha256=digest, data=data, image=bgr, format=fmt)
 
@@ -85,5 +83,5 @@ def read_photo(path: str | Path, max_pixels: int = MAX_PIXELS, name: str | None 
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise PhotoReadError(name, f"cannot be read: {exc.strerror or exc}") from None
+        raise PhotoReadError(name, "reject.unreadable", detail=str(exc.strerror or exc)) from None
     return decode_photo(data, name, max_pixels)

@@ -25,6 +25,7 @@ from auditor.detectors.yolo import DEFAULT_CONFIG, YoloDetector
 from auditor.engine import analyzers_for, evaluate
 from auditor.errors import DetectorConfigError, PhotoReadError
 from auditor.facts import build_facts
+from auditor.i18n import rejected_photo
 from auditor.localtime import local_today
 from auditor.manual import Manual
 from auditor.photos import Photo
@@ -122,11 +123,10 @@ class Auditor:
             try:
                 photo = item.read()
             except PhotoReadError as exc:
-                rejected_all.append(RejectedPhoto(photo=exc.photo, reason=exc.reason))
+                rejected_all.append(exc.rejected())
                 continue
             if photo.sha256 in seen:
-                rejected_all.append(RejectedPhoto(photo=item.name, reason=f"the same photo as {seen[photo.sha256]}; "
-                                                                          "audited once"))
+                rejected_all.append(rejected_photo(item.name, "reject.duplicate", first=seen[photo.sha256]))
                 continue
             seen[photo.sha256] = item.name
             stored_as = store.keep_photo(photo.data, photo.sha256, _suffix(photo)) if store else None

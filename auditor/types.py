@@ -189,10 +189,16 @@ class Score(Frozen):
 
 
 class RejectedPhoto(Frozen):
-    """A photo that could not be audited, and why (shown to the inspector; the rest goes on)."""
+    """A photo that could not be audited, and why (shown to the inspector; the rest goes on).
+
+    ``key`` and ``params`` name the reason in the translation table, so it reads in the reader's language
+    (``auditor.i18n.rejected_reason``); ``reason`` is the English text, for logs and audits stored before
+    reasons had keys."""
 
     photo: str
     reason: str
+    key: str | None = None
+    params: dict[str, str | int | float] = Field(default_factory=dict)
 
 
 class AuditedPhoto(Frozen):

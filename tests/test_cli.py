@@ -115,7 +115,9 @@ def test_nothing_audited_exits_non_zero(tmp_path: Path, db: str) -> None:
     (tmp_path / "entrance" / "x.jpg").write_bytes(b"")
     code, output = _invoke("audit", str(tmp_path / "entrance"), "--hall", "H", "--db", db)
     assert code == 1
-    assert "x.jpg" in output and "empty" in output
+    assert "x.jpg" in output and "文件为空" in output, "the reason in the reader's language (zh by default)"
+    code, output = _invoke("audit", str(tmp_path / "entrance"), "--hall", "H", "--db", db, "--lang", "en")
+    assert code == 1 and "empty" in output
 
 
 def test_one_good_photo_is_enough_for_success(tmp_path: Path, db: str) -> None:

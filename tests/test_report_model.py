@@ -132,3 +132,19 @@ def test_an_audit_filed_later_for_an_earlier_round_is_not_a_recheck(counter_audi
     _audit(counter_auditor, store, "湖泗街道", round_name="2026-Q2", seed=8)  # a late Q2 audit, filed after Q3's
     report = build_audit_report(store, audit_id)
     assert report.rectification and all(i.status == "open" for i in report.rectification)
+
+
+def test_why_a_photo_was_not_audited_reads_in_the_readers_language(counter_auditor: Auditor,
+                                                                  store: AuditStore) -> None:
+    from auditor.collect import PhotoInput
+    from auditor.types import Area
+    from tests.conftest import jpeg_bytes
+
+    photos = [PhotoInput("w.jpg", Area.WINDOW_COUNTER, jpeg_bytes()), PhotoInput("bad.jpg", Area.ENTRANCE, b"GIF89a?"),
+              PhotoInput("again.jpg", Area.WINDOW_COUNTER, jpeg_bytes())]
+    audit_id, _ = counter_auditor.audit(photos, hall="安山街道", round_name="2026-Q4", store=store)
+    assert dict(build_audit_report(store, audit_id, "zh").rejected) == {
+        "bad.jpg": "不是图片文件（应为 JPEG、PNG、WebP、HEIC、BMP 或 TIFF）",
+        "again.jpg": "与 w.jpg 是同一张照片，只检查一次"}
+    assert dict(build_audit_report(store, audit_id, "en").rejected)["again.jpg"] == \
+        "the same photo as w.jpg; audited once"

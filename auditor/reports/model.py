@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from auditor.errors import StoreError
-from auditor.i18n import render_message, t
+from auditor.i18n import rejected_reason, render_message, t
 from auditor.localtime import local_zone
 from auditor.manual import Manual
 from auditor.store import AuditStore, StoredAudit
@@ -246,7 +246,7 @@ def build_audit_report(store: AuditStore, audit_id: int, lang: str = "zh") -> Au
         rectification=_rectification(stored, manual, lang, local_date, _rechecks(store, stored)),
         photos=result.photos, photo_files=files, findings=result.findings,
         uncovered_areas=tuple(t(f"area.{a.value}", lang) for a in result.uncovered_areas),
-        rejected=tuple((r.photo, r.reason) for r in result.rejected),
+        rejected=tuple((r.photo, rejected_reason(r, lang)) for r in result.rejected),
         rule_verdicts={r: v.value for r, v in score.rule_verdicts.items()}, manual=manual,
     )
 
