@@ -9,13 +9,15 @@ against an outdated view (ConflictError: someone else overrode it meanwhile) and
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from auditor.annotate import draw_evidence, load_upright
 from auditor.errors import ConflictError, StoreError
-from auditor.i18n import score_text
+from auditor.i18n import score_text, t
+from auditor.localtime import local_zone
 from auditor.manual import Manual
 from auditor.store import AuditStore
 from auditor.types import AuditedPhoto, AuditResult, Finding, Verdict
@@ -23,6 +25,7 @@ from auditor.types import AuditedPhoto, AuditResult, Finding, Verdict
 # Failures first, then what the machine could not judge, then passes.
 VERDICT_ORDER: tuple[Verdict, ...] = (Verdict.FAIL, Verdict.NOT_ASSESSABLE, Verdict.PASS)
 _RANK = {v: i for i, v in enumerate(VERDICT_ORDER)}
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,8 @@ def preview(path: str | Path, findings: Iterable[Finding], manual: Manual | None
 
 @dataclass(frozen=True)
 class OverrideOutcome:
-    """What became of an override: saved (with the score before and after) or refused, as a translation key."""
+    """What became of an override: saved (with the score before and after) or refused, as a translation key and
+    its parameters (a ``verdict`` or ``grade`` parameter is an id, translated by ``text``)."""
 
     saved: bool
     key: str
@@ -88,12 +92,33 @@ class OverrideOutcome:
     score_before: float | None = None
     score_after: float | None = None
 
+    def text(self, lang: str) -> str:
+        """The outcome in the reader's language, every part of it (verdicts and grades included)."""
+        params = dict(self.params)
+        if "verdict" in params:
+            params["verdict"] = t(f"verdict.{params['verdict']}", lang)
+        if "grade" in params:
+            params["grade"] = t(f"grade.{params['grade']}", lang)
+        return t(self.key, lang, **params)
+
+
+def conflict_outcome(exc: ConflictError) -> OverrideOutcome:
+    """The refusal of an override made against an outdated view: who changed the verdict, when (local time),
+    to what and why; a true race (both saved at the same moment) is told without them."""
+    if exc.by is None or exc.at is None:
+        return OverrideOutcome(False, "review.conflict_race")
+    verdict = exc.verdict if exc.verdict in {v.value for v in Verdict} else Verdict.NOT_ASSESSABLE.value
+    return OverrideOutcome(False, "review.conflict", {
+        "by": exc.by, "at": f"{exc.at.astimezone(local_zone()):%Y-%m-%d %H:%M}", "verdict": verdict,
+        "comment": exc.comment or "—"})
+
 
 def apply_override(store: AuditStore, finding_id: int, verdict: Verdict, comment: str, by: str,
                    expected_sequence: int, score_before: float | None) -> OverrideOutcome:
     """Record the inspector's verdict on a finding, against the override sequence the inspector was shown
-    (0: none). Nothing is overwritten: when someone else overrode it meanwhile the outcome says who and when
-    (``review.conflict``) and the store is unchanged."""
+    (0: none). Nothing is overwritten: when someone else overrode it meanwhile the outcome says who, when, what
+    and why (``review.conflict``) and the store is unchanged. Every refusal is a translation key: no store
+    message in English reaches the reader (the English detail is kept for the English text and the log)."""
     if not by.strip():
         return OverrideOutcome(False, "review.need_name")
     if not comment.strip():
@@ -101,8 +126,9 @@ def apply_override(store: AuditStore, finding_id: int, verdict: Verdict, comment
     try:
         score = store.override(finding_id, Verdict(verdict), comment, by, expected_sequence=expected_sequence)
     except ConflictError as exc:
-        return OverrideOutcome(False, "review.conflict", {"detail": str(exc)})
+        return conflict_outcome(exc)
     except StoreError as exc:
+        log.warning("override of finding %s not saved: %s", finding_id, exc)
         return OverrideOutcome(False, "review.failed", {"detail": str(exc)})
     params = {"before": score_text(score_before), "after": score_text(score.score), "grade": score.grade}
     return OverrideOutcome(True, "review.saved", params, score_before=score_before, score_after=score.score)

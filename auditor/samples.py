@@ -3,7 +3,7 @@ app's first start do, so a newcomer sees halls compared before taking a single p
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,7 +26,9 @@ class SampleAudit:
     result: AuditResult
 
 
-def street_folders(folder: Path = SAMPLES_DIR) -> list[Path]:
+def street_folders(folder: Path | None = None) -> list[Path]:
+    """The street folders of ``folder`` (default: SAMPLES_DIR, read at call time), by name."""
+    folder = SAMPLES_DIR if folder is None else folder
     return sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
 
 
@@ -37,13 +39,18 @@ def _relative(item: PhotoInput, street: Path) -> PhotoInput:
     return PhotoInput(name=name, area=item.area, source=item.source)
 
 
-def audit_samples(auditor: Auditor, store: AuditStore, folder: Path = SAMPLES_DIR, round_name: str = SAMPLE_ROUND,
-                  progress: Callable[[int, int, str], None] | None = None) -> list[SampleAudit]:
-    """Audit every street folder (folder name = hall) and store each audit. ``progress(done, total, name)``
-    counts photos over all streets."""
+def audit_samples(auditor: Auditor, store: AuditStore, folder: Path | None = None, round_name: str = SAMPLE_ROUND,
+                  progress: Callable[[int, int, str], None] | None = None,
+                  only: Collection[str] | None = None) -> list[SampleAudit]:
+    """Audit every street folder (folder name = hall) of ``folder`` (default: SAMPLES_DIR), or only those named
+    in ``only``, and store each audit (one transaction each: an interrupted run keeps the streets it finished).
+    ``progress(done, total, name)`` counts photos over all the streets audited."""
+    folder = SAMPLES_DIR if folder is None else folder
     streets = street_folders(folder)
     if not streets:
         raise AuditorError(f"{folder}: no street folders to audit")
+    if only is not None:
+        streets = [s for s in streets if s.name in only]
     batches = []
     for street in streets:
         inputs, rejected = collect_photos([street])

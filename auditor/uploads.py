@@ -29,7 +29,7 @@ from PIL import Image
 from auditor.collect import PhotoInput, area_from_name
 from auditor.detectors.base import TextReader
 from auditor.errors import PhotoReadError
-from auditor.i18n import t
+from auditor.i18n import rejected_photo, t
 from auditor.photos import decode_photo
 from auditor.store import AuditStore
 from auditor.types import Area, RejectedPhoto
@@ -67,8 +67,9 @@ class Problem:
         return t(self.key, lang, name=self.name, **self.params)
 
     def rejected(self) -> RejectedPhoto:
-        """As the audit records it (in English, like the pipeline's own reasons)."""
-        return RejectedPhoto(photo=self.name, reason=t(self.key, "en", name=self.name, **self.params))
+        """As the audit records it: the key and its parameters, so it reads in any language, with the English
+        text beside (like the pipeline's own reasons)."""
+        return rejected_photo(self.name, self.key, name=self.name, **self.params)
 
 
 @dataclass(frozen=True)
@@ -111,33 +112,16 @@ class Batch:
 CheckCache = MutableMapping[str, tuple[str, int, int, bytes] | str]
 
 
-def _read(data: bytes, name: str) -> tuple[str, int, int, bytes] | str:
+def _read(data: bytes, name: str) -> tuple[str, int, int, bytes] | Problem:
     try:
         photo = decode_photo(data, name)
-    except PhotoReadError as exc:
-        return exc.reason
+    except PhotoReadError as exc:  # its reason is a key of the translation table already
+        return Problem(name, exc.key, exc.params)
     image = Image.fromarray(photo.image[:, :, ::-1])
     image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
     out = io.BytesIO()
     image.save(out, "JPEG", quality=82)
     return photo.format, photo.width, photo.height, out.getvalue()
-
-
-# decode_photo's reasons, in the reader's language; anything else is shown with its English reason.
-_READ_REASONS = (
-    ("the file is empty", "upload.empty"),
-    ("unsupported image format", "upload.unsupported"),
-    ("the image is too large", "upload.too_many_pixels"),
-    ("not an image file", "upload.not_image"),
-    ("the image is damaged", "upload.damaged"),
-)
-
-
-def _read_problem(name: str, reason: str) -> Problem:
-    for prefix, key in _READ_REASONS:
-        if reason.startswith(prefix):
-            return Problem(name, key, {"reason": reason})
-    return Problem(name, "upload.unreadable", {"reason": reason})
 
 
 def _numbered(name: str, taken: set[str]) -> str:
@@ -152,31 +136,43 @@ def _numbered(name: str, taken: set[str]) -> str:
 
 def check_batch(uploads: Sequence[Upload], cache: CheckCache | None = None,
                 progress: Callable[[int, int, str], None] | None = None, workers: int | None = None) -> Batch:
-    """Check an upload batch in the order given: size limits, duplicates (by SHA-256), then the content (each
-    photo decoded once, in parallel; ``cache`` keeps what was read for the next call).
+    """Check an upload batch in the order given: duplicates (by SHA-256) and the limits first, from the sizes
+    alone, then the content of the files within the limits (each decoded once, in parallel; ``cache`` keeps
+    what was read for the next call). A 1,000-file upload is refused past MAX_BATCH_FILES before a single
+    file is decoded.
 
-    A file over MAX_FILE_BYTES, or past MAX_BATCH_FILES photos or MAX_BATCH_BYTES in all, is rejected with
-    the limit named; a file that is not an image or is damaged is rejected with decode_photo's reason; a file
-    with the same bytes as an earlier one is counted once. Two different photos with the same name get the
-    second one numbered (``01 (2).jpg``), so findings never mix two photos.
+    A file over MAX_FILE_BYTES, or past MAX_BATCH_FILES files or MAX_BATCH_BYTES in all, is rejected with the
+    limit named (a file within the limits that turns out unreadable has still taken its place); a file that
+    is not an image or is damaged is rejected with decode_photo's reason; a file with the same bytes as an
+    earlier one is counted once, or rejected with the same reason when the earlier one was. Two different
+    photos with the same name get the second one numbered (``01 (2).jpg``), so findings never mix two photos.
     """
     cache = {} if cache is None else cache
-    batch = Batch()
-    first_of: dict[str, str] = {}
-    candidates: list[tuple[Upload, str]] = []
+    first_of: dict[str, str] = {}  # SHA-256 -> the name of the first file with these bytes
+    refused: dict[str, tuple[str, dict[str, str | int | float]]] = {}  # SHA-256 -> limit broken (key, params)
+    order: list[tuple[Upload, str, bool]] = []  # (upload, SHA-256, repeats an earlier file)
+    to_check: list[tuple[Upload, str]] = []
+    count = total = 0
     for upload in uploads:
         digest = upload.digest()
         if digest in first_of:
-            batch.duplicates.append(Problem(upload.name, "upload.duplicate", {"first": first_of[digest]}))
+            order.append((upload, digest, True))
             continue
         first_of[digest] = upload.name
-        if len(upload.data) > MAX_FILE_BYTES:
-            batch.rejected.append(Problem(upload.name, "upload.too_big",
-                                          {"size": f"{len(upload.data) / MB:.1f}", "limit": MAX_FILE_MB}))
-            continue
-        candidates.append((upload, digest))
+        order.append((upload, digest, False))
+        size = len(upload.data)
+        if size > MAX_FILE_BYTES:
+            refused[digest] = ("upload.too_big", {"size": f"{size / MB:.1f}", "limit": MAX_FILE_MB})
+        elif count >= MAX_BATCH_FILES:
+            refused[digest] = ("upload.over_count", {"limit": MAX_BATCH_FILES})
+        elif total + size > MAX_BATCH_BYTES:
+            refused[digest] = ("upload.over_bytes", {"limit": MAX_BATCH_BYTES // MB})
+        else:
+            count += 1
+            total += size
+            to_check.append((upload, digest))
 
-    to_read = [(u, d) for u, d in candidates if d not in cache]
+    to_read = [(u, d) for u, d in to_check if d not in cache]
     if to_read:
         workers = workers or min(8, os.cpu_count() or 1)
         with ThreadPoolExecutor(max_workers=workers) as pool:  # PIL decodes without holding the GIL
@@ -186,25 +182,25 @@ def check_batch(uploads: Sequence[Upload], cache: CheckCache | None = None,
                 if progress is not None:
                     progress(done, len(to_read), upload.name)
 
+    batch = Batch()
     names: set[str] = set()
-    total = 0
-    for upload, digest in candidates:
+    for upload, digest, repeated in order:
+        if digest in refused:  # a copy of a refused file is refused for the same reason, not counted once
+            key, params = refused[digest]
+            batch.rejected.append(Problem(upload.name, key, params))
+            continue
         read = cache[digest]
-        if isinstance(read, str):
-            batch.rejected.append(_read_problem(upload.name, read))
+        if isinstance(read, Problem):  # named for this upload: the cache is shared by files of the same bytes
+            batch.rejected.append(Problem(upload.name, read.key, read.params))
             continue
-        if len(batch.photos) >= MAX_BATCH_FILES:
-            batch.rejected.append(Problem(upload.name, "upload.over_count", {"limit": MAX_BATCH_FILES}))
-            continue
-        if total + len(upload.data) > MAX_BATCH_BYTES:
-            batch.rejected.append(Problem(upload.name, "upload.over_bytes", {"limit": MAX_BATCH_BYTES // MB}))
+        if repeated:
+            batch.duplicates.append(Problem(upload.name, "upload.duplicate", {"first": first_of[digest]}))
             continue
         name = upload.name
         if name in names:
             name = _numbered(name, names)
             batch.renamed.append(Problem(upload.name, "upload.renamed", {"new": name}))
         names.add(name)
-        total += len(upload.data)
         fmt, width, height, thumbnail = read
         batch.photos.append(CheckedPhoto(name=name, sha256=digest, data=upload.data, format=fmt, width=width,
                                          height=height, thumbnail=thumbnail, suggested_area=suggest_area(name)))
@@ -302,22 +298,23 @@ def _members(photos: Iterable[tuple[str, Area]]) -> list[str]:
     return sorted(f"{sha}:{Area(area).value}" for sha, area in photos)
 
 
-def batch_fingerprint(hall: str, round_name: str, photos: Iterable[tuple[str, Area]]) -> str:
-    """The identity of an audit request: hall, round and the photos (SHA-256) with their areas, in any order.
-    The same batch tagged differently is a different audit (a corrected tag is audited again)."""
-    text = json.dumps([hall.strip(), round_name.strip(), _members(photos)], ensure_ascii=False)
+def batch_fingerprint(hall: str, round_name: str, photos: Iterable[tuple[str, Area]], manual_sha256: str) -> str:
+    """The identity of an audit request: hall, round, the photos (SHA-256) with their areas in any order, and the
+    manual (its SHA-256). The same batch tagged differently is a different audit (a corrected tag is audited
+    again), and so is the same batch after the manual changed."""
+    text = json.dumps([hall.strip(), round_name.strip(), _members(photos), manual_sha256], ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def find_audited_batch(store: AuditStore, hall: str, round_name: str, photos: Iterable[tuple[str, Area]]
-                       ) -> int | None:
-    """The latest stored audit of this hall and round with exactly these photos and areas, if any: the same
-    batch sent again (another click, a reload) is shown, not stored twice."""
+def find_audited_batch(store: AuditStore, hall: str, round_name: str, photos: Iterable[tuple[str, Area]],
+                       manual_sha256: str) -> int | None:
+    """The latest stored audit of this hall and round with exactly these photos and areas, made with this
+    manual, if any: the same batch sent again (another click, a reload) is shown, not stored twice."""
     wanted = _members(photos)
     for summary in reversed(store.audits_of_hall(hall.strip())):
         if summary.round != round_name.strip():
             continue
         stored = store.load(summary.audit_id).result
-        if _members((p.sha256, p.area) for p in stored.photos) == wanted:
+        if stored.manual_sha256 == manual_sha256 and _members((p.sha256, p.area) for p in stored.photos) == wanted:
             return summary.audit_id
     return None

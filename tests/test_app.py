@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from auditor.collect import PhotoInput
 from auditor.pipeline import Auditor
 from auditor.store import AuditStore
-from auditor.types import Area
+from auditor.types import Area, Verdict
 from tests.conftest import jpeg_bytes
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -28,10 +28,12 @@ SEED: dict[str, dict[str, list[Area]]] = {
 RANKING_Q4 = [("纸坊街道", 78.6, 9.8), ("金口街道", 76.6, 5.2), ("湖泗街道", 68.8, -9.8)]
 
 
-def seed_store(auditor: Auditor, url: str, seed: dict[str, dict[str, list[Area]]] = SEED) -> AuditStore:
-    """Audit the seed into the store at ``url`` (photos kept beside it), round by round."""
+def seed_store(auditor: Auditor, url: str, seed: dict[str, dict[str, list[Area]]] = SEED,
+               rounds: list[str] | None = None) -> AuditStore:
+    """Audit the seed into the store at ``url`` (photos kept beside it), round by round (in the order of
+    ``rounds``, by name when None)."""
     store = AuditStore(url)
-    rounds = sorted({r for by_round in seed.values() for r in by_round})
+    rounds = rounds or sorted({r for by_round in seed.values() for r in by_round})
     for round_name in rounds:
         for hall, by_round in seed.items():
             areas = by_round.get(round_name)
@@ -52,6 +54,7 @@ def no_sample_audit(tmp_path: Path, monkeypatch) -> str:
 
     url = f"sqlite:///{tmp_path / 'samples' / 'samples.db'}"
     monkeypatch.setattr(auditor.store, "SAMPLES_DB", url)
+    monkeypatch.setattr(auditor.samples, "SAMPLES_DIR", tmp_path / "no sample streets")
     monkeypatch.setattr(views.common, "get_auditor", lambda: None)
     monkeypatch.setattr(auditor.samples, "audit_samples", lambda *args, **kwargs: [])
     return url
@@ -179,6 +182,85 @@ def test_samples_are_shown_marked_as_demo_until_real_audits_exist(counter_audito
     assert "演示数据" in at.sidebar.caption[0].value
 
 
+QUARTERS = ["2026年第二季度", "2026年第三季度", "2026年第四季度"]  # audited in this order; by name 第三 < 第二 < 第四
+Q2, Q3, Q4 = QUARTERS
+QUARTER_SEED: dict[str, dict[str, list[Area]]] = {
+    "纸坊街道": {Q2: [W, E], Q3: [W, A], Q4: [W]},  # 68.8, 71.4, 78.6
+    "金口街道": {Q2: [W], Q3: [W, C], Q4: [W, E]},  # 78.6, 76.6, 68.8
+}
+
+
+def test_rounds_follow_the_order_they_were_audited_not_their_names(counter_auditor: Auditor, tmp_path: Path,
+                                                                   monkeypatch, no_sample_audit: str) -> None:
+    url = f"sqlite:///{tmp_path / 'real' / 'auditor.db'}"
+    monkeypatch.setenv("AUDITOR_DB_URL", url)
+    store = seed_store(counter_auditor, url, QUARTER_SEED, rounds=QUARTERS)
+
+    # Compare: the latest round by default, its previous round the one audited before it.
+    at = run()
+    assert at.selectbox(key="compare_round").options == QUARTERS and at.selectbox(key="compare_round").value == Q4
+    assert f"与上一轮 {Q3} 相比" in texts(at)
+    ranking = frame(at, "compare_ranking").set_index("hall")
+    assert ranking.loc["纸坊街道", ["previous_score", "change"]].tolist() == [71.4, 7.2]
+    assert ranking.loc["金口街道", ["previous_score", "change"]].tolist() == [76.6, -7.8]
+    at.selectbox(key="compare_round").set_value(Q3).run()
+    assert f"与上一轮 {Q2} 相比" in texts(at)
+    assert frame(at, "compare_ranking").set_index("hall").loc["纸坊街道", "change"] == 2.6
+    # An override in the previous round shows at once in this round's change.
+    first = store.latest_audit_id("纸坊街道", Q2)
+    cup = next(f for f in store.load(first).result.findings if f.rule_id == "ITM-02" and f.verdict.value == "fail")
+    overridden = store.override(cup.id, Verdict.PASS, "检查组的杯子", "张三").score
+    at.run()
+    assert frame(at, "compare_ranking").set_index("hall").loc["纸坊街道", "previous_score"] == overridden != 68.8
+
+    # Hall: the trend in the order the rounds were audited; the previous audit of the latest is last round's,
+    # even after an audit filed late for the second quarter (which is not the default audit shown either).
+    seed_store(counter_auditor, url, {"纸坊街道": {Q2: [W, C]}})  # 76.6
+    at = run("hall")
+    assert at.selectbox(key="hall_name").value == "纸坊街道"
+    assert at.selectbox(key="hall_audit_纸坊街道").value == store.latest_audit_id("纸坊街道", Q4)
+    assert f"{Q2} 76.6 → {Q3} 71.4 → {Q4} 78.6" in texts(at)
+    assert {m.label: m for m in at.metric}["得分"].proto.delta == "+7.2"
+
+    # Exports: a hall's rounds in the same order, the latest by default.
+    at = run("exports")
+    assert at.selectbox(key="exports_round_纸坊街道").options == QUARTERS
+    assert at.selectbox(key="exports_round_纸坊街道").value == Q4
+
+
+def test_an_interrupted_first_start_is_completed_street_by_street(counter_auditor: Auditor, tmp_path: Path,
+                                                                   monkeypatch) -> None:
+    import auditor.samples
+    import auditor.store
+    import views.common
+
+    folder = tmp_path / "streets"
+    for index, street in enumerate(("山坡街道", "纸坊街道", "金口街道")):
+        (folder / street / "window_counter").mkdir(parents=True)
+        (folder / street / "window_counter" / "01.jpg").write_bytes(jpeg_bytes(colour=(100 + 30 * index, 90, 80)))
+    url = f"sqlite:///{tmp_path / 'samples' / 'samples.db'}"
+    monkeypatch.setattr(auditor.store, "SAMPLES_DB", url)
+    monkeypatch.setattr(auditor.samples, "SAMPLES_DIR", folder)
+    monkeypatch.setattr(views.common, "get_auditor", lambda: counter_auditor)
+    # The first start was interrupted after its first street: that one is stored, the others are not.
+    samples = AuditStore(url)
+    auditor.samples.audit_samples(counter_auditor, samples, only={"山坡街道"})
+    audited: list[set[str]] = []
+    real = auditor.samples.audit_samples
+
+    def spy(*args, only=None, **kwargs):
+        audited.append(set(only))
+        return real(*args, only=only, **kwargs)
+
+    monkeypatch.setattr(auditor.samples, "audit_samples", spy)
+    views.common.ensure_samples()
+    assert audited == [{"纸坊街道", "金口街道"}], "only the streets still missing"
+    assert sorted(s.hall for s in samples.latest_per_hall()) == ["山坡街道", "纸坊街道", "金口街道"]
+    assert len(samples.audits_of_hall("山坡街道")) == 1
+    views.common.ensure_samples()
+    assert len(audited) == 1, "complete: nothing audited again"
+
+
 # -- hall -------------------------------------------------------------------------------------------------------
 def test_hall_scorecard_shows_score_grade_categories_findings_and_trend(seeded: AuditStore) -> None:
     at = run("hall")
@@ -263,10 +345,48 @@ def test_exports_build_then_offer_the_download(seeded: AuditStore, section: int,
     buttons[section].click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert [d.label for d in at.download_button] == [f"下载 {fmt}"]
-    built = [v for k, v in at.session_state.items() if str(k).startswith("export:")]
-    assert len(built) == 1 and built[0]
+    built = at.session_state[f"exports_built_{('audit', 'round')[section]}"][1]
+    assert list(built) == [{"PDF": "pdf", "Excel": "xlsx", "CSV": "csv", "JSON": "json"}[fmt]] and built
     if magic is not None:
-        assert built[0].startswith(magic)
+        assert next(iter(built.values())).startswith(magic)
+
+
+def test_exports_are_built_again_after_any_change_and_only_the_current_ones_kept(seeded: AuditStore,
+                                                                                counter_auditor: Auditor) -> None:
+    at = run("exports")
+    audit_id = seeded.latest_audit_id("纸坊街道", "2026-Q4")
+
+    def build(section: int) -> None:
+        [b for b in at.button if b.label == "生成 Excel"][section].click().run()
+        assert not at.exception and not at.error
+
+    build(0)
+    build(1)
+    assert [d.label for d in at.download_button] == ["下载 Excel", "下载 Excel"]
+    # An override that moves no score (a pass confirmed) makes both files stale: they are dropped, not offered.
+    passed = next(f for f in seeded.load(audit_id).result.findings if f.verdict.value == "pass")
+    before = seeded.load(audit_id).result.score.score
+    seeded.override(passed.id, passed.verdict, "复核确认", "张三")
+    assert seeded.load(audit_id).result.score.score == before
+    at.run()
+    assert not at.download_button, "nothing built before the override is offered after it"
+
+    # The report of last round's audit, then a re-check of the hall (its rectification status changes).
+    at.selectbox(key="exports_round_纸坊街道").set_value("2026-Q3").run()
+    build(0)
+    assert len(at.download_button) == 1
+    seed_store(counter_auditor, seeded.url, {"纸坊街道": {"2026-Q4": [W]}})
+    at.run()
+    assert not at.download_button, "a re-check makes the report stale"
+
+    # Another hall: the first hall's files are not kept in the session.
+    build(0)
+    at.selectbox(key="exports_hall").set_value("金口街道").run()
+    assert not at.download_button
+    build(0)
+    identity, files = at.session_state["exports_built_audit"]
+    assert identity[1] == seeded.latest_audit_id("金口街道", "2026-Q4") and list(files) == ["xlsx"]
+    assert not [k for k in at.session_state if str(k).startswith("export:")]
 
 
 def test_exports_show_a_building_problem_as_a_message(seeded: AuditStore, monkeypatch) -> None:

@@ -13,6 +13,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from auditor.collect import PhotoInput
+from auditor.errors import StoreError
+from auditor.i18n import rejected_reason
+from auditor.localtime import local_zone
 from auditor.pipeline import Auditor
 from auditor.store import AuditStore
 from auditor.types import Area, Verdict
@@ -25,12 +28,14 @@ HALL = "湖泗街道"
 @pytest.fixture()
 def stores(counter_auditor: Auditor, tmp_path: Path, monkeypatch) -> tuple[AuditStore, AuditStore]:
     """The real store (holding last round's audit of the hall) and the samples store (one demo audit)."""
+    import auditor.samples
     import auditor.store
     import views.common
 
     real_url, samples_url = f"sqlite:///{tmp_path / 'real.db'}", f"sqlite:///{tmp_path / 'samples.db'}"
     monkeypatch.setenv("AUDITOR_DB_URL", real_url)
     monkeypatch.setattr(auditor.store, "SAMPLES_DB", samples_url)
+    monkeypatch.setattr(auditor.samples, "SAMPLES_DIR", tmp_path / "no sample streets")
     monkeypatch.setattr(views.common, "get_auditor", lambda: counter_auditor)
     real, samples = AuditStore(real_url), AuditStore(samples_url)
     counter_auditor.audit([PhotoInput("old.jpg", Area.WINDOW_COUNTER, jpeg_bytes(colour=(90, 90, 90)))], HALL,
@@ -98,6 +103,8 @@ def test_a_batch_is_checked_tagged_audited_once_and_overridden(stores, counter_a
     assert sorted((p.name, p.area) for p in stored.photos) == [("IMG_0002.jpg", Area.ENTRANCE),
                                                                ("window_counter/w1.jpg", Area.WINDOW_COUNTER)]
     assert {r.photo for r in stored.rejected} == {"broken.jpg", "copy of w1.jpg"}
+    reasons = {r.photo: rejected_reason(r, "zh") for r in stored.rejected}  # stored as keys: any language
+    assert reasons["broken.jpg"] == "图片已损坏或不完整" and "同一张照片" in reasons["copy of w1.jpg"]
     assert stored.inspector == "张三"
 
     # The findings show, failures first, with the score on top.
@@ -144,7 +151,12 @@ def test_an_override_made_meanwhile_by_someone_else_is_not_overwritten(stores) -
     at.text_area(key=f"audit_ov_{cup.id}_comment").input("看不清")
     at.button(key=f"audit_ov_{cup.id}_save").click().run()
     assert not at.exception
-    assert "他人已修改此判定" in texts(at.error) and "李四" in texts(at.error)
+    # Who, when (local time), what and why, all in Chinese: no English store message in the sentence.
+    refusal = texts(at.error)
+    at_local = f"{real.override_history(cup.id)[0].at.astimezone(local_zone()):%Y-%m-%d %H:%M}"
+    wanted = ("您的复核未保存", "李四", at_local, "“合格”", "李四看过了", "页面已显示最新结果")
+    assert all(part in refusal for part in wanted), refusal
+    assert not any(word in refusal for word in ("changed this verdict", "UTC", "reload", "pass")), refusal
     assert [(o.by, o.verdict) for o in real.override_history(cup.id)] == [("李四", Verdict.PASS)]
     assert "李四看过了" in texts(at.caption), "the page shows the current state"
 
@@ -198,3 +210,49 @@ def test_untagged_photos_can_be_tagged_from_their_signs_or_all_at_once(stores) -
     at.button[[b.label for b in at.button].index("应用到未标注的 1 张")].click().run()
     assert [at.selectbox(key=k).value for k in keys] == [Area.WINDOW_COUNTER, Area.WAITING_AREA]
     assert at.button(key="audit_run_button").label == "检查 2 张照片"
+
+
+def test_an_audit_interrupted_by_the_reader_is_reported_not_forgotten(stores, counter_auditor: Auditor,
+                                                                      monkeypatch) -> None:
+    import streamlit as st
+
+    import views.common
+
+    real, _ = stores
+
+    class Interrupted:
+        """The auditor while the reader clicks: Streamlit stops the script at the next progress update."""
+
+        manual = counter_auditor.manual
+
+        def audit(self, inputs, *args, progress=None, **kwargs):
+            progress(0, len(inputs), inputs[0].name)
+            st.rerun()
+
+    monkeypatch.setattr(views.common, "get_auditor", lambda: Interrupted())
+    at = audit_page()
+    at.selectbox(key="audit_hall").set_value(HALL)
+    at.file_uploader(key="audit_uploader_files").upload("window_counter/w1.jpg", jpeg_bytes(), "image/jpeg")
+    at.run()
+    at.button(key="audit_run_button").click().run()
+    assert not at.exception
+    assert "被中断" in texts(at.warning) and "未保存任何内容" in texts(at.warning), texts(at.warning)
+    assert len(real.audits_of_hall(HALL)) == 1, "nothing stored"
+    at.run()
+    assert "被中断" not in texts(at.warning), "told once"
+
+    # Run again: a store that cannot be written is told in Chinese, without its English reason.
+    monkeypatch.setattr(views.common, "get_auditor", lambda: counter_auditor)
+    with monkeypatch.context() as patched:
+        def locked(self, *args, **kwargs):
+            raise StoreError("the audit could not be saved, nothing was written: database is locked")
+
+        patched.setattr(AuditStore, "save", locked)
+        at.button(key="audit_run_button").click().run()
+    assert "检查结果未能写入检查数据库" in texts(at.error) and "database" not in texts(at.error)
+    assert "被中断" not in texts(at.warning)
+
+    # And again: saved.
+    at.button(key="audit_run_button").click().run()
+    assert "已保存检查" in texts(at.success) and "被中断" not in texts(at.warning)
+    assert len(real.audits_of_hall(HALL)) == 2

@@ -4,12 +4,14 @@ overrides that keep the machine verdict, recompute the score and never overwrite
 from __future__ import annotations
 
 import io
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from PIL import Image
 
 from auditor import review
 from auditor.collect import PhotoInput
+from auditor.errors import ConflictError
 from auditor.pipeline import Auditor
 from auditor.store import AuditStore
 from auditor.types import Area, Verdict
@@ -68,16 +70,35 @@ def test_an_override_keeps_the_machine_verdict_and_recomputes_the_score(counter_
     assert (finding.override.by, finding.override.comment, finding.override.sequence) == ("张三", "检查组的杯子", 1)
 
 
-def test_an_override_against_an_outdated_view_is_refused(counter_auditor: Auditor, store: AuditStore) -> None:
+def test_an_override_against_an_outdated_view_is_refused(counter_auditor: Auditor, store: AuditStore,
+                                                         monkeypatch) -> None:
+    monkeypatch.setenv("AUDITOR_TZ", "Asia/Shanghai")
     audit_id = audited(counter_auditor, store)
     cup = next(f for f in store.load(audit_id).result.findings if f.rule_id == "ITM-02")
     assert review.apply_override(store, cup.id, Verdict.PASS, "误判", "李四", 0, None).saved
     # 张三 was still looking at the machine verdict (sequence 0).
     outcome = review.apply_override(store, cup.id, Verdict.NOT_ASSESSABLE, "看不清", "张三", 0, None)
     assert not outcome.saved and outcome.key == "review.conflict"
-    assert "李四" in outcome.params["detail"]
     history = store.override_history(cup.id)
     assert [(o.by, o.verdict) for o in history] == [("李四", Verdict.PASS)]
+    # Told in the reader's language: who, when in local time, their verdict and comment; no English store text.
+    local = f"{history[0].at.astimezone(ZoneInfo('Asia/Shanghai')):%Y-%m-%d %H:%M}"
+    zh = outcome.text("zh")
+    assert all(part in zh for part in ("李四", local, "“合格”", "误判", "页面已显示最新结果")), zh
+    assert not any(word in zh for word in ("changed", "UTC", "reload", "pass")), zh
+    en = outcome.text("en")
+    assert all(part in en for part in ("李四", local, "“pass”", "误判", "current state")), en
+
+
+def test_an_override_lost_in_a_race_is_told_without_details() -> None:
+    class Racing:
+        def override(self, *args, **kwargs):
+            raise ConflictError("someone else overrode finding 7 at the same moment; reload and try again")
+
+    outcome = review.apply_override(Racing(), 7, Verdict.PASS, "误判", "张三", 0, None)
+    assert not outcome.saved and outcome.key == "review.conflict_race"
+    assert "同一时刻" in outcome.text("zh") and "reload" not in outcome.text("zh")
+    assert "same moment" in outcome.text("en")
 
 
 def test_an_override_needs_a_name_and_a_comment(counter_auditor: Auditor, store: AuditStore) -> None:
@@ -85,5 +106,7 @@ def test_an_override_needs_a_name_and_a_comment(counter_auditor: Auditor, store:
     cup = next(f for f in store.load(audit_id).result.findings if f.rule_id == "ITM-02")
     assert review.apply_override(store, cup.id, Verdict.PASS, "ok", " ", 0, None).key == "review.need_name"
     assert review.apply_override(store, cup.id, Verdict.PASS, "  ", "张三", 0, None).key == "review.need_comment"
-    assert review.apply_override(store, 999_999, Verdict.PASS, "ok", "张三", 0, None).key == "review.failed"
+    failed = review.apply_override(store, 999_999, Verdict.PASS, "ok", "张三", 0, None)
+    assert failed.key == "review.failed"
+    assert "no finding" not in failed.text("zh") and "复核未保存" in failed.text("zh"), "no English store text in zh"
     assert store.override_history(cup.id) == []

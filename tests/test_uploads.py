@@ -50,7 +50,7 @@ def test_a_batch_keeps_the_photos_and_names_every_file_it_will_not_audit() -> No
     assert [p.name for p in batch.photos] == ["window_counter/01.jpg", "02.png"]
     assert [p.format for p in batch.photos] == ["JPEG", "PNG"]
     reasons = {p.name: p.key for p in batch.rejected}
-    assert reasons == {"notes.jpg": "upload.not_image", "empty.jpg": "upload.empty", "half.jpg": "upload.damaged"}
+    assert reasons == {"notes.jpg": "reject.not_image", "empty.jpg": "reject.empty", "half.jpg": "reject.damaged"}
     assert [(d.name, d.params["first"]) for d in batch.duplicates] == [("again.jpg", "window_counter/01.jpg")]
     assert batch.total_bytes == len(good) + len(batch.photos[1].data)
 
@@ -90,6 +90,44 @@ def test_size_and_batch_limits_name_the_limit(monkeypatch) -> None:
     assert [p.key for p in batch.rejected] == ["upload.over_bytes"]
 
 
+def test_a_batch_past_the_limits_is_refused_before_anything_is_decoded(monkeypatch) -> None:
+    decoded: list[str] = []
+    real = uploads.decode_photo
+
+    def counting(data: bytes, name: str, *args, **kwargs):
+        decoded.append(name)
+        return real(data, name, *args, **kwargs)
+
+    monkeypatch.setattr(uploads, "decode_photo", counting)
+    monkeypatch.setattr(uploads, "MAX_BATCH_FILES", 3)
+    files = [Upload(f"{i:04d}.jpg", b"not a photo %d" % i) for i in range(1000)]
+    batch = check_batch(files)
+    assert sorted(decoded) == ["0000.jpg", "0001.jpg", "0002.jpg"], "only the files within the limit are read"
+    assert [p.key for p in batch.rejected].count("upload.over_count") == 997
+
+    decoded.clear()
+    monkeypatch.setattr(uploads, "MAX_BATCH_FILES", 200)
+    monkeypatch.setattr(uploads, "MAX_BATCH_BYTES", 100)
+    batch = check_batch([Upload("small.jpg", b"x" * 60), Upload("more.jpg", b"y" * 60)])
+    assert decoded == ["small.jpg"]
+    assert [(p.name, p.key) for p in batch.rejected] == [("small.jpg", "reject.not_image"),
+                                                          ("more.jpg", "upload.over_bytes")]
+
+
+def test_a_copy_of_a_rejected_file_is_rejected_for_the_same_reason(monkeypatch) -> None:
+    monkeypatch.setattr(uploads, "MAX_FILE_BYTES", 2000)
+    big = jpeg_bytes(640, 480, colour=(10, 200, 30))
+    batch = check_batch([Upload("big.jpg", big), Upload("big copy.jpg", big), Upload("bad.jpg", b"nonsense"),
+                         Upload("bad again.jpg", b"nonsense"), Upload("ok.png", png_bytes()),
+                         Upload("ok copy.png", png_bytes())])
+    assert [(p.name, p.key) for p in batch.rejected] == [
+        ("big.jpg", "upload.too_big"), ("big copy.jpg", "upload.too_big"),
+        ("bad.jpg", "reject.not_image"), ("bad again.jpg", "reject.not_image")]
+    assert batch.rejected[0].params == batch.rejected[1].params
+    assert [(d.name, d.params["first"]) for d in batch.duplicates] == [("ok copy.png", "ok.png")]
+    assert [p.name for p in batch.photos] == ["ok.png"]
+
+
 def test_the_upload_limit_of_the_server_is_the_limit_per_photo() -> None:
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["server"]["maxUploadSize"] == uploads.MAX_FILE_MB
@@ -125,7 +163,7 @@ def test_each_photo_is_decoded_once_per_session(monkeypatch) -> None:
     second = check_batch(files, cache=cache)
     assert sorted(calls) == ["a.jpg", "b.png", "bad.jpg"]
     assert [p.name for p in second.photos] == [p.name for p in first.photos]
-    assert [p.key for p in second.rejected] == ["upload.not_image"]
+    assert [p.key for p in second.rejected] == ["reject.not_image"]
 
 
 def test_progress_counts_the_photos_read() -> None:
@@ -186,27 +224,33 @@ def test_untagged_photos_are_not_audited() -> None:
     assert untagged == [b]
 
 
-def test_the_fingerprint_is_the_hall_round_photos_and_areas_in_any_order() -> None:
+def test_the_fingerprint_is_the_hall_round_photos_areas_in_any_order_and_the_manual() -> None:
     photos = [("a" * 64, Area.ENTRANCE), ("b" * 64, Area.WINDOW_COUNTER)]
-    same = batch_fingerprint("湖泗街道", "2026-Q4", photos)
-    assert batch_fingerprint(" 湖泗街道 ", "2026-Q4", list(reversed(photos))) == same
-    assert batch_fingerprint("纸坊街道", "2026-Q4", photos) != same
-    assert batch_fingerprint("湖泗街道", "2026-Q3", photos) != same
-    assert batch_fingerprint("湖泗街道", "2026-Q4", [("a" * 64, Area.ENTRANCE), ("b" * 64, Area.BACK_OFFICE)]) != same
-    assert batch_fingerprint("湖泗街道", "2026-Q4", photos[:1]) != same
+    manual = "m" * 64
+    same = batch_fingerprint("湖泗街道", "2026-Q4", photos, manual)
+    assert batch_fingerprint(" 湖泗街道 ", "2026-Q4", list(reversed(photos)), manual) == same
+    assert batch_fingerprint("纸坊街道", "2026-Q4", photos, manual) != same
+    assert batch_fingerprint("湖泗街道", "2026-Q3", photos, manual) != same
+    assert batch_fingerprint("湖泗街道", "2026-Q4", [("a" * 64, Area.ENTRANCE), ("b" * 64, Area.BACK_OFFICE)],
+                             manual) != same
+    assert batch_fingerprint("湖泗街道", "2026-Q4", photos[:1], manual) != same
+    assert batch_fingerprint("湖泗街道", "2026-Q4", photos, "n" * 64) != same, "the manual changed: a new audit"
 
 
 def test_a_batch_audited_already_is_found_in_the_store(counter_auditor: Auditor, store: AuditStore) -> None:
     batch = check_batch([Upload("w.jpg", jpeg_bytes()), Upload("e.png", png_bytes())])
     areas = {batch.photos[0].sha256: Area.WINDOW_COUNTER, batch.photos[1].sha256: Area.ENTRANCE}
     pairs = list(areas.items())
-    assert find_audited_batch(store, "湖泗街道", "2026-Q4", pairs) is None
+    manual = counter_auditor.manual.sha256
+    assert find_audited_batch(store, "湖泗街道", "2026-Q4", pairs, manual) is None
     inputs, _ = to_inputs(batch.photos, areas)
     audit_id, _ = counter_auditor.audit(inputs, "湖泗街道", "2026-Q4", store=store)
-    assert find_audited_batch(store, "湖泗街道", "2026-Q4", pairs) == audit_id
-    assert find_audited_batch(store, "湖泗街道", "2026-Q3", pairs) is None
-    assert find_audited_batch(store, "湖泗街道", "2026-Q4", pairs[:1]) is None
-    assert find_audited_batch(store, "湖泗街道", "2026-Q4", [(pairs[0][0], Area.BACK_OFFICE), pairs[1]]) is None
+    assert find_audited_batch(store, "湖泗街道", "2026-Q4", pairs, manual) == audit_id
+    assert find_audited_batch(store, "湖泗街道", "2026-Q3", pairs, manual) is None
+    assert find_audited_batch(store, "湖泗街道", "2026-Q4", pairs[:1], manual) is None
+    assert find_audited_batch(store, "湖泗街道", "2026-Q4", [(pairs[0][0], Area.BACK_OFFICE), pairs[1]], manual) is None
+    # The same photos after the manual changed are audited again, under the new manual.
+    assert find_audited_batch(store, "湖泗街道", "2026-Q4", pairs, "0" * 64) is None
     # The photos were kept: nothing the inspector gave is lost.
     stored = store.load(audit_id).result
     assert all(store.photo_path(p.stored_as).read_bytes() == i.source

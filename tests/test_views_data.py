@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from auditor.manual import Manual
 from auditor.pipeline import Auditor
 from auditor.reports import views_data as vd
 from auditor.reports.model import build_audit_report, build_comparison
-from auditor.store import AuditStore
+from auditor.store import AuditStore, HallSummary
 from auditor.types import Area
 from tests.conftest import jpeg_bytes
 from tests.test_app import RANKING_Q4, seed_store
@@ -34,10 +35,43 @@ def test_rounds_and_the_latest_round(seeded: AuditStore, tmp_path: Path) -> None
 
 def test_trend_keeps_the_latest_audit_of_each_round(seeded: AuditStore, counter_auditor: Auditor) -> None:
     seed_store(counter_auditor, seeded.url, {"纸坊街道": {"2026-Q4": [Area.WINDOW_COUNTER, Area.ENTRANCE]}})
-    trend = vd.trend_frame(seeded.audits_of_hall("纸坊街道"), "en")
+    trend = vd.trend_frame(seeded.audits_of_hall("纸坊街道"), "en", seeded.rounds())
     assert trend["round"].tolist() == ["2026-Q3", "2026-Q4"]
     assert trend["score"].tolist() == [68.8, 68.8]  # the re-audit of 2026-Q4, not the first one (78.6)
     assert trend["grade"].tolist() == ["pass", "pass"]
+
+
+def summary(audit_id: int, round_name: str, at: datetime, score: float) -> HallSummary:
+    return HallSummary(hall="纸坊街道", round=round_name, audit_id=audit_id, created_at=at, score=score, grade="pass",
+                       failed_critical=(), coverage=1.0)
+
+
+Q2, Q3, Q4 = "2026年第二季度", "2026年第三季度", "2026年第四季度"  # by name: 第三 < 第二 < 第四
+
+
+def test_trend_and_previous_audit_follow_the_order_rounds_were_audited(monkeypatch) -> None:
+    monkeypatch.setenv("AUDITOR_TZ", "Asia/Shanghai")
+    rounds = [Q2, Q3, Q4]  # the store's order
+    audits = [summary(1, Q2, datetime(2026, 5, 1, tzinfo=UTC), 60.0),
+              summary(2, Q3, datetime(2026, 8, 1, tzinfo=UTC), 70.0),
+              summary(3, Q4, datetime(2026, 11, 1, tzinfo=UTC), 80.0),
+              summary(4, Q2, datetime(2026, 11, 20, tzinfo=UTC), 65.0)]  # filed late for the second quarter
+    trend = vd.trend_frame(audits, "zh", rounds)
+    assert trend["round"].tolist() == [Q2, Q3, Q4]
+    assert trend["score"].tolist() == [65.0, 70.0, 80.0]
+    assert vd.previous_audit(audits, 3, rounds).audit_id == 2, "not the late second-quarter audit"
+    assert vd.previous_audit(audits, 2, rounds).audit_id == 4, "the latest word on the round before"
+    assert vd.previous_audit(audits, 4, rounds).audit_id == 1
+    assert vd.previous_audit(audits, 1, rounds) is None
+    assert [a.audit_id for a in vd.audits_newest_first(audits, rounds)] == [3, 2, 4, 1]
+
+
+def test_trend_dates_are_local_dates(monkeypatch) -> None:
+    monkeypatch.setenv("AUDITOR_TZ", "Asia/Shanghai")
+    # 20:00 UTC on the last day of March is 04:00 on the first of April in Wuhan.
+    trend = vd.trend_frame([summary(1, "2026-Q2", datetime(2026, 3, 31, 20, 0, tzinfo=UTC), 70.0)], "zh",
+                           ["2026-Q2"])
+    assert trend["date"].tolist() == ["2026-04-01"]
 
 
 def test_ranking_and_its_means(seeded: AuditStore) -> None:

@@ -19,8 +19,8 @@ from collections.abc import Callable, Sequence
 import streamlit as st
 
 from auditor import review, uploads
-from auditor.errors import AuditorError, PhotoReadError
-from auditor.i18n import render_message, score_text, t
+from auditor.errors import AuditorError, PhotoReadError, StoreError
+from auditor.i18n import rejected_reason, render_message, score_text, t
 from auditor.localtime import local_zone
 from auditor.manual import Manual
 from auditor.photos import decode_photo
@@ -41,6 +41,7 @@ BADGE = {Verdict.FAIL: "red", Verdict.PASS: "green", Verdict.NOT_ASSESSABLE: "gr
 MODE, INSPECTOR, HALL, ROUND = "audit_mode", "audit_inspector", "audit_hall", "audit_round"
 UPLOAD_KIND, CHECKED, FILE_SHAS, AREAS = "audit_upload_kind", "audit_checked", "audit_file_shas", "audit_areas"
 DONE, SHOWN, RUN, FLASH, CHANGES = "audit_done", "audit_shown", "audit_run", "audit_flash", "audit_score_change"
+RUNNING = "audit_running"  # the audit a run has started and not finished: set before it, cleared after it
 REVIEW_HALL, REVIEW_ID, VERDICTS = "audit_review_hall", "audit_review_id", "audit_verdicts"
 FROM_SIGNS = "audit_from_signs"
 
@@ -107,7 +108,9 @@ def inspector_input() -> str:
 def hall_round_inspector(target: AuditStore) -> tuple[str, str, str]:
     st.subheader(tr("audit.step_hall"))
     halls = target.halls()
-    rounds = sorted(set(target.rounds()) | {current_round()}, reverse=True)
+    rounds = list(reversed(target.rounds()))  # the latest audited first (the store's order, not by name)
+    if current_round() not in rounds:
+        rounds.insert(0, current_round())
     if st.session_state.get(ROUND) is None:
         st.session_state[ROUND] = current_round()
     left, middle, right = st.columns([4, 2, 3])
@@ -270,15 +273,21 @@ def _request_run() -> None:
 def run_audit(batch: uploads.Batch, areas: dict[str, Area | None], hall: str, round_name: str,
               inspector: str, fingerprint: str) -> None:
     target = common.real_store()
+    manual_sha256 = common.manual().sha256
     tagged = [(p.sha256, areas[p.sha256]) for p in batch.photos if areas.get(p.sha256) is not None]
     done: dict[str, int] = _state(DONE, {})
-    existing = done.get(fingerprint) or uploads.find_audited_batch(target, hall, round_name, tagged)
+    existing = done.get(fingerprint) or uploads.find_audited_batch(target, hall, round_name, tagged, manual_sha256)
     if existing is not None:
         done[fingerprint] = existing
         st.session_state[SHOWN] = (fingerprint, existing)
         st.info(tr("audit.already_audited", id=existing))
         return
     inputs, _ = uploads.to_inputs(batch.photos, areas)
+    # Set before the first Streamlit call of the run: a click while the audit runs reruns the script, which
+    # stops it at its next progress update, before anything is stored (the audit is saved in one transaction
+    # at the end). The next run finds this left behind and tells the reader (interrupted_audit).
+    st.session_state[RUNNING] = {"fingerprint": fingerprint, "hall": hall, "round": round_name, "tagged": tagged,
+                                 "manual": manual_sha256, "photos": len(inputs)}
     bar = st.progress(0.0, text=tr("audit.loading_models"))
 
     def step(index: int, total: int, name: str) -> None:
@@ -289,21 +298,42 @@ def run_audit(batch: uploads.Batch, areas: dict[str, Area | None], hall: str, ro
             inputs, hall, round_name, inspector=inspector or None, rejected=[p.rejected() for p in batch.notes],
             store=target, progress=step)
     except AuditorError as exc:
+        st.session_state.pop(RUNNING, None)
         bar.empty()
-        st.error(tr("audit.audit_failed", detail=str(exc)))
+        # The store's reason is English: a Chinese reader is told what happened in Chinese.
+        st.error(tr("audit.save_failed", detail=str(exc)) if isinstance(exc, StoreError)
+                 else tr("audit.audit_failed", detail=str(exc)))
         return
-    if audit_id is not None:  # remembered before any other Streamlit call, which a second click could interrupt
+    # Remembered before any other Streamlit call, which a second click could interrupt.
+    st.session_state.pop(RUNNING, None)
+    if audit_id is not None:
         done[fingerprint] = audit_id
         st.session_state[SHOWN] = (fingerprint, audit_id)
     bar.empty()
     if audit_id is None:
         st.error(tr("audit.nothing_audited") + "\n\n"
-                 + "\n".join(f"- **{r.photo}**: {r.reason}" for r in result.rejected))
+                 + "\n".join(f"- **{r.photo}**: {rejected_reason(r, lang())}" for r in result.rejected))
         return
     st.session_state[REVIEW_HALL] = hall
     st.session_state[REVIEW_ID] = audit_id
     st.success(tr("audit.saved", id=audit_id, photos=len(result.photos), score=score_text(result.score.score),
                   grade=tr(f"grade.{result.score.grade}")))
+
+
+def interrupted_audit() -> None:
+    """Tell the reader about an audit an earlier run started and did not finish (a click or a page change while
+    it ran): nothing was stored, so it must be run again; or, should it have been stored after all, show it."""
+    running = st.session_state.pop(RUNNING, None)
+    if running is None or st.session_state.get(RUN):  # the reader pressed the button again: it runs anew now
+        return
+    stored = uploads.find_audited_batch(common.real_store(), running["hall"], running["round"], running["tagged"],
+                                        running["manual"])
+    if stored is not None:
+        _state(DONE, {})[running["fingerprint"]] = stored
+        st.session_state[SHOWN] = (running["fingerprint"], stored)
+        st.info(tr("audit.already_audited", id=stored))
+    else:
+        st.warning(tr("audit.interrupted", hall=running["hall"], round=running["round"], n=running["photos"]))
 
 
 def new_audit() -> None:
@@ -315,7 +345,7 @@ def new_audit() -> None:
         return
     areas = tag_areas(batch)
     tagged = [(p.sha256, a) for p in batch.photos if (a := areas.get(p.sha256)) is not None]
-    fingerprint = uploads.batch_fingerprint(hall, round_name, tagged)
+    fingerprint = uploads.batch_fingerprint(hall, round_name, tagged, common.manual().sha256)
     st.subheader(tr("audit.step_run"))
     missing = [tr("audit.need_hall")] if not hall else []
     if not round_name:
@@ -373,16 +403,14 @@ def _override(url: str, finding_id: int, expected_sequence: int, score_before: f
     outcome = review.apply_override(common.store_at(url), finding_id, state[f"audit_ov_{finding_id}_verdict"],
                                     state.get(comment_key, ""), state.get(INSPECTOR) or "", expected_sequence,
                                     score_before)
-    params = dict(outcome.params)
-    if "grade" in params:
-        params["grade"] = t(f"grade.{params['grade']}", lang())
+    text = outcome.text(lang())  # every part in the reader's language, the other inspector's time local
     if outcome.saved:
         state[comment_key] = ""
         _state(CHANGES, {})[audit_id] = (outcome.score_before, outcome.score_after)
-        flash("success", tr(outcome.key, **params), where=finding_id)
-        st.toast(tr(outcome.key, **params))
+        flash("success", text, where=finding_id)
+        st.toast(text)
     else:
-        flash("error", tr(outcome.key, **params), where=finding_id)
+        flash("error", text, where=finding_id)
 
 
 def show_summary(stored: StoredAudit, manual: Manual) -> None:
@@ -424,7 +452,7 @@ def show_summary(stored: StoredAudit, manual: Manual) -> None:
         st.info(f"{tr('label.uncovered_areas')}{punct('：')}{areas}")
     if result.rejected:
         with st.expander(counted(tr("label.rejected_photos"), len(result.rejected))):
-            st.markdown("\n".join(f"- **{r.photo}**: {r.reason}" for r in result.rejected))
+            st.markdown("\n".join(f"- **{r.photo}**: {rejected_reason(r, lang())}" for r in result.rejected))
 
 
 def show_finding(finding: Finding, manual: Manual, source: AuditStore, audit_id: int, score: float | None) -> None:
@@ -462,8 +490,8 @@ def show_finding(finding: Finding, manual: Manual, source: AuditStore, audit_id:
 def show_audit(source: AuditStore, audit_id: int) -> None:
     try:
         stored = source.load(audit_id)
-    except AuditorError as exc:
-        st.error(str(exc))
+    except AuditorError:
+        st.error(tr("audit.load_failed", id=audit_id))
         return
     manual = stored.manual()  # the manual the audit ran with, parsed once per version by the store
     result = stored.result
@@ -518,6 +546,7 @@ mode = st.segmented_control(tr("audit.mode"), (NEW, REVIEW), key=MODE, default=N
                             persist_state="session", format_func=texts_of("audit.mode_"),
                             label_visibility="collapsed")
 show_flashes()
+interrupted_audit()
 if mode == REVIEW:
     chosen = pick_audit(common.store())
     if chosen is not None:

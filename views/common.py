@@ -60,22 +60,42 @@ def _seeding_lock() -> threading.Lock:
     return threading.Lock()
 
 
+@st.cache_resource(show_spinner=False)
+def _unseedable() -> set[str]:
+    """Sample streets whose audit stored nothing (no photo read): not tried again by this process."""
+    return set()
+
+
+def _unseeded_streets() -> list[str]:
+    """The sample streets whose hall has no audit in the samples store yet."""
+    from auditor.samples import street_folders
+
+    seeded = {s.hall for s in samples_store().latest_per_hall()} | _unseedable()
+    return [street.name for street in street_folders() if street.name not in seeded]
+
+
 def ensure_samples() -> None:
-    """Audit the bundled sample streets into the samples store if it holds none yet (first start), once per
-    process even when several readers open the app at that moment."""
+    """Audit the bundled sample streets the samples store does not hold yet (first start), once per process
+    even when several readers open the app at that moment.
+
+    Each street's audit is stored as it completes, and only the streets still missing are audited: a first
+    start interrupted by the reader (a click reruns the script, which stops the seeding at its next progress
+    update) leaves the streets already done, and the next run completes the rest."""
     from auditor.samples import audit_samples
 
-    if samples_store().latest_per_hall():
+    if not _unseeded_streets():
         return
     with _seeding_lock():
-        if samples_store().latest_per_hall():  # another session seeded it while this one waited
+        missing = _unseeded_streets()  # another session may have seeded some while this one waited
+        if not missing:
             return
         bar = st.progress(0.0, text=tr("label.auditing_samples"))
 
         def step(done: int, total: int, name: str) -> None:
             bar.progress(done / max(total, 1), text=f"{tr('label.auditing_samples')} {name}")
 
-        audit_samples(get_auditor(), samples_store(), progress=step)
+        audits = audit_samples(get_auditor(), samples_store(), progress=step, only=set(missing))
+        _unseedable().update(a.result.hall for a in audits if a.audit_id is None)
         bar.empty()
 
 

@@ -25,15 +25,9 @@ def label(key: str) -> str:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def comparison(url: str, round_name: str, language: str, signature: tuple) -> ComparisonReport:
-    """The comparison, rebuilt when an audit of the round or the previous one is added or overridden
-    (``signature``: their ids, scores and grades)."""
+    """The comparison, rebuilt when an audit of the round or the previous one is added, re-checked or
+    overridden (``signature``: vd.round_signature)."""
     return build_comparison(store_at(url), round_name, language)
-
-
-def signature(round_name: str, rounds: list[str]) -> tuple:
-    earlier = [r for r in rounds if r < round_name]
-    wanted = [round_name] + earlier[-1:]
-    return tuple((s.round, s.audit_id, s.score, s.grade) for r in wanted for s in store().latest_per_hall(r))
 
 
 def score_chart(report: ComparisonReport) -> alt.LayerChart:
@@ -125,7 +119,7 @@ if not rounds:
 
 controls = st.columns([1, 2, 2])
 round_name = controls[0].selectbox(label("label.round"), rounds, index=len(rounds) - 1, key="compare_round")
-report = comparison(store().url, round_name, lang(), signature(round_name, rounds))
+report = comparison(store().url, round_name, lang(), vd.round_signature(store(), round_name))
 category_names = {c.category: c.name for c in report.categories}
 categories = controls[1].multiselect(tr("app.filter_category"), list(category_names), key="compare_categories",
                                      format_func=category_names.get, placeholder=tr("app.filter_all"))

@@ -30,24 +30,36 @@ def label(key: str) -> str:
     return vd.heading(tr(key))
 
 
-def offer(formats: tuple[str, ...], identity: str, build: Callable[[str], bytes], file_name: Callable[[str], str]
-          ) -> None:
-    """A column per format: a button that builds the file, then the button that downloads it."""
+def offer(section: str, formats: tuple[str, ...], identity: tuple, build: Callable[[str], bytes],
+          file_name: Callable[[str], str]) -> None:
+    """A column per format: a button that builds the file, then the button that downloads it.
+
+    The built files of a section are kept in session state for one ``identity`` only (the store, the audit or
+    round with its revision, the language): when it changes (another audit, an override, a re-check, another
+    language) they are dropped and built again on request, so nothing stale is offered and a session keeps
+    no more than one audit's and one round's files."""
+    state_key = f"exports_built_{section}"
+    kept = st.session_state.get(state_key)
+    if kept is None or kept[0] != identity:
+        kept = (identity, {})
+        st.session_state[state_key] = kept
+    built: dict[str, bytes] = kept[1]
     for column, fmt in zip(st.columns(len(AUDIT_FORMATS)), formats, strict=False):
         name = FORMAT_NAMES[fmt]
-        key = f"export:{identity}:{fmt}:{lang()}"
         with column:
-            if st.button(tr("exports.build", fmt=name), key=f"build:{key}", icon=FORMAT_ICONS[fmt], width="stretch"):
+            if st.button(tr("exports.build", fmt=name), key=f"exports_build_{section}_{fmt}", icon=FORMAT_ICONS[fmt],
+                         width="stretch"):
                 with st.spinner(tr("exports.building", fmt=name)):
                     try:
-                        st.session_state[key] = build(fmt)
+                        built[fmt] = build(fmt)
                     except Exception as exc:  # the reader gets a message, whatever went wrong in the renderer
-                        st.session_state.pop(key, None)
+                        built.pop(fmt, None)
                         st.error(tr("exports.failed", fmt=name, error=str(exc) or type(exc).__name__))
-            if key in st.session_state:
-                st.download_button(tr("exports.download", fmt=name), st.session_state[key], key=f"download:{key}",
-                                   file_name=file_name(fmt), mime=MEDIA_TYPES[fmt], type="primary",
-                                   icon=":material/download:", on_click="ignore", width="stretch")
+            if fmt in built:
+                st.download_button(tr("exports.download", fmt=name), built[fmt],
+                                   key=f"exports_download_{section}_{fmt}", file_name=file_name(fmt),
+                                   mime=MEDIA_TYPES[fmt], type="primary", icon=":material/download:",
+                                   on_click="ignore", width="stretch")
 
 
 st.title(tr("exports.title"))
@@ -67,14 +79,14 @@ with st.container(border=True):
     hall = picks[0].selectbox(label("label.hall"), halls, index=halls.index(ranked[0]) if ranked else 0,
                               key="exports_hall")
     audits = store().audits_of_hall(hall)
-    hall_rounds = sorted({a.round for a in audits})
+    hall_rounds = [r for r in rounds if r in {a.round for a in audits}]  # the store's order, not by name
     round_name = picks[1].selectbox(label("label.round"), hall_rounds, index=len(hall_rounds) - 1,
                                     key=f"exports_round_{hall}")
     audit_id = store().latest_audit_id(hall, round_name)
     summary = next(a for a in audits if a.audit_id == audit_id)
     score = "—" if summary.score is None else f"{summary.score:.1f}"
     st.caption(f"{tr('label.audit')} {audit_id} · {tr('label.score')} {score} · {tr(f'grade.{summary.grade}')}")
-    offer(AUDIT_FORMATS, f"{store().url}:audit{audit_id}:{summary.score}:{summary.grade}",
+    offer("audit", AUDIT_FORMATS, (store().url, audit_id, store().revision(audit_id), lang()),
           lambda fmt: export_audit(store(), audit_id, fmt, lang()),
           lambda fmt: export_file_name(fmt, round_name, hall=hall, audit_id=audit_id))
 
@@ -84,7 +96,6 @@ with st.container(border=True):
     st.caption(tr("exports.round_help"))
     compared = st.columns(2)[0].selectbox(label("label.round"), rounds, index=len(rounds) - 1,
                                           key="exports_compare_round")
-    signature = tuple((s.audit_id, s.score) for s in store().latest_per_hall(compared))
-    offer(COMPARISON_FORMATS, f"{store().url}:round:{compared}:{hash(signature)}",
+    offer("round", COMPARISON_FORMATS, (store().url, compared, vd.round_signature(store(), compared), lang()),
           lambda fmt: export_comparison(store(), compared, fmt, lang()),
           lambda fmt: export_file_name(fmt, compared))

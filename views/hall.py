@@ -91,8 +91,9 @@ default_hall = ranked[0] if ranked else halls[0]
 picks = st.columns([2, 3])
 hall = picks[0].selectbox(label("label.hall"), halls, index=halls.index(default_hall), key="hall_name")
 audits = store().audits_of_hall(hall)
+rounds = store().rounds()  # in the order they were audited, not by name
 by_id = {a.audit_id: a for a in audits}
-audit_ids = [a.audit_id for a in reversed(audits)]  # newest first: the default
+audit_ids = [a.audit_id for a in vd.audits_newest_first(audits, rounds)]  # the latest round's latest: the default
 audit_id = picks[1].selectbox(
     tr("hall.audit"), audit_ids, key=f"hall_audit_{hall}",
     format_func=lambda i: tr("hall.audit_option", round=by_id[i].round, date=local_date(by_id[i]), id=i))
@@ -101,8 +102,8 @@ st.caption(tr("hall.caption", date=report.created_at.date().isoformat(), inspect
               version=report.manual_version))
 
 # Headline: score (against the hall's previous audit), grade, coverage, failed rules.
-earlier = [a for a in audits if (a.created_at, a.audit_id) < (by_id[audit_id].created_at, audit_id)]
-before = earlier[-1].score if earlier else None
+previous = vd.previous_audit(audits, audit_id, rounds)
+before = previous.score if previous is not None else None
 delta = f"{report.score - before:+.1f}" if report.score is not None and before is not None else None
 counts = vd.verdict_counts(report)
 metrics = st.columns(4)
@@ -128,7 +129,7 @@ with left:
     st.altair_chart(category_chart(report), width="stretch")
 with right:
     st.subheader(tr("hall.trend"))
-    trend = vd.trend_frame(audits, lang())
+    trend = vd.trend_frame(audits, lang(), rounds)
     st.altair_chart(trend_chart(trend, report.round), width="stretch")
     if len(trend) < 2:
         st.caption(tr("hall.single_audit"))

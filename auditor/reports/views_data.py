@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +17,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 import auditor.photos  # noqa: F401  (registers the HEIC opener for thumbnails of phone photos)
 from auditor.checks import Analyzer
 from auditor.i18n import t
+from auditor.localtime import local_zone
 from auditor.manual import Manual, Rule
 from auditor.reports.model import AuditReport, ComparisonReport, RuleSpread, photo_label
 from auditor.store import AuditStore, HallSummary
@@ -38,8 +39,9 @@ def heading(text: str) -> str:
 
 # -- rounds and audits ----------------------------------------------------------------------------------------
 def rounds_with_audits(store: AuditStore) -> list[str]:
-    """The rounds that hold at least one audit, oldest first (by name, as the comparison orders them)."""
-    return [r for r in store.rounds() if store.latest_per_hall(r)]
+    """The rounds that hold at least one audit, in the order they were audited (the store's order: names such
+    as 2026年第三季度 and 2026年第二季度 do not sort in time)."""
+    return store.rounds()
 
 
 def latest_round(store: AuditStore) -> str | None:
@@ -47,19 +49,51 @@ def latest_round(store: AuditStore) -> str | None:
     return rounds[-1] if rounds else None
 
 
-def latest_per_round(audits: Iterable[HallSummary]) -> list[HallSummary]:
-    """A hall's latest audit of each round, the rounds in name order: one point per round of its trend."""
+def _in_round_order(audits: Iterable[HallSummary], rounds: Sequence[str]) -> list[HallSummary]:
+    """Audits by round (in the store's order of ``rounds``), then by when they were made."""
+    position = {name: index for index, name in enumerate(rounds)}
+    return sorted(audits, key=lambda a: (position.get(a.round, len(position)), a.created_at, a.audit_id))
+
+
+def latest_per_round(audits: Iterable[HallSummary], rounds: Sequence[str]) -> list[HallSummary]:
+    """A hall's latest audit of each round, the rounds in the order they were audited (``rounds``: the
+    store's ``rounds()``): one point per round of its trend."""
     latest: dict[str, HallSummary] = {}
     for audit in sorted(audits, key=lambda a: (a.created_at, a.audit_id)):
         latest[audit.round] = audit
-    return [latest[r] for r in sorted(latest)]
+    return _in_round_order(latest.values(), rounds)
 
 
-def trend_frame(audits: Iterable[HallSummary], lang: str) -> pd.DataFrame:
-    """Score per round of one hall (its latest audit in each round)."""
+def previous_audit(audits: Iterable[HallSummary], audit_id: int, rounds: Sequence[str]) -> HallSummary | None:
+    """The hall's audit before ``audit_id``: an earlier one of the same round, else its latest audit of an
+    earlier round (rounds in the store's order, so an audit filed late for an earlier round is not taken for
+    the one before a later round's audit)."""
+    ordered = _in_round_order(audits, rounds)
+    index = next((i for i, a in enumerate(ordered) if a.audit_id == audit_id), 0)
+    return ordered[index - 1] if index > 0 else None
+
+
+def audits_newest_first(audits: Iterable[HallSummary], rounds: Sequence[str]) -> list[HallSummary]:
+    """A hall's audits, the latest round's latest audit first."""
+    return list(reversed(_in_round_order(audits, rounds)))
+
+
+def trend_frame(audits: Iterable[HallSummary], lang: str, rounds: Sequence[str]) -> pd.DataFrame:
+    """Score per round of one hall (its latest audit in each round), the rounds in the order they were
+    audited, each dated in the bureau's time zone."""
+    zone = local_zone()
     rows = [{"round": a.round, "score": a.score, "grade": t(f"grade.{a.grade}", lang), "audit_id": a.audit_id,
-             "date": a.created_at.date().isoformat()} for a in latest_per_round(audits)]
+             "date": a.created_at.astimezone(zone).date().isoformat()} for a in latest_per_round(audits, rounds)]
     return pd.DataFrame(rows, columns=["round", "score", "grade", "audit_id", "date"])
+
+
+def round_signature(store: AuditStore, round_name: str) -> tuple:
+    """What a round's comparison is built from: the latest audit of each hall in the round and in the previous
+    round (the store's), with their revisions (``AuditStore.revision``). Anything built from the comparison is
+    out of date when it changes: a new audit, a re-check, or an override, even one that moves no score."""
+    previous = store.previous_round(round_name)
+    wanted = [round_name] + ([previous] if previous else [])
+    return tuple((r, s.audit_id, store.revision(s.audit_id)) for r in wanted for s in store.latest_per_hall(r))
 
 
 # -- the comparison of a round ----------------------------------------------------------------------------------
