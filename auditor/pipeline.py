@@ -8,6 +8,7 @@ in ``rejected`` with the reason and the others go on.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -74,6 +75,10 @@ class Auditor:
                     f"(manual {manual.version} declares: {', '.join(sorted(manual.object_names))})")
         self.manual = manual
         self.detectors = detectors
+        # One auditor serves every session of the app (models load once per process), but an ultralytics
+        # predictor is not safe to call from two threads at once: photos are analysed one at a time. On the
+        # 2-core machines it runs on, two analyses at once would not be faster anyway.
+        self._analysing = threading.Lock()
 
     def _run(self, name: str, photo: str, detect: Callable[[], sv.Detections]) -> sv.Detections | None:
         try:
@@ -91,6 +96,10 @@ class Auditor:
         every analyzer, as ``auditor inspect`` does for a photo of unknown area)."""
         if needed is None:
             needed = analyzers_for(self.manual, area) if area is not None else frozenset(Analyzer)
+        with self._analysing:
+            return self._facts(photo, area, needed)
+
+    def _facts(self, photo: Photo, area: Area | None, needed: frozenset[Analyzer]) -> PhotoFacts:
         d = self.detectors
         wants_objects = bool(needed & {Analyzer.OBJECTS, Analyzer.PERSONS})
         objects = (self._run(d.objects.name, photo.name, lambda: d.objects.detect(photo.image))

@@ -158,3 +158,33 @@ def test_a_crashing_check_is_not_assessable_not_fatal(manual: Manual, monkeypatc
     findings = _by_rule(evaluate(manual, [facts]))
     assert findings["ITM-02"].verdict is Verdict.NOT_ASSESSABLE
     assert "RuntimeError: bug" in findings["ITM-02"].detail_params["error"]
+
+
+def test_one_auditor_shared_by_two_sessions_analyses_one_photo_at_a_time(manual: Manual) -> None:
+    """The app shares one auditor between browser sessions; its detectors must never run twice at once."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    class OneAtATime(FixedObjects):
+        def __init__(self) -> None:
+            super().__init__(found=[("counter", (20, 120, 300, 220))], detectable={"counter"})
+            self.inside = 0
+            self.most_inside = 0
+            self.guard = threading.Lock()
+
+        def detect(self, image):
+            with self.guard:
+                self.inside += 1
+                self.most_inside = max(self.most_inside, self.inside)
+            time.sleep(0.02)
+            with self.guard:
+                self.inside -= 1
+            return super().detect(image)
+
+    objects = OneAtATime()
+    auditor = Auditor(manual, Detectors(objects=objects, texts=None, lines=None))
+    photos = [PhotoInput(f"{i}.jpg", Area.WINDOW_COUNTER, jpeg_bytes(colour=(40 * i, 90, 90))) for i in range(4)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(lambda batch: auditor.audit(batch, hall="H", round_name="R"), [photos[:2], photos[2:]]))
+    assert objects.calls == 4 and objects.most_inside == 1
