@@ -429,7 +429,9 @@ class AuditStore:
                 row.overrides.append(OverrideRow(sequence=expected_sequence + 1, verdict=Verdict(verdict).value,
                                                  comment=comment.strip(), by=by.strip(), at=_now()))
                 session.flush()
-                audit = row.audit
+                # Locked (on databases that lock rows; SQLite serialises writers anyway) so that two overrides
+                # of different findings of one audit cannot both recompute the score from a stale view.
+                audit = session.get(AuditRow, row.audit_id, with_for_update=True, populate_existing=True)
                 manual = _stored_manual(audit.manual.source)
                 score = score_audit(manual, [_finding(f) for f in audit.findings])
                 audit.score, audit.grade = score.score, score.grade
