@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 
 import pytest
 from PIL import Image, ImageDraw
@@ -252,3 +254,17 @@ def test_evidence_crop_of_a_large_photo_shows_the_evidence(manual: Manual, store
         assert max(crop.size) <= pdf_module.CROP_MAX_SIDE
         r, g, b = crop.convert("RGB").getpixel((crop.width // 2, crop.height // 2))
         assert b > 180 and r < 90 and g < 90, "the cup is in the middle of its crop"
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed (make setup installs it)")
+def test_pdftotext_reads_the_chinese(counter_auditor: Auditor, store: AuditStore, manual: Manual,
+                                     tmp_path) -> None:
+    """What a hall head's PDF viewer or a search index sees: poppler extracts the Chinese text itself."""
+    audit_id = _audit(counter_auditor, store, "江夏经济开发区")
+    path = tmp_path / "report.pdf"
+    path.write_bytes(render_audit_pdf(build_audit_report(store, audit_id, "zh")))
+    text = _squeezed(subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True,
+                                    text=True).stdout)
+    assert "江夏经济开发区" in text
+    assert _squeezed(manual.rules_by_id["ITM-01"].title.zh) in text
+    assert _squeezed(t("label.rectification", "zh")) in text
