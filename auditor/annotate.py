@@ -59,6 +59,16 @@ def load_upright_reduced(path: str | Path, width: int, height: int, scale: float
     return image, image.width / width, image.height / height
 
 
+def upright_thumbnail(path: str | Path, max_side: int) -> Image.Image:
+    """The photo upright, at most ``max_side`` pixels on its longer side (a JPEG decoded at a fraction of its
+    size); PhotoReadError or OSError when it cannot be read."""
+    with Image.open(path) as img:  # the header only: the size, to decode no more than needed
+        width, height = img.size
+    image, _, _ = load_upright_reduced(path, width, height, min(1.0, 2 * max_side / max(width, height, 1)))
+    image.thumbnail((max_side, max_side))
+    return image
+
+
 def transformed(finding: Finding, dx: float = 0.0, dy: float = 0.0, sx: float = 1.0, sy: float = 1.0) -> Finding:
     """The finding with its evidence moved into another image's pixels: x' = (x - dx) * sx, y' = (y - dy) * sy
     (a crop's origin, a resized copy)."""

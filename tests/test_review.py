@@ -47,7 +47,8 @@ def test_the_preview_is_the_drawn_photo_reduced(counter_auditor: Auditor, store:
     result = store.load(audited(counter_auditor, store)).result
     photo = next(p for p in result.photos if p.area == Area.WINDOW_COUNTER)
     findings = [f for f in result.findings if f.photo == photo.name]
-    data = review.preview(store.photo_path(photo.stored_as), findings, manual, "zh", max_side=200)
+    data = review.preview(store.photo_path(photo.stored_as), photo.width, photo.height, findings, manual, "zh",
+                          max_side=200)
     with Image.open(io.BytesIO(data)) as image:
         assert image.format == "JPEG" and max(image.size) == 200
         red = np.array(image.convert("RGB"))

@@ -90,15 +90,21 @@ def test_size_and_batch_limits_name_the_limit(monkeypatch) -> None:
     assert [p.key for p in batch.rejected] == ["upload.over_bytes"]
 
 
-def test_a_batch_past_the_limits_is_refused_before_anything_is_decoded(monkeypatch) -> None:
-    decoded: list[str] = []
+def count_decodes(monkeypatch) -> list[str]:
+    """The names of the photos check_batch decodes, in order."""
+    names: list[str] = []
     real = uploads.decode_photo
 
     def counting(data: bytes, name: str, *args, **kwargs):
-        decoded.append(name)
+        names.append(name)
         return real(data, name, *args, **kwargs)
 
     monkeypatch.setattr(uploads, "decode_photo", counting)
+    return names
+
+
+def test_a_batch_past_the_limits_is_refused_before_anything_is_decoded(monkeypatch) -> None:
+    decoded = count_decodes(monkeypatch)
     monkeypatch.setattr(uploads, "MAX_BATCH_FILES", 3)
     files = [Upload(f"{i:04d}.jpg", b"not a photo %d" % i) for i in range(1000)]
     batch = check_batch(files)
@@ -149,14 +155,7 @@ def test_two_photos_with_one_name_are_kept_apart() -> None:
 
 
 def test_each_photo_is_decoded_once_per_session(monkeypatch) -> None:
-    calls: list[str] = []
-    real = uploads.decode_photo
-
-    def counting(data: bytes, name: str, *args, **kwargs):
-        calls.append(name)
-        return real(data, name, *args, **kwargs)
-
-    monkeypatch.setattr(uploads, "decode_photo", counting)
+    calls = count_decodes(monkeypatch)
     cache: dict = {}
     files = [Upload("a.jpg", jpeg_bytes()), Upload("b.png", png_bytes()), Upload("bad.jpg", b"x")]
     first = check_batch(files, cache=cache)

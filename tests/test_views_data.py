@@ -28,7 +28,7 @@ def seeded(counter_auditor: Auditor, tmp_path: Path) -> AuditStore:
 
 
 def test_rounds_and_the_latest_round(seeded: AuditStore, tmp_path: Path) -> None:
-    assert vd.rounds_with_audits(seeded) == ["2026-Q3", "2026-Q4"]
+    assert seeded.rounds() == ["2026-Q3", "2026-Q4"]
     assert vd.latest_round(seeded) == "2026-Q4"
     assert vd.latest_round(AuditStore(f"sqlite:///{tmp_path / 'empty.db'}")) is None
 
@@ -137,7 +137,7 @@ def test_findings_failures_first_with_thumbnails(seeded: AuditStore) -> None:
     assert order == sorted(order)
     failed = vd.findings_frame(report, {"fail"}, thumbs)
     assert set(failed["rule_id"]) == {"ITM-01", "ITM-02", "SIG-01"}
-    assert failed["thumbnail"].str.startswith("data:image/jpeg;base64,").all()
+    assert failed["thumbnail"].notna().all() and failed["thumbnail"].str.startswith("data:image/jpeg;base64,").all()
     assert failed.set_index("rule_id").loc["SIG-01", "where"] == "入口 · entrance/02.jpg"
     hall_level = everything[everything["photo"] == "全馆"]
     assert len(hall_level) and hall_level["thumbnail"].isna().all()  # a rule judged over the whole hall
@@ -173,10 +173,11 @@ def test_manual_table_filters_and_search(manual: Manual) -> None:
     everything = vd.manual_frame(manual, "zh")
     assert everything["rule_id"].tolist() == [r.id for r in manual.rules]
     assert everything.set_index("rule_id").loc["SIG-09", "severity"] == "关键"
-    assert vd.manual_frame(manual, "en", categories=["floor_marking"])["rule_id"].str.startswith("FLR-").all()
+    assert vd.manual_frame(manual, "en", categories=["floor_marking"])["rule_id"].tolist() == [
+        r.id for r in manual.rules if r.category == "floor_marking"]
     convenience = vd.manual_frame(manual, "en", areas=["convenience"])
-    assert all(manual.rules_by_id[r].areas and "convenience" in {a.value for a in manual.rules_by_id[r].areas}
-               for r in convenience["rule_id"])
+    assert convenience["rule_id"].tolist() == [r.id for r in manual.rules if Area.CONVENIENCE in r.areas]
+    assert len(convenience) > 0
     assert vd.manual_frame(manual, "zh", search="fac-06")["rule_id"].tolist() == ["FAC-06"]
     assert vd.manual_frame(manual, "zh", search="Fire extinguishers")["rule_id"].tolist() == ["FAC-06"]
     assert vd.manual_frame(manual, "zh", search="no such words").empty

@@ -27,7 +27,7 @@ from auditor.photos import decode_photo
 from auditor.pipeline import current_round
 from auditor.reports.model import evidence_summary, photo_label
 from auditor.store import AuditStore, StoredAudit
-from auditor.types import Area, Finding, Verdict
+from auditor.types import Area, AuditedPhoto, Finding, Verdict
 from views import common
 from views.common import lang, tr
 
@@ -92,11 +92,11 @@ def show_flashes(where: object = "page") -> None:
 
 # -- the audit's manual and drawings, cached --------------------------------------------------------------
 @st.cache_data(show_spinner=False, max_entries=512)
-def drawn_photo(path: str, signature: tuple[object, ...], reader_lang: str, _findings: Sequence[Finding],
-                _manual: Manual) -> bytes:
+def drawn_photo(path: str, size: tuple[int, int], signature: tuple[object, ...], reader_lang: str,
+                _findings: Sequence[Finding], _manual: Manual) -> bytes:
     """The photo with the evidence of the listed findings; ``signature`` (finding ids and final verdicts,
     manual) says when the drawing must change."""
-    return review.preview(path, _findings, _manual, reader_lang)
+    return review.preview(path, *size, _findings, _manual, reader_lang)
 
 
 # -- new audit: hall, round, inspector ----------------------------------------------------------------------
@@ -519,7 +519,7 @@ def show_audit(source: AuditStore, audit_id: int) -> None:
             photo = group.photo
             image, findings = st.columns([5, 6], gap="medium")
             with image:
-                show_photo(source, photo.stored_as, group.findings, manual)
+                show_photo(source, photo, group.findings, manual)
                 st.caption(f"**{photo_label(photo.name)}** · {area_name(photo.area)} · {photo.width}×{photo.height}")
             with findings:
                 if not group.findings:
@@ -528,15 +528,16 @@ def show_audit(source: AuditStore, audit_id: int) -> None:
                     show_finding(finding, manual, source, audit_id, result.score.score)
 
 
-def show_photo(source: AuditStore, stored_as: str | None, findings: Sequence[Finding], manual: Manual) -> None:
-    if stored_as is None or not source.photo_path(stored_as).is_file():
+def show_photo(source: AuditStore, photo: AuditedPhoto, findings: Sequence[Finding], manual: Manual) -> None:
+    if photo.stored_as is None or not source.photo_path(photo.stored_as).is_file():
         st.warning(tr("audit.photo_missing"))
         return
     signature = (manual.sha256, *((f.id, f.rule_id, f.final_verdict.value) for f in findings))
     try:
-        st.image(drawn_photo(str(source.photo_path(stored_as)), signature, lang(), findings, manual), width="stretch")
+        st.image(drawn_photo(str(source.photo_path(photo.stored_as)), (photo.width, photo.height), signature,
+                             lang(), findings, manual), width="stretch")
     except PhotoReadError as exc:
-        st.warning(f"{tr('audit.photo_missing')} ({exc.reason})")
+        st.warning(f"{tr('audit.photo_missing')} ({tr(exc.key, **exc.params)})")
 
 
 # -- the page -----------------------------------------------------------------------------------------------

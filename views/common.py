@@ -9,6 +9,7 @@ import streamlit as st
 
 from auditor.i18n import LANGS, t
 from auditor.manual import DEFAULT_MANUAL, Manual, load_manual
+from auditor.reports.views_data import heading
 from auditor.store import AuditStore, default_url
 
 LANG_KEY = "lang"
@@ -23,6 +24,11 @@ def lang() -> str:
 def tr(key: str, **params: object) -> str:
     """The translation table's text for ``key`` in the reader's language."""
     return t(key, lang(), **params)
+
+
+def label(key: str) -> str:
+    """A table label used as a heading, column or field name: capitalised in English (Chinese unchanged)."""
+    return heading(tr(key))
 
 
 @st.cache_resource(show_spinner=False)

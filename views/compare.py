@@ -10,17 +10,12 @@ import streamlit as st
 from auditor.reports import views_data as vd
 from auditor.reports.model import ComparisonReport, build_comparison
 from auditor.types import Area
-from views.common import lang, store, store_at, tr
+from views.common import label, lang, store, store_at, tr
 
 GRADE_COLOURS = {"excellent": "#2ea043", "good": "#6cc070", "pass": "#f2a93b", "fail": "#d62728",
                  "not_assessable": "#7f7f7f"}
-CATEGORY_COLOUR = "#4c78a8"
 SCORE_COLOUR = "#4c78a8"
 
-
-def label(key: str) -> str:
-    """A table label as a heading or column name (capitalised in English)."""
-    return vd.heading(tr(key))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -64,7 +59,7 @@ def category_chart(long: pd.DataFrame, category: str, halls: list[str], with_nam
     y = alt.Y("hall:N", sort=halls, title=None,
               axis=alt.Axis(labelLimit=90, labelFontSize=12) if with_names else alt.Axis(labels=False, ticks=False))
     base = alt.Chart(data)
-    bars = base.mark_bar(color=CATEGORY_COLOUR, size=14).encode(
+    bars = base.mark_bar(color=vd.CATEGORY_COLOUR, size=14).encode(
         y=y, x=alt.X("score:Q", scale=alt.Scale(domain=[0, 100]), title=None, axis=alt.Axis(tickCount=3)),
         tooltip=[alt.Tooltip("hall:N", title=label("label.hall")), alt.Tooltip("score:Q", title=label("label.score"))])
     text = base.mark_text(align="left", dx=3, fontSize=11, color="#444444").encode(
@@ -112,7 +107,7 @@ def matrix_chart(report: ComparisonReport, rules: list) -> alt.HConcatChart:
 
 # -- the screen -------------------------------------------------------------------------------------------------
 st.title(tr("label.comparison_title"))
-rounds = vd.rounds_with_audits(store())
+rounds = store().rounds()
 if not rounds:
     st.info(tr("label.no_audits_hint"))
     st.stop()

@@ -18,16 +18,12 @@ from auditor.reports.export import (
     export_comparison,
     export_file_name,
 )
-from views.common import lang, store, tr
+from views.common import label, lang, store, tr
 
 FORMAT_NAMES = {"pdf": "PDF", "xlsx": "Excel", "csv": "CSV", "json": "JSON"}
 FORMAT_ICONS = {"pdf": ":material/picture_as_pdf:", "xlsx": ":material/table_view:", "csv": ":material/csv:",
                 "json": ":material/data_object:"}
 
-
-def label(key: str) -> str:
-    """A table label as a field name (capitalised in English)."""
-    return vd.heading(tr(key))
 
 
 def offer(section: str, formats: tuple[str, ...], identity: tuple, build: Callable[[str], bytes],
@@ -63,7 +59,7 @@ def offer(section: str, formats: tuple[str, ...], identity: tuple, build: Callab
 
 
 st.title(tr("exports.title"))
-rounds = vd.rounds_with_audits(store())
+rounds = store().rounds()
 if not rounds:
     st.info(tr("label.no_audits_hint"))
     st.stop()

@@ -8,19 +8,15 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from auditor.i18n import score_text
 from auditor.localtime import local_zone
 from auditor.reports import views_data as vd
 from auditor.reports.model import AuditReport, build_audit_report
 from auditor.store import HallSummary
-from views.common import lang, store, tr
+from views.common import label, lang, store, tr
 
-CATEGORY_COLOUR = "#4c78a8"
 SHOW = ("fail", "not_assessable", "all")
 
-
-def label(key: str) -> str:
-    """A table label as a heading or column name (capitalised in English)."""
-    return vd.heading(tr(key))
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -44,7 +40,7 @@ def category_chart(report: AuditReport) -> alt.LayerChart:
     y = alt.Y("category_name:N", sort=data["category_name"].tolist(), title=None,
               axis=alt.Axis(labelFontSize=13, labelLimit=200))
     base = alt.Chart(data)
-    bars = base.mark_bar(color=CATEGORY_COLOUR, size=20, cornerRadiusEnd=2).encode(
+    bars = base.mark_bar(color=vd.CATEGORY_COLOUR, size=20, cornerRadiusEnd=2).encode(
         y=y, x=alt.X("bar:Q", scale=alt.Scale(domain=[0, 100]), title=label("label.score")),
         tooltip=[alt.Tooltip("category_name:N", title=label("label.category")),
                  alt.Tooltip("label:N", title=label("label.score")),
@@ -60,8 +56,8 @@ def trend_chart(trend: pd.DataFrame, current_round: str) -> alt.LayerChart:
     base = alt.Chart(trend)
     tooltip = [alt.Tooltip("round:N", title=label("label.round")), alt.Tooltip("score:Q", title=label("label.score")),
                alt.Tooltip("grade:N", title=label("label.grade")), alt.Tooltip("date:N", title=label("label.date"))]
-    line = base.mark_line(color=CATEGORY_COLOUR, strokeWidth=2.5).encode(x=x, y=y)
-    points = base.mark_point(filled=True, color=CATEGORY_COLOUR).encode(
+    line = base.mark_line(color=vd.CATEGORY_COLOUR, strokeWidth=2.5).encode(x=x, y=y)
+    points = base.mark_point(filled=True, color=vd.CATEGORY_COLOUR).encode(
         x=x, y=y, tooltip=tooltip, size=alt.condition("datum.current", alt.value(220), alt.value(80)))
     labels = base.mark_text(dy=-16, fontSize=12, color="#333333").encode(
         x=x, y=y, text=alt.Text("score:Q", format=".1f"))
@@ -107,7 +103,7 @@ before = previous.score if previous is not None else None
 delta = f"{report.score - before:+.1f}" if report.score is not None and before is not None else None
 counts = vd.verdict_counts(report)
 metrics = st.columns(4)
-metrics[0].metric(label("label.score"), "—" if report.score is None else f"{report.score:.1f}", delta=delta,
+metrics[0].metric(label("label.score"), score_text(report.score), delta=delta,
                   help=tr("hall.delta_help") if delta else None, border=True)
 metrics[1].metric(label("label.grade"), report.grade_name, border=True)
 metrics[2].metric(label("label.coverage"), f"{report.coverage:.0%}", border=True)
@@ -125,7 +121,7 @@ if report.unassessed_critical:
 # A bar per category, and the trend across rounds.
 left, right = st.columns(2, gap="large")
 with left:
-    st.subheader(vd.heading(label("label.category_scores")))
+    st.subheader(label("label.category_scores"))
     st.altair_chart(category_chart(report), width="stretch")
 with right:
     st.subheader(tr("hall.trend"))
@@ -138,7 +134,7 @@ with right:
                               for r, s in zip(trend["round"], trend["score"], strict=True)))
 
 # The findings (with the photo's thumbnail) and the rectification list.
-findings_tab, rectification_tab = st.tabs([vd.heading(tr("label.findings")), vd.heading(tr("label.rectification"))])
+findings_tab, rectification_tab = st.tabs([label("label.findings"), label("label.rectification")])
 with findings_tab:
     show = st.segmented_control(tr("hall.show"), SHOW, default="fail", key="hall_show", required=True,
                                 format_func=lambda v: tr(f"hall.show_{v}"))

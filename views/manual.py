@@ -8,14 +8,10 @@ import streamlit as st
 
 from auditor.reports import views_data as vd
 from auditor.types import Area
-from views.common import lang, manual, tr
+from views.common import label, lang, manual, tr
 
 ROW_HEIGHT = 35
 
-
-def label(key: str) -> str:
-    """A table label as a column name (capitalised in English)."""
-    return vd.heading(tr(key))
 
 
 book = manual()

@@ -12,21 +12,25 @@ from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 
 import pandas as pd
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import UnidentifiedImageError
 
-import auditor.photos  # noqa: F401  (registers the HEIC opener for thumbnails of phone photos)
+from auditor.annotate import VERDICT_COLOURS as VERDICT_RGB
+from auditor.annotate import upright_thumbnail
 from auditor.checks import Analyzer
+from auditor.errors import AuditorError
 from auditor.i18n import t
 from auditor.localtime import local_zone
 from auditor.manual import Manual, Rule
 from auditor.reports.model import AuditReport, ComparisonReport, RuleSpread, photo_label
 from auditor.store import AuditStore, HallSummary
 
-# One palette for every screen: a verdict reads the same colour in the matrix, the findings and the charts.
-VERDICT_COLOURS: dict[str, str] = {"pass": "#2ea043", "fail": "#d62728", "not_assessable": "#7f7f7f"}
+# One palette for every screen: a verdict reads the same colour in the matrix, the findings, the charts and the
+# evidence drawn on the photos (auditor.annotate's colours, as the hex the charts take).
+VERDICT_COLOURS: dict[str, str] = {v.value: "#{:02x}{:02x}{:02x}".format(*rgb) for v, rgb in VERDICT_RGB.items()}
 NOT_IN_MANUAL = "not_in_manual"  # a rule the manual of that hall's audit did not have
 NOT_IN_MANUAL_COLOUR = "#e6e6e6"
-SPREAD_COLOURS: dict[str, str] = {"systemic": "#d62728", "local": "#f2a93b", "none": "#c8c8c8"}
+SPREAD_COLOURS: dict[str, str] = {"systemic": VERDICT_COLOURS["fail"], "local": "#f2a93b", "none": "#c8c8c8"}
+CATEGORY_COLOUR = "#4c78a8"  # bars of category scores
 SPREAD_ORDER = ("systemic", "local", "none")
 VERDICT_ORDER = ("fail", "not_assessable", "pass")
 ANALYZER_ORDER = (Analyzer.OBJECTS, Analyzer.TEXTS, Analyzer.FLOOR_LINES, Analyzer.PERSONS)
@@ -38,14 +42,8 @@ def heading(text: str) -> str:
 
 
 # -- rounds and audits ----------------------------------------------------------------------------------------
-def rounds_with_audits(store: AuditStore) -> list[str]:
-    """The rounds that hold at least one audit, in the order they were audited (the store's order: names such
-    as 2026年第三季度 and 2026年第二季度 do not sort in time)."""
-    return store.rounds()
-
-
 def latest_round(store: AuditStore) -> str | None:
-    rounds = rounds_with_audits(store)
+    rounds = store.rounds()  # in the order they were audited
     return rounds[-1] if rounds else None
 
 
@@ -245,14 +243,11 @@ def rectification_frame(report: AuditReport) -> pd.DataFrame:
 def thumbnail_data_uri(path: str | Path, max_side: int = 160, quality: int = 70) -> str | None:
     """A small JPEG of the photo (upright) as a data URI for a table cell; None when it cannot be read."""
     try:
-        with Image.open(path) as image:
-            image.draft("RGB", (max_side * 2, max_side * 2))  # JPEG: decode at a fraction of the size
-            upright = ImageOps.exif_transpose(image).convert("RGB")
-    except (OSError, UnidentifiedImageError, ValueError):
+        image = upright_thumbnail(path, max_side)
+    except (AuditorError, OSError, UnidentifiedImageError, ValueError):
         return None
-    upright.thumbnail((max_side, max_side))
     buffer = io.BytesIO()
-    upright.save(buffer, "JPEG", quality=quality)
+    image.save(buffer, "JPEG", quality=quality)
     return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
