@@ -41,8 +41,9 @@ EQUIPMENT = ["counter", "window_plate", "evaluation_device", "guide_map", "fire_
              "desk", "monitor", "keyboard"]
 
 
-def photo_bytes(rng: random.Random, index: int) -> bytes:
-    """A hall-like photo: a floor, a counter, some boxes; different bytes for every index."""
+def photo_bytes(rng: random.Random, index: int, scale: int = 1) -> bytes:
+    """A hall-like photo: a floor, a counter, some boxes; different bytes for every index. ``scale`` enlarges
+    it (5: 4000 x 3000, a phone photo's 12 megapixels)."""
     image = Image.new("RGB", (WIDTH, HEIGHT), (200 + index % 40, 200, 190))
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, HEIGHT * 0.6, WIDTH, HEIGHT), fill=(150, 140, 130))
@@ -51,25 +52,29 @@ def photo_bytes(rng: random.Random, index: int) -> bytes:
         x, y = rng.randrange(WIDTH - 60), rng.randrange(HEIGHT - 60)
         draw.rectangle((x, y, x + rng.randrange(10, 60), y + rng.randrange(10, 60)),
                        fill=tuple(rng.randrange(256) for _ in range(3)))
-    noise = np.asarray(image, dtype=np.int16) + np.random.default_rng(index).integers(-8, 8, (HEIGHT, WIDTH, 3))
+    if scale > 1:
+        image = image.resize((WIDTH * scale, HEIGHT * scale), Image.Resampling.BILINEAR)
+    noise = np.asarray(image, dtype=np.int16) + np.random.default_rng(index).integers(-8, 8, (*image.size[::-1], 3))
     buffer = io.BytesIO()
     Image.fromarray(noise.clip(0, 255).astype(np.uint8)).save(buffer, "JPEG", quality=85)
     return buffer.getvalue()
 
 
-def auditor_for(manual, rng: random.Random, clutter: int) -> Auditor:
-    """Fake detectors that see the hall's equipment and ``clutter`` personal items on every photo."""
+def auditor_for(manual, rng: random.Random, clutter: int, scale: int = 1) -> Auditor:
+    """Fake detectors that see the hall's equipment and ``clutter`` personal items on every photo (boxes in the
+    pixels of photos enlarged ``scale`` times)."""
     found = [(name, (40 + 50 * i, 250, 90 + 50 * i, 300)) for i, name in enumerate(EQUIPMENT)]
     found[0] = ("counter", (40, 240, 760, 440))
     found[1] = ("window_plate", (300, 60, 500, 140))
     found += [(name, (80 + 70 * i, 200, 140 + 70 * i, 250)) for i, name in enumerate(rng.sample(CLUTTER, clutter))]
+    found = [(name, tuple(v * scale for v in box)) for name, box in found]
     objects = FixedObjects(found=found, detectable=set(EQUIPMENT + CLUTTER))
     sign = "3号窗口 综合受理" if rng.random() < 0.7 else "窗口"
-    texts = FixedTexts([(sign, (305, 65, 495, 135))])
+    texts = FixedTexts([(sign, tuple(v * scale for v in (305, 65, 495, 135)))])
     return Auditor(manual, Detectors(objects=objects, texts=texts, lines=None))
 
 
-def build_store(folder: Path, photos: int, halls: int, seed: int = 0) -> tuple[AuditStore, int, str]:
+def build_store(folder: Path, photos: int, halls: int, seed: int = 0, scale: int = 1) -> tuple[AuditStore, int, str]:
     manual = load_manual(DEFAULT_MANUAL)
     store = AuditStore(f"sqlite:///{folder / 'bench.db'}", photo_dir=folder / "photos")
     rng = random.Random(seed)
@@ -82,14 +87,14 @@ def build_store(folder: Path, photos: int, halls: int, seed: int = 0) -> tuple[A
         for i in range(count):
             counter += 1
             area = areas[i % len(areas)]
-            batch.append(PhotoInput(f"{hall}/{area.value}/{i + 1:03d}.jpg", area, photo_bytes(rng, counter)))
+            batch.append(PhotoInput(f"{hall}/{area.value}/{i + 1:03d}.jpg", area, photo_bytes(rng, counter, scale)))
         return batch
 
     big_id = None
     names = HALLS[:halls] if halls <= len(HALLS) else [f"街道{i + 1:02d}" for i in range(halls)]
     for round_name, count in (("2026-Q3", 7), ("2026-Q4", 14)):
         for h, hall in enumerate(names):
-            auditor = auditor_for(manual, rng, clutter=rng.randrange(0, 4) if h else 3)
+            auditor = auditor_for(manual, rng, clutter=rng.randrange(0, 4) if h else 3, scale=scale)
             n = photos if (round_name == "2026-Q4" and h == 0) else count
             audit_id, _ = auditor.audit(inputs(hall, n), hall=hall, round_name=round_name, inspector="张三",
                                         store=store)
@@ -108,9 +113,11 @@ def main() -> None:
     parser.add_argument("--halls", type=int, default=11)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="write one export of each kind into this folder")
+    parser.add_argument("--photo-scale", type=int, default=1, choices=range(1, 7),
+                        help="enlarge the 800 x 600 photos (5: 4000 x 3000, 12 megapixels like a phone's)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        store, audit_id, round_name = build_store(Path(tmp), args.photos, args.halls)
+        store, audit_id, round_name = build_store(Path(tmp), args.photos, args.halls, scale=args.photo_scale)
         stored = store.load(audit_id)
         failed = sum(1 for f in stored.result.findings if f.final_verdict is Verdict.FAIL)
         print(f"audit #{audit_id}: {len(stored.result.photos)} photos, {len(stored.result.findings)} findings "
