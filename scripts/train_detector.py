@@ -37,7 +37,10 @@ HELDOUT_SEED = 9001   # never used for training or tuning
 def render(out: Path, halls: int, photos: int, seed: int, rate: float) -> Path:
     """Render a set unless the same settings and generator code rendered it before (the generator is
     deterministic)."""
-    code = hashlib.sha256(b"".join(p.read_bytes() for p in sorted((ROOT / "auditor" / "synth").glob("*.py"))))
+    synth = ROOT / "auditor" / "synth"
+    # The generator's code and the index of its people sprites (a rebuilt sprite set changes the photos).
+    code = hashlib.sha256(b"".join(p.read_bytes() for p in sorted([*synth.glob("*.py"),
+                                                                   synth / "assets" / "people" / "people.json"])))
     settings = {"halls": halls, "photos": photos, "seed": seed, "violation_rate": rate,
                 "generator": GENERATOR_VERSION, "code_sha256": code.hexdigest()}
     stamp = out / "settings.json"

@@ -102,16 +102,7 @@ def _notice_board(shot: Shot, x: float) -> None:
 
 
 def _floor_plant(shot: Shot, x: float, y: float) -> None:
-    def draw() -> None:
-        label = shot.frame.new_label("plant")
-        shot.frame.shadow(x, y, 0.3, 0.25)
-        shot.frame.box(x, y, 0.0, (0.4, 0.4, 0.45), (0.35, 0.3, 0.28), label)
-        for i in range(9):
-            dx, dy = float(shot.rng.uniform(-0.3, 0.3)), float(shot.rng.uniform(-0.1, 0.1))
-            shot.frame.box(x + dx, y + dy, 0.45 + float(shot.rng.uniform(0, 0.7)), (0.22, 0.05, 0.3),
-                           (0.12, 0.38 + 0.03 * i, 0.15), label)
-
-    shot.custom((x, y - 0.2, 0.6), draw)
+    shot.thing("plant", x, y, 0.0, float(shot.rng.uniform(0.9, 1.4)), 0.45)
 
 
 def _wall_sign(shot: Shot, name: str | None, lines: list[str], x: float, y: float, z_top: float, width: float,
@@ -161,7 +152,7 @@ def _passers_by(shot: Shot, near_y: float, chance: float = 0.6) -> None:
 
 
 def _fire_extinguisher(shot: Shot, x: float, y: float) -> None:
-    shot.box("fire_extinguisher", x, y, 0.0, (0.17, 0.17, 0.6), (0.78, 0.06, 0.06))
+    shot.thing("fire_extinguisher", x, y, 0.0, float(shot.rng.uniform(0.55, 0.62)), 0.17)
     shot.floor_line((x - 0.2, y - 0.2), (x + 0.2, y - 0.2), "yellow", YELLOW, 0.05)
 
 
@@ -180,9 +171,9 @@ def _counter_items(shot: Shot, x0: float, x1: float, y: float, top: float, dice:
     """Violation items on a counter or desk top between x0 and x1 (y: the top's middle)."""
     rng = shot.rng
     options: list[tuple[str, Callable[[float], None]]] = [
-        ("cup", lambda x: shot.box("cup", x, y, top, (0.08, 0.08, 0.12), (0.95, 0.95, 0.95), on="top")),
+        ("cup", lambda x: shot.thing("cup", x, y, top, float(rng.uniform(0.1, 0.13)), 0.08, on="top")),
         ("food", lambda x: shot.box("food", x, y, top, (0.16, 0.1, 0.07), (0.85, 0.55, 0.2), on="top")),
-        ("bag", lambda x: shot.box("bag", x, y, top, (0.34, 0.14, 0.26), (0.35, 0.2, 0.12), on="top")),
+        ("bag", lambda x: shot.thing("bag", x, y, top, float(rng.uniform(0.24, 0.32)), 0.15, on="top")),
         ("plant", lambda x: _plant(shot, x, y, top)),
         ("paper_pile", lambda x: shot.box("paper_pile", x, y, top, (0.3, 0.22, 0.09), (0.96, 0.96, 0.93), on="top")),
         ("clothing", lambda x: shot.box("clothing", x, y, top, (0.4, 0.3, 0.08), _jacket(rng), on="top")),
@@ -212,14 +203,8 @@ def _jacket(rng: np.random.Generator) -> tuple[float, float, float]:
 
 
 def _plant(shot: Shot, x: float, y: float, bottom: float) -> None:
-    def draw() -> None:
-        label = shot.frame.new_label("plant")
-        shot.frame.box(x, y, bottom, (0.14, 0.14, 0.13), (0.55, 0.35, 0.25), label)
-        for i in range(5):
-            dx, dz = float(shot.rng.uniform(-0.1, 0.1)), float(shot.rng.uniform(0.12, 0.3))
-            shot.frame.box(x + dx, y, bottom + dz, (0.09, 0.04, 0.09), (0.15, 0.5 + 0.05 * i, 0.18), label)
-
-    shot.custom((x, y - 0.07, bottom + 0.2), draw, on="top", name="plant")
+    """A pot plant on a counter or desk top."""
+    shot.thing("plant", x, y, bottom, float(shot.rng.uniform(0.2, 0.3)), 0.14, on="top")
 
 
 # -- the seven areas ------------------------------------------------------------------------------------------
@@ -295,17 +280,21 @@ def compose_back_office(style: HallStyle, rng: np.random.Generator, dice: Dice) 
     if rng.uniform() < 0.6:
         shot.box("paper_pile", 0.3, desk_y + 0.15, top, (0.3, 0.22, 0.08), (0.96, 0.96, 0.93), on="top")
     if rng.uniform() < 0.7:
-        shot.box("cup", 0.15, desk_y - 0.22, top, (0.08, 0.08, 0.11), (0.9, 0.92, 0.95), on="top")
+        shot.thing("cup", 0.15, desk_y - 0.22, top, float(rng.uniform(0.1, 0.13)), 0.08, on="top")
         if dice("second_cup", 0.5):
             # At the front left corner, where nothing can stand in front of it and hide the violation.
-            shot.box("cup", -0.64, desk_y - 0.27, top, (0.08, 0.08, 0.11), (0.3, 0.55, 0.8), on="top")
+            shot.thing("cup", -0.64, desk_y - 0.27, top, float(rng.uniform(0.1, 0.13)), 0.08, on="top")
     # Each violation item has its own row on the desk (food at the front, the jacket behind it, the bag at
     # the back), so that one never hides another.
     for name, colour, size, row in (("food", (0.85, 0.55, 0.2), (0.16, 0.1, 0.07), -0.27),
                                     ("clothing", _jacket(rng), (0.4, 0.3, 0.08), -0.06),
                                     ("bag", (0.3, 0.18, 0.1), (0.34, 0.14, 0.26), 0.17)):
         if dice(f"{name}_on_desk", 0.35):
-            shot.box(name, float(rng.uniform(0.32, 0.55)), desk_y + row, top, size, colour, on="top")
+            if name == "bag":
+                shot.thing("bag", float(rng.uniform(0.32, 0.55)), desk_y + row, top, float(rng.uniform(0.24, 0.3)),
+                           size[1], on="top")
+            else:
+                shot.box(name, float(rng.uniform(0.32, 0.55)), desk_y + row, top, size, colour, on="top")
     if dice("plant_on_desk", 0.3):
         _plant(shot, 0.55, desk_y + 0.05, top)
     shot.box("printer", 1.25, desk_y + 0.1, 0.0, (0.5, 0.45, 0.9), (0.8, 0.8, 0.78))
@@ -385,7 +374,7 @@ def compose_waiting_area(style: HallStyle, rng: np.random.Generator, dice: Dice)
         _fire_extinguisher(shot, float(rng.uniform(2.5, 3.5)), shot.room_depth - 0.4)
     if rng.uniform() < 0.6:
         _exit_sign(shot, float(rng.uniform(1.5, 3.0)), shot.room_depth - 0.02)
-    shot.box("bin", float(rng.uniform(-3.5, -2.8)), first_row + 0.5, 0.0, (0.3, 0.3, 0.6), (0.45, 0.47, 0.5))
+    shot.thing("bin", float(rng.uniform(-3.5, -2.8)), first_row + 0.5, 0.0, float(rng.uniform(0.55, 0.75)), 0.3)
     _passers_by(shot, first_row + 2.0)
     return shot
 
@@ -523,7 +512,7 @@ def compose_convenience(style: HallStyle, rng: np.random.Generator, dice: Dice) 
         lines = ["便民服务区"]
     _wall_sign(shot, None, lines, 0.0, shot.room_depth - 0.03, 2.5, 2.0, 0.6, weights=[1.2, 0.8][: len(lines)])
     if not dice("water_missing", 0.4):
-        shot.box("water_dispenser", -1.4, table_y, 0.0, (0.4, 0.4, 1.1), (0.93, 0.93, 0.94))
+        shot.thing("water_dispenser", -1.4, table_y, 0.0, float(rng.uniform(1.1, 1.3)), 0.4)
         shot.box(None, -1.4, table_y, 1.1, (0.26, 0.26, 0.36), (0.55, 0.75, 0.95), shadow=False)
         _position_marks(shot, -1.4, table_y, 0.4, 0.4, dice)
     if not dice("first_aid_missing", 0.4):

@@ -252,16 +252,19 @@ class Frame:
         for code, label in labels.items():
             ids[write & (parts[inside] == code)] = label
 
-    def sprite(self, draw: Callable[[float, float, float], None], foot: tuple[float, float, float]) -> None:
-        """Something drawn in 2D at a projected foot point with a pixels-per-metre scale (people)."""
+    def sprite(self, draw: Callable[[float, float, float], None], foot: tuple[float, float, float],
+               depth_at: tuple[float, float, float] | None = None) -> None:
+        """Something drawn in 2D at a projected foot point with a pixels-per-metre scale (people, plants),
+        flat at the depth of its foot or of ``depth_at``."""
         head = (foot[0], foot[1], foot[2] + 1.7)
-        px, depth = self.camera.project(np.asarray([foot, head], dtype=float))
-        if depth[0] < 0.5:
+        points = [foot, head] if depth_at is None else [foot, head, depth_at]
+        px, depth = self.camera.project(np.asarray(points, dtype=float))
+        if depth.min() < 0.5:
             return
         # Pixels per metre measured along the body, so a tilted camera does not shorten people.
         scale = float(np.hypot(*(px[0] - px[1]))) / 1.7
         # A figure is flat at the depth of its feet; in the floor's reflection it hangs down from them.
-        self.sprite_depth = float(depth[0])
+        self.sprite_depth = float(depth[-1])
         try:
             draw(float(px[0, 0]), float(px[0, 1]), -scale if self.camera.mirrored else scale)
         finally:

@@ -15,6 +15,7 @@ from auditor.synth import textures as tx
 from auditor.synth.camera import Camera
 from auditor.synth.people import PersonLook, draw_person
 from auditor.synth.render import Colour, Frame, ambient_occlusion, finish
+from auditor.synth.sprites import choose_thing, draw_thing
 from auditor.types import Box, LineFact, PersonFact, Role, TextFact
 
 FLOOR_PX_PER_M = 80
@@ -108,6 +109,21 @@ class Shot:
             self.frame.box(x, y, bottom, size, colour, label, faces)
 
         self.custom((x, y - size[1] / 2, bottom + size[2] / 2), draw, on=on, name=name)
+
+    def thing(self, kind: str, x: float, y: float, bottom: float, height_m: float, depth_m: float,
+              on: str | None = None) -> None:
+        """A freestanding object of class ``kind`` (a plant, a bin, a cup...) drawn from a sprite of a 3D
+        model, standing at (x, y) on the floor or on a top at height ``bottom``; ``depth_m``: the depth of its
+        footprint; ``on`` records the surface it sits on."""
+        sprite = choose_thing(self.rng, kind, "floor" if bottom < 0.01 else "top")
+
+        def draw() -> None:
+            if bottom < 0.01:
+                self.frame.shadow(x, y, depth_m * 0.7, depth_m * 0.6)
+            label = self.frame.new_label(kind)
+            draw_thing(self.frame, sprite, (x, y, bottom), (x, y - depth_m / 2, bottom), height_m, label)
+
+        self.custom((x, y - depth_m / 2, bottom + height_m / 2), draw, on=on, name=kind)
 
     def plane(self, name: str | None, corners: list[tuple[float, float, float]], texture: np.ndarray,
               text_lines: list[tuple[str, tuple[float, float, float, float]]] | None = None) -> None:
