@@ -81,7 +81,7 @@ class Thing:
     yaws: tuple[float, ...]
     elevation_deg: float    # seen this much from above (floor things from a standing camera, desk things nearer)
     px_per_m: float
-    on: str = "floor"       # floor, or top (of a counter or desk)
+    on: str = "floor"       # floor, top (of a counter or desk), or wall (hung on it)
     height_m: float = 0.0   # the catalogue's height, for models whose OBJ is not in centimetres (0: it is)
 
 
@@ -125,6 +125,38 @@ THINGS = [
     Thing("backpack", "bag", "BlendSwap-CC-BY", "blendswap-cc-by/backpack/backpack.obj", f"Jo.3D (BlendSwap), {CC_BY}",
           (0.0, 40.0, -40.0), 12, 500, on="top"),
 ]
+# Unlabelled things (class names starting with "_": not the detector's classes) that real halls have and
+# that make a generated one less bare: chairs, cabinets, boxes, an air conditioner, a camera, desk clutter.
+CLUTTER = [
+    Thing("office_chair", "_office_chair", "Scopia", "scopia/office_chair/office_chair.obj", f"Scopia, {CC_BY}",
+          (0.0, 20.0, -20.0), 16, 260, height_m=1.0),
+    Thing("plastic_chair", "_chair", "BlendSwap-CC-0", "blendswap-cc-0/plasticChair/plasticChair.obj",
+          f"exL, {CC0}", (0.0, 30.0, -30.0), 16, 260),
+    Thing("folding_chair", "_chair", "BlendSwap-CC-BY", "blendswap-cc-by/foldingChair/foldingChair.obj",
+          f"Giovagiova (BlendSwap), {CC_BY}", (0.0, 30.0), 16, 260),
+    Thing("grey_chair", "_chair", "BlendSwap-CC-BY", "blendswap-cc-by/cafe_set_tonon_chair/cafe_set_tonon_chair.obj",
+          f"Voodoc (BlendSwap), {CC_BY}", (0.0, -30.0), 16, 260),
+    Thing("cardboard_box", "_box", "Scopia", "scopia/cardboard-box/cardboard-box.obj", f"Scopia, {CC_BY}",
+          (0.0, 25.0), 16, 260),
+    Thing("open_box", "_box", "Scopia", "scopia/open-cardboard-box/open-cardboard-box.obj", f"Scopia, {CC_BY}",
+          (0.0,), 16, 260),
+    Thing("locker", "_cabinet", "BlendSwap-CC-0", "blendswap-cc-0/lockedLocker/lockedLocker.obj", f"Twin97, {CC0}",
+          (0.0,), 16, 260, height_m=1.8),
+    Thing("bookcase", "_cabinet", "BlendSwap-CC-0", "blendswap-cc-0/bookcase/bookcase.obj", f"Michtek, {CC0}",
+          (0.0,), 16, 260),
+    Thing("whiteboard", "_whiteboard", "BlendSwap-CC-0", "blendswap-cc-0/whiteBoard/whiteBoard.obj",
+          f"Redsymbzone, {CC0}", (0.0, 25.0), 16, 260),
+    Thing("air_conditioner", "_ac_unit", "Scopia",
+          "scopia/internal-unity-air-conditioning/internal-unity-air-conditioning.obj", f"Scopia, {CC_BY}", (0.0,),
+          -12, 260, on="wall"),
+    Thing("cctv", "_camera", "BlendSwap-CC-BY", "blendswap-cc-by/surveillanceCamera/surveillanceCamera.obj",
+          f"Starkerg (BlendSwap), {CC_BY}", (20.0, -20.0), -20, 500, on="wall"),
+    Thing("calendar", "_desk_clutter", "BlendSwap-CC-0", "blendswap-cc-0/kalender/kalender.obj", f"Teguh9384, {CC0}",
+          (0.0, 25.0), 12, 700, on="top"),
+    Thing("letter_tray", "_desk_clutter", "Scopia", "scopia/bandeja/bandeja.obj", f"Scopia, {CC_BY}", (0.0, 30.0), 12,
+          700, on="top"),
+]
+THINGS += CLUTTER
 SUPERSAMPLE = 2
 
 

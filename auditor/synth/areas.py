@@ -16,6 +16,7 @@ from auditor.synth.camera import Camera
 from auditor.synth.people import PersonLook, look
 from auditor.synth.render import Colour
 from auditor.synth.scene import HallStyle, Shot
+from auditor.synth.sprites import choose_thing
 from auditor.types import Area
 
 WIDTH, HEIGHT = 960, 720
@@ -44,24 +45,26 @@ def sample_camera(rng: np.random.Generator, pitch: tuple[float, float] = (4.0, 1
     fov = float(rng.uniform(58, 74))
     return Camera(width=WIDTH, height=HEIGHT, focal_px=WIDTH / 2 / np.tan(np.deg2rad(fov / 2)),
                   cam_height=float(rng.uniform(1.42, 1.68)), pitch_deg=float(rng.uniform(*pitch)),
-                  yaw_deg=float(rng.uniform(-7, 7)), roll_deg=float(rng.uniform(-1.5, 1.5)))
+                  yaw_deg=float(rng.uniform(-12, 12)), roll_deg=float(rng.uniform(-2.0, 2.0)))
 
 
-def _shot(style: HallStyle, rng: np.random.Generator, camera: Camera, depth: float, plants: bool = True) -> Shot:
-    """The room of a photo, decorated. ``plants=False`` where a floor plant behind a counter would look, in
-    the photo, as if it stood on the counter top."""
+def _shot(style: HallStyle, rng: np.random.Generator, camera: Camera, depth: float, floor_things: bool = True
+          ) -> Shot:
+    """The room of a photo, decorated. ``floor_things=False`` where a plant or a chair on the floor behind a
+    counter would look, in the photo, as if it stood on the counter top."""
     shot = Shot(camera=camera, style=style, rng=rng, room_width=float(rng.uniform(11, 15)), room_depth=depth,
-                room_height=float(rng.uniform(3.2, 3.9)), gloss=float(rng.uniform(0.12, 0.32)))
-    _decorate(shot, plants)
+                room_height=float(rng.uniform(3.2, 3.9)), gloss=float(rng.uniform(0.04, 0.22)))
+    _decorate(shot, floor_things)
     return shot
 
 
 NOTICE_TITLES = ["服务承诺", "办事指南", "政务公开", "廉政监督", "党建园地"]
 
 
-def _decorate(shot: Shot, plants: bool) -> None:
+def _decorate(shot: Shot, floor_things: bool) -> None:
     """What every hall has around the audited things: an accent band, pillars, daylight windows, notice
-    boards, big potted plants. None of it is checked, all of it makes the room read as a real hall."""
+    boards, an air conditioner and a camera on the wall, big potted plants, chairs and boxes along the back
+    wall. None of it is checked, all of it makes the room read as a real hall."""
     rng, w, d, h = shot.rng, shot.room_width / 2, shot.room_depth, shot.room_height
     band = tx.panel(shot.style.accent, 400, 20)
     shot.plane(None, [(-w, d - 0.01, 2.55), (w, d - 0.01, 2.55), (w, d - 0.01, 2.42), (-w, d - 0.01, 2.42)], band)
@@ -88,10 +91,29 @@ def _decorate(shot: Shot, plants: bool) -> None:
         x = float(rng.choice([-1, 1])) * float(rng.uniform(1.8, 3.0))
         shot.plane(None, [(x - 0.18, d - 0.03, 2.95), (x + 0.18, d - 0.03, 2.95), (x + 0.18, d - 0.03, 2.59),
                           (x - 0.18, d - 0.03, 2.59)], tx.wall_clock(120, rng))
-    if plants and rng.uniform() < 0.6:
+    if rng.uniform() < 0.5:
+        # A split air conditioner high on the back wall, away from the middle where the signs hang and above
+        # the notice boards; and (sometimes) a security camera in a top corner.
+        shot.thing("_ac_unit", float(rng.choice([-1, 1])) * float(rng.uniform(3.6, 5.0)), d - 0.12,
+                   min(float(rng.uniform(2.75, 2.95)), h - 0.4), 0.3, 0.2)
+    if rng.uniform() < 0.4:
+        shot.thing("_camera", float(rng.choice([-1, 1])) * float(rng.uniform(2.0, 4.5)), d - 0.1, h - 0.4, 0.18, 0.2)
+    if not floor_things:
+        return
+    if rng.uniform() < 0.6:
         x = float(rng.choice([-1, 1])) * float(rng.uniform(3.0, 4.5))
         y = float(rng.uniform(2.5, d - 0.6))
         _floor_plant(shot, x, y)
+    if rng.uniform() < 0.5:
+        # Spare chairs in a row against the back wall, the same model, not quite in line.
+        x0 = float(rng.choice([-1, 1])) * float(rng.uniform(2.2, 4.0))
+        model = choose_thing(rng, "_chair", "floor").name
+        for i in range(int(rng.integers(2, 4))):
+            shot.thing("_chair", x0 + i * 0.55 * float(np.sign(x0)), d - 0.35 + float(rng.uniform(-0.05, 0.05)), 0.0,
+                       float(rng.uniform(0.82, 0.9)), 0.5, sprite=model)
+    if rng.uniform() < 0.35:
+        shot.thing("_box", float(rng.choice([-1, 1])) * float(rng.uniform(3.0, 5.0)), d - 0.4, 0.0,
+                   float(rng.uniform(0.3, 0.45)), 0.4)
 
 
 def _notice_board(shot: Shot, x: float) -> None:
@@ -131,6 +153,14 @@ def _staff(style: HallStyle, dice: Dice, seated: bool, hat: bool = False) -> Per
     if dice("staff_out_of_uniform", 0.6):
         top = str(dice.rng.choice([c for c in OTHER_TOPS if c != style.uniform]))
     return look(dice.rng, "staff", top, badge=not dice("badge_missing", 0.6), vest=False, seated=seated, hat=hat)
+
+
+def _seated_staff(shot: Shot, person: PersonLook, x: float, y: float) -> None:
+    """A staff member seated at (x, y) on an office chair, whose back shows behind them."""
+    # The chair's front stays behind the person, so that it never covers them.
+    shot.thing("_office_chair", x + float(shot.rng.uniform(-0.05, 0.05)), y + 0.3, 0.0,
+               float(shot.rng.uniform(0.95, 1.05)), 0.3)
+    shot.person(person, x, y)
 
 
 def _visitor(shot: Shot, x: float, y: float) -> None:
@@ -213,7 +243,7 @@ def compose_window_counter(style: HallStyle, rng: np.random.Generator, dice: Dic
     camera = sample_camera(rng, (9.5, 15.0))
     # Far enough back that the one-metre line in front of the counter is in the frame.
     counter_front = float(rng.uniform(3.4, 4.3))
-    shot = _shot(style, rng, camera, counter_front + 4.0, plants=False)
+    shot = _shot(style, rng, camera, counter_front + 4.0, floor_things=False)
     depth, height = 0.62, float(rng.uniform(0.78, 1.0))
     window_w = float(rng.uniform(1.7, 2.1))
     cy = counter_front + depth / 2
@@ -250,7 +280,7 @@ def compose_window_counter(style: HallStyle, rng: np.random.Generator, dice: Dic
         shot.plane("accessible_sign", [(-0.95, yf, top - 0.3), (-0.65, yf, top - 0.3), (-0.65, yf, top - 0.6),
                                        (-0.95, yf, top - 0.6)], tx.accessible_sign(120)[..., :3])
     # Staff behind the counter, seated; maybe out of uniform, maybe without a badge.
-    shot.person(_staff(style, dice, seated=True), float(rng.uniform(-0.25, 0.25)), cy + 0.55)
+    _seated_staff(shot, _staff(style, dice, seated=True), float(rng.uniform(-0.25, 0.25)), cy + 0.55)
     # The one-metre line: missing, misplaced, or where the manual wants it.
     if not dice("one_metre_line_missing", 0.6):
         distance = float(rng.uniform(0.92, 1.08))
@@ -268,11 +298,11 @@ def compose_window_counter(style: HallStyle, rng: np.random.Generator, dice: Dic
 def compose_back_office(style: HallStyle, rng: np.random.Generator, dice: Dice) -> Shot:
     camera = sample_camera(rng, (10.0, 20.0))
     desk_y = float(rng.uniform(2.4, 3.2))
-    shot = _shot(style, rng, camera, desk_y + 3.0, plants=False)
+    shot = _shot(style, rng, camera, desk_y + 3.0, floor_things=False)
     top = 0.75
     _office_desk(shot, desk_y, top, (0.72, 0.6, 0.45))
-    shot.person(_staff(style, dice, seated=True, hat=dice("hat_at_work", 0.4)), float(rng.uniform(-0.2, 0.2)),
-                desk_y + 0.65)
+    _seated_staff(shot, _staff(style, dice, seated=True, hat=dice("hat_at_work", 0.4)), float(rng.uniform(-0.2, 0.2)),
+                  desk_y + 0.65)
     shot.box("monitor", -0.35, desk_y + 0.1, top, (0.5, 0.06, 0.33), (0.06, 0.06, 0.07),
              faces={"front": tx.screen(200, 130, rng, "ui")}, on="top")
     shot.box("keyboard", -0.3, desk_y - 0.18, top, (0.42, 0.14, 0.02), (0.12, 0.12, 0.13), on="top")
@@ -300,6 +330,13 @@ def compose_back_office(style: HallStyle, rng: np.random.Generator, dice: Dice) 
     shot.box("printer", 1.25, desk_y + 0.1, 0.0, (0.5, 0.45, 0.9), (0.8, 0.8, 0.78))
     if rng.uniform() < 0.5:
         _fire_extinguisher(shot, -1.4, desk_y + 0.4)
+    # The office behind: a cabinet against the back wall, a calendar or a letter tray at the desk's back corner
+    # (where it hides none of the checked items).
+    if rng.uniform() < 0.7:
+        shot.thing("_cabinet", float(rng.choice([-1, 1])) * float(rng.uniform(1.6, 2.6)), shot.room_depth - 0.3, 0.0,
+                   None, 0.45)
+    if rng.uniform() < 0.6:
+        shot.thing("_desk_clutter", -0.78, desk_y + 0.22, top, None, 0.1)
     return shot
 
 
@@ -360,7 +397,8 @@ def compose_waiting_area(style: HallStyle, rng: np.random.Generator, dice: Dice)
             shot.box(None, x, y + 0.2, 0.0, (0.06, 0.3, 0.42), (0.5, 0.5, 0.52))          # leg
         if not dice("seat_row_marks_missing", 0.5):
             shot.floor_line((x0 - 0.1, y - 0.12), (x0 + per_row * seat_w + 0.1, y - 0.12), "yellow", YELLOW, 0.06)
-        if rng.uniform() < 0.5:
+        if r == 0 and rng.uniform() < 0.6:
+            # Someone standing in front of the first row (between rows they would stand in the seats).
             seat_x = x0 + (int(rng.integers(per_row)) + 0.5) * seat_w
             _visitor(shot, seat_x, y - 0.35)
     sign_lines = ["等候区", "Waiting Area"]
@@ -430,7 +468,7 @@ def compose_entrance(style: HallStyle, rng: np.random.Generator, dice: Dice) -> 
 def compose_guidance_desk(style: HallStyle, rng: np.random.Generator, dice: Dice) -> Shot:
     camera = sample_camera(rng, (6.0, 14.0))
     desk_front = float(rng.uniform(2.8, 3.6))
-    shot = _shot(style, rng, camera, desk_front + 3.5, plants=False)
+    shot = _shot(style, rng, camera, desk_front + 3.5, floor_things=False)
     top = 1.0
     front = tx.panel(style.counter, 400, 160, stripe=style.accent, stripe_at=0.12)
     shot.box("counter", 0.0, desk_front + 0.3, 0.0, (2.6, 0.6, top), style.counter, {"front": front})

@@ -140,10 +140,14 @@ def _dressed(picture: SpritePicture, sprite: Sprite, p: PersonLook, ppm: float
     # The garment in the person's colour under the cloth's own light; its edge blends into what it meets.
     dressed = _srgb(_linear(p.top_rgb)[None, None, :] * shade[..., None])
     rgb = rgb * (1 - garment[..., None]) + dressed * garment[..., None]
-    parts = np.where(alpha > 0.5, BODY, 0).astype(np.uint8)
     m = lambda metres: metres * ppm  # noqa: E731  (metres of the person -> photo pixels)
     top, cx = sprite.head_top * f, sprite.torso_x * f
     yy, xx = np.mgrid[0:size[1], 0:size[0]].astype(np.float32)
+    if sprite.pose == "seated":
+        # Seated staff are always seen over a counter or a desk: their legs are left out, since a crossed
+        # knee would otherwise poke up over a low counter top.
+        alpha = alpha * np.clip((top + m(0.64) - yy) / max(m(0.02), 1.0), 0, 1)
+    parts = np.where(alpha > 0.5, BODY, 0).astype(np.uint8)
     body = alpha > 0.5
     if p.vest:
         # A red vest open down the front over whatever is worn, with a reflective band; hands stay in front.

@@ -15,10 +15,12 @@ from auditor.synth import textures as tx
 from auditor.synth.camera import Camera
 from auditor.synth.people import PersonLook, draw_person
 from auditor.synth.render import Colour, Frame, ambient_occlusion, finish
-from auditor.synth.sprites import choose_thing, draw_thing
+from auditor.synth.sprites import choose_thing, draw_thing, things
 from auditor.types import Box, LineFact, PersonFact, Role, TextFact
 
 FLOOR_PX_PER_M = 80
+# Things hung on a wall rather than standing on something.
+WALL_THINGS = ("_ac_unit", "_camera")
 # Share of the chest box that must show the person for their dress and badge to count as seen.
 CHEST_VISIBLE = 0.6
 
@@ -86,8 +88,8 @@ class Shot:
     def __post_init__(self) -> None:
         self.frame = Frame(self.camera)
         self.light_phase = float(self.rng.uniform(0, 1))
-        self.floor = tx.floor_tiles(self.room_width, self.room_depth, self.rng, self.style.tile_m, self.style.floor,
-                                    FLOOR_PX_PER_M)
+        self.floor = _lit_floor(tx.floor_tiles(self.room_width, self.room_depth, self.rng, self.style.tile_m,
+                                               self.style.floor, FLOOR_PX_PER_M), self.room_depth)
 
     # -- queueing -------------------------------------------------------------------------------------------
     def custom(self, anchor: tuple[float, float, float], draw: Callable[[], None], on: str | None = None,
@@ -110,20 +112,24 @@ class Shot:
 
         self.custom((x, y - size[1] / 2, bottom + size[2] / 2), draw, on=on, name=name)
 
-    def thing(self, kind: str, x: float, y: float, bottom: float, height_m: float, depth_m: float,
-              on: str | None = None) -> None:
-        """A freestanding object of class ``kind`` (a plant, a bin, a cup...) drawn from a sprite of a 3D
-        model, standing at (x, y) on the floor or on a top at height ``bottom``; ``depth_m``: the depth of its
-        footprint; ``on`` records the surface it sits on."""
-        sprite = choose_thing(self.rng, kind, "floor" if bottom < 0.01 else "top")
+    def thing(self, kind: str, x: float, y: float, bottom: float, height_m: float | None, depth_m: float,
+              on: str | None = None, sprite: str | None = None) -> None:
+        """A freestanding object of class ``kind`` (a plant, a bin, a cup...; "_chair" and the like are
+        unlabelled clutter) drawn from a sprite of a 3D model, standing at (x, y) on the floor or on a top at
+        height ``bottom`` (wall things hang there); ``depth_m``: the depth of its footprint; ``on`` records the
+        surface it sits on; ``sprite`` picks one sprite by name (a row of the same chairs); ``height_m`` None:
+        the model's own height (cabinets of different kinds)."""
+        placing = "wall" if kind in WALL_THINGS else "floor" if bottom < 0.01 else "top"
+        chosen = next(t for t in things() if t.name == sprite) if sprite else choose_thing(self.rng, kind, placing)
+        height = height_m if height_m is not None else chosen.model_height_m * float(self.rng.uniform(0.95, 1.05))
 
         def draw() -> None:
             if bottom < 0.01:
                 self.frame.shadow(x, y, depth_m * 0.7, depth_m * 0.6)
             label = self.frame.new_label(kind)
-            draw_thing(self.frame, sprite, (x, y, bottom), (x, y - depth_m / 2, bottom), height_m, label)
+            draw_thing(self.frame, chosen, (x, y, bottom), (x, y - depth_m / 2, bottom), height, label)
 
-        self.custom((x, y - depth_m / 2, bottom + height_m / 2), draw, on=on, name=kind)
+        self.custom((x, y - depth_m / 2, bottom + height / 2), draw, on=on, name=kind)
 
     def plane(self, name: str | None, corners: list[tuple[float, float, float]], texture: np.ndarray,
               text_lines: list[tuple[str, tuple[float, float, float, float]]] | None = None) -> None:
@@ -149,7 +155,9 @@ class Shot:
 
     def person(self, look: PersonLook, x: float, y: float) -> None:
         def draw() -> None:
-            self.frame.shadow(x, y, 0.28, 0.18, 0.3)
+            # A soft shadow round the feet and a darker one where they stand.
+            self.frame.shadow(x, y, 0.3, 0.2, 0.3)
+            self.frame.shadow(x, y, 0.16, 0.09, 0.35)
             holder: list[tuple[int, tuple[int, int, int, int]]] = []
             self.frame.sprite(lambda px, py, sc: holder.append(draw_person(self.frame, px, py, sc, look)), (x, y, 0.0))
             if holder and not self.offscreen:
@@ -331,6 +339,23 @@ class Shot:
                                   top_colour=person.look.top if shown else None,
                                   badge=person.look.badge if shown else None))
         return out
+
+
+def _lit_floor(texture: np.ndarray, room_depth: float, px_per_m: int = FLOOR_PX_PER_M,
+               light_spacing_m: float = 2.4) -> np.ndarray:
+    """The floor under the ceiling's lights (textures.ceiling: one every 2.4 m, from 1.5 m in from the left
+    wall and 0.9 m from the front): a pool of light under each, and darker along the walls, where less of
+    the ceiling lights it."""
+    h, w = texture.shape[:2]
+    xs = np.arange(w, dtype=np.float32)[None, :] / px_per_m               # metres from the left wall
+    ys = room_depth - np.arange(h, dtype=np.float32)[:, None] / px_per_m  # metres from the front (row 0: far)
+    pools = np.zeros((h, w), np.float32)
+    for cx in np.arange(1.5, w / px_per_m, light_spacing_m):
+        for cy in np.arange(0.9, room_depth, light_spacing_m):
+            pools = np.maximum(pools, np.exp(-((xs - cx) ** 2 + (ys - cy) ** 2) / (2 * 0.75 ** 2)))
+    to_wall = np.minimum(np.minimum(xs, w / px_per_m - xs), room_depth - ys)
+    light = (0.9 + 0.16 * pools) * (1 - 0.12 * np.exp(-to_wall / 0.6))
+    return texture * light[..., None]
 
 
 def _lit_wall(texture: np.ndarray, px_per_m: int = 40, light_spacing_m: float = 2.4, phase: float = 0.5
