@@ -300,3 +300,18 @@ def test_a_drawn_thing_is_labelled_where_it_stands_at_its_height() -> None:
     assert abs((ys.max() - ys.min()) - (base_y - top_y)) < 0.15 * (base_y - top_y), "as tall as asked"
     assert np.allclose(frame.depth[frame.ids == label], camera.depth_of(np.array([0.0, 3.8, 0.0]))), \
         "flat at the depth of its front"
+
+
+def test_an_unlabelled_shape_hides_what_is_behind_it_from_the_truth() -> None:
+    """A pillar (unlabelled furniture) in front of a labelled thing takes its pixels from the id buffer, so the
+    truth's visible box and a person's visible chest count only what the photo shows."""
+    from auditor.synth.render import NOTHING, Frame
+
+    frame = Frame(Camera(width=320, height=240, focal_px=300, cam_height=1.5, pitch_deg=5.0))
+    machine = frame.new_label("ticket_machine")
+    frame.box(0.0, 5.0, 0.0, (1.0, 0.5, 1.6), (0.7, 0.7, 0.75), machine)
+    whole = int((frame.ids == machine).sum())
+    frame.box(0.0, 3.0, 0.0, (0.4, 0.4, 3.0), (0.9, 0.9, 0.88), None)  # a pillar in front of its middle
+    hidden = int((frame.ids == machine).sum())
+    assert 0 < hidden < 0.8 * whole
+    assert (frame.ids == NOTHING).sum() > 0

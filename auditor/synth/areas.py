@@ -45,7 +45,7 @@ def sample_camera(rng: np.random.Generator, pitch: tuple[float, float] = (4.0, 1
     fov = float(rng.uniform(58, 74))
     return Camera(width=WIDTH, height=HEIGHT, focal_px=WIDTH / 2 / np.tan(np.deg2rad(fov / 2)),
                   cam_height=float(rng.uniform(1.42, 1.68)), pitch_deg=float(rng.uniform(*pitch)),
-                  yaw_deg=float(rng.uniform(-12, 12)), roll_deg=float(rng.uniform(-2.0, 2.0)))
+                  yaw_deg=float(rng.uniform(-7, 7)), roll_deg=float(rng.uniform(-1.5, 1.5)))
 
 
 def _shot(style: HallStyle, rng: np.random.Generator, camera: Camera, depth: float, floor_things: bool = True

@@ -37,6 +37,9 @@ CLOTH: dict[str, list[Colour]] = {
     "brown": [(0.42, 0.27, 0.15), (0.5, 0.33, 0.2)],
 }
 VEST_RED: Colour = (0.82, 0.08, 0.08)
+# The light on a garment's typical pixel (linear; the sprites were rendered under a brighter light than the
+# halls' own surfaces get): at 1.0 grey cloth came out of the photo finish nearly white.
+GARMENT_LIGHT = 0.7
 # Part codes of a composited person: which label a pixel records.
 BODY, BADGE, VEST, HAT = 1, 2, 3, 4
 # Part codes of a sprite's own part map (assets/people/*.parts.png).
@@ -137,8 +140,9 @@ def _dressed(picture: SpritePicture, sprite: Sprite, p: PersonLook, ppm: float
     garment = cv2.resize((picture.parts == _GARMENT).astype(np.float32), size, interpolation=shrink)
     skin = cv2.resize((picture.parts == _SKIN).astype(np.float32), size, interpolation=cv2.INTER_NEAREST) > 0.5
     shade = cv2.resize(picture.shade, size, interpolation=shrink)
-    # The garment in the person's colour under the cloth's own light; its edge blends into what it meets.
-    dressed = _srgb(_linear(p.top_rgb)[None, None, :] * shade[..., None])
+    # The garment in the person's colour under the cloth's own light (the sprite's typical lit pixel dimmed
+    # to the hall's light); its edge blends into what it meets.
+    dressed = _srgb(_linear(p.top_rgb)[None, None, :] * (GARMENT_LIGHT * shade)[..., None])
     rgb = rgb * (1 - garment[..., None]) + dressed * garment[..., None]
     m = lambda metres: metres * ppm  # noqa: E731  (metres of the person -> photo pixels)
     top, cx = sprite.head_top * f, sprite.torso_x * f

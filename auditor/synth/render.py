@@ -35,6 +35,8 @@ class Label:
 
 # Depth for a pixel region: the (y0:y1, x0:x1) slice -> camera depth of each pixel.
 DepthFn = Callable[[int, int, int, int], np.ndarray]
+# The id of pixels that show no labelled thing (the id buffer's background).
+NOTHING = -1
 
 
 @dataclass
@@ -53,7 +55,7 @@ class Frame:
 
     def __post_init__(self) -> None:
         self.rgb = np.zeros((self.camera.height, self.camera.width, 3), np.float32)
-        self.ids = np.full((self.camera.height, self.camera.width), -1, np.int32)
+        self.ids = np.full((self.camera.height, self.camera.width), NOTHING, np.int32)
         self.depth = np.full((self.camera.height, self.camera.width), np.inf, np.float32)
 
     def _region(self, pixels: np.ndarray) -> tuple[int, int, int, int] | None:
@@ -114,8 +116,8 @@ class Frame:
         a = (coverage * alpha)[..., None]
         target = self.rgb[y0:y1, x0:x1]
         target[:] = target * (1 - a) + np.asarray(colour, np.float32) * a
-        if label is not None:
-            self.ids[y0:y1, x0:x1][coverage > 0.5] = label
+        # An unlabelled shape (a pillar, a partition) hides what is behind it from the truth as well.
+        self.ids[y0:y1, x0:x1][coverage > 0.5] = NOTHING if label is None else label
 
     def warp(self, texture: np.ndarray, tex_points: np.ndarray, pixels: np.ndarray, label: int | None = None,
              clip: np.ndarray | None = None, shade: float = 1.0, depth: DepthFn | None = None) -> None:
@@ -150,8 +152,7 @@ class Frame:
         a = alpha[..., None]
         target = self.rgb[y0:y1, x0:x1]
         target[:] = target * (1 - a) + warped[..., :3] * shade * a
-        if label is not None:
-            self.ids[y0:y1, x0:x1][alpha > 0.5] = label
+        self.ids[y0:y1, x0:x1][alpha > 0.5] = NOTHING if label is None else label
 
     # -- world-space shapes -------------------------------------------------------------------------------
     def world_plane(self, corners: np.ndarray, texture: np.ndarray | None = None, colour: Colour = (0.5, 0.5, 0.5),
