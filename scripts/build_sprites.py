@@ -27,6 +27,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +54,16 @@ class Figure:
     # For black and grey garments: how much lighter (CIELAB L) a colourless pixel may be and still be the
     # garment (worn patches painted on a suit), short of the shirt under it.
     lighter_l: float = 20.0
+    # People are seen level, and their OBJs are in centimetres.
+    elevation_deg = 0.0
+    height_m = 0.0
+
+    @property
+    def name(self) -> str:
+        return self.model
+
+    def obj(self) -> Path:
+        return fetch_library("Reallusion") / "reallusion" / self.model / f"{self.model}.obj"
 
 
 STANDING_YAWS = (0.0, 25.0, -25.0, 155.0, 180.0)
@@ -72,7 +83,7 @@ FIGURES = [
 
 @dataclass(frozen=True)
 class Thing:
-    """A freestanding object of one of the detector's classes."""
+    """A freestanding object: one of the detector's classes, or unlabelled clutter (a kind starting "_")."""
     name: str               # the sprite's name
     kind: str               # the class it is labelled as
     library: str            # Sweet Home 3D library file (without .sh3f)
@@ -83,6 +94,9 @@ class Thing:
     px_per_m: float
     on: str = "floor"       # floor, top (of a counter or desk), or wall (hung on it)
     height_m: float = 0.0   # the catalogue's height, for models whose OBJ is not in centimetres (0: it is)
+
+    def obj(self) -> Path:
+        return fetch_library(self.library) / self.model
 
 
 CC0, CC_BY = "CC0 (BlendSwap)", "CC BY 3.0"
@@ -329,23 +343,28 @@ def _index(path: Path) -> dict[str, dict]:
     return {e["name"]: e for e in json.loads(path.read_text())["sprites"]} if path.is_file() else {}
 
 
+def _views(models: list[Figure] | list[Thing]) -> Iterator[tuple[Figure | Thing, float, str]]:
+    """(model, yaw, sprite name) of every view of ``models``."""
+    for model in models:
+        for yaw in model.yaws:
+            yield model, yaw, sprite_name(model.name, yaw)
+
+
 def write_people(figures: list[Figure], folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     index = _index(folder / "people.json")
-    for figure in figures:
-        for yaw in figure.yaws:
-            name = sprite_name(figure.model, yaw)
-            colour, cover, albedo, facts = clean_render(BUILD / "renders" / name)
-            parts, shade, points = find_parts(colour, cover, albedo, figure, yaw)
-            _write_picture(folder / f"{name}.webp", colour, cover)
-            # The part map beside it, lossless: blue the part code, green the garment's shading (x200).
-            part_map = np.dstack([parts, (np.clip(shade, 0, 1.25) * 200).round().astype(np.uint8),
-                                  np.zeros_like(parts)])
-            cv2.imwrite(str(folder / f"{name}.parts.png"), part_map, [cv2.IMWRITE_PNG_COMPRESSION, 9])
-            index[name] = {"name": name, "model": figure.model, "pose": figure.pose, "yaw_deg": yaw,
-                           "px_per_m": figure.px_per_m, "hem_m": figure.hem_m,
-                           "model_height_m": round(facts["height_m"], 3), **points}
-            print("wrote", name, f"garment {int((parts == 1).sum())} px", flush=True)
+    for figure, yaw, name in _views(figures):
+        colour, cover, albedo, facts = clean_render(BUILD / "renders" / name)
+        parts, shade, points = find_parts(colour, cover, albedo, figure, yaw)
+        _write_picture(folder / f"{name}.webp", colour, cover)
+        # The part map beside it, lossless: blue the part code, green the garment's shading (x200).
+        part_map = np.dstack([parts, (np.clip(shade, 0, 1.25) * 200).round().astype(np.uint8),
+                              np.zeros_like(parts)])
+        cv2.imwrite(str(folder / f"{name}.parts.png"), part_map, [cv2.IMWRITE_PNG_COMPRESSION, 9])
+        index[name] = {"name": name, "model": figure.model, "pose": figure.pose, "yaw_deg": yaw,
+                       "px_per_m": figure.px_per_m, "hem_m": figure.hem_m,
+                       "model_height_m": round(facts["height_m"], 3), **points}
+        print("wrote", name, f"garment {int((parts == 1).sum())} px", flush=True)
     _write_index(folder / "people.json", index, "Reallusion characters of Debian's sweethome3d-furniture 1.8 "
                  "(CC BY 3.0 US), rendered by scripts/build_sprites.py")
 
@@ -353,18 +372,16 @@ def write_people(figures: list[Figure], folder: Path) -> None:
 def write_things(things: list[Thing], folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     index = _index(folder / "objects.json")
-    for thing in things:
-        for yaw in thing.yaws:
-            name = sprite_name(thing.name, yaw)
-            colour, cover, _, facts = clean_render(BUILD / "renders" / name)
-            _write_picture(folder / f"{name}.webp", colour, cover)
-            base_x, base_y = facts["base_px"]
-            index[name] = {"name": name, "kind": thing.kind, "on": thing.on, "yaw_deg": yaw,
-                           "elevation_deg": thing.elevation_deg, "px_per_m": thing.px_per_m,
-                           "model_height_m": round(facts["height_m"], 3),
-                           "base": [round(base_x / SUPERSAMPLE, 1), round(base_y / SUPERSAMPLE, 1)],
-                           "credit": thing.credit}
-            print("wrote", name, flush=True)
+    for thing, yaw, name in _views(things):
+        colour, cover, _, facts = clean_render(BUILD / "renders" / name)
+        _write_picture(folder / f"{name}.webp", colour, cover)
+        base_x, base_y = facts["base_px"]
+        index[name] = {"name": name, "kind": thing.kind, "on": thing.on, "yaw_deg": yaw,
+                       "elevation_deg": thing.elevation_deg, "px_per_m": thing.px_per_m,
+                       "model_height_m": round(facts["height_m"], 3),
+                       "base": [round(base_x / SUPERSAMPLE, 1), round(base_y / SUPERSAMPLE, 1)],
+                       "credit": thing.credit}
+        print("wrote", name, flush=True)
     _write_index(folder / "objects.json", index, "models of Debian's sweethome3d-furniture 1.8 (credits per "
                  "sprite), rendered by scripts/build_sprites.py")
 
@@ -408,16 +425,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     figures = [f for f in FIGURES if not args.only or f.model in args.only]
     things = [t for t in THINGS if not args.only or t.name in args.only]
-    for figure in figures:
-        obj = fetch_library("Reallusion") / "reallusion" / figure.model / f"{figure.model}.obj"
-        for yaw in figure.yaws:
-            render(obj, sprite_name(figure.model, yaw), yaw, 0.0, figure.px_per_m, args.samples)
-            print("rendered", sprite_name(figure.model, yaw), flush=True)
-    for thing in things:
-        for yaw in thing.yaws:
-            render(fetch_library(thing.library) / thing.model, sprite_name(thing.name, yaw), yaw, thing.elevation_deg,
-                   thing.px_per_m, args.samples, thing.height_m)
-            print("rendered", sprite_name(thing.name, yaw), flush=True)
+    for model, yaw, name in [*_views(figures), *_views(things)]:
+        render(model.obj(), name, yaw, model.elevation_deg, model.px_per_m, args.samples, model.height_m)
+        print("rendered", name, flush=True)
     if args.render_only:
         return 0
     write_people(figures, ASSETS / "people")

@@ -251,10 +251,10 @@ def test_a_drawn_person_shows_dress_colour_and_badge_in_the_chest_box(top: str, 
 def test_every_person_sprite_has_a_garment_on_its_chest_and_faces_as_indexed() -> None:
     """The committed sprites match their index: each has a picture and a part map of one size, a top garment
     covering most of its chest, and skin found on the figures that face the camera."""
-    from auditor.synth.people import sprite_picture, sprites
+    from auditor.synth.people import person_sprites, sprite_picture
 
-    assert {s.pose for s in sprites()} == {"standing", "seated"}
-    for sprite in sprites():
+    assert {s.pose for s in person_sprites()} == {"standing", "seated"}
+    for sprite in person_sprites():
         picture = sprite_picture(sprite.name)
         ppm = sprite.px_per_m
         top, cx = sprite.head_top, sprite.torso_x

@@ -107,7 +107,7 @@ def _decorate(shot: Shot, floor_things: bool) -> None:
     if rng.uniform() < 0.5:
         # Spare chairs in a row against the back wall, the same model, not quite in line.
         x0 = float(rng.choice([-1, 1])) * float(rng.uniform(2.2, 4.0))
-        model = choose_thing(rng, "_chair", "floor").name
+        model = choose_thing(rng, "_chair", "floor")
         for i in range(int(rng.integers(2, 4))):
             shot.thing("_chair", x0 + i * 0.55 * float(np.sign(x0)), d - 0.35 + float(rng.uniform(-0.05, 0.05)), 0.0,
                        float(rng.uniform(0.82, 0.9)), 0.5, sprite=model)
@@ -316,15 +316,15 @@ def compose_back_office(style: HallStyle, rng: np.random.Generator, dice: Dice) 
             shot.thing("cup", -0.64, desk_y - 0.27, top, float(rng.uniform(0.1, 0.13)), 0.08, on="top")
     # Each violation item has its own row on the desk (food at the front, the jacket behind it, the bag at
     # the back), so that one never hides another.
-    for name, colour, size, row in (("food", (0.85, 0.55, 0.2), (0.16, 0.1, 0.07), -0.27),
-                                    ("clothing", _jacket(rng), (0.4, 0.3, 0.08), -0.06),
-                                    ("bag", (0.3, 0.18, 0.1), (0.34, 0.14, 0.26), 0.17)):
+    jacket = _jacket(rng)
+    desk_items: list[tuple[str, Callable[[float, float], None]]] = [
+        ("food", lambda x, y: shot.box("food", x, y, top, (0.16, 0.1, 0.07), (0.85, 0.55, 0.2), on="top")),
+        ("clothing", lambda x, y: shot.box("clothing", x, y, top, (0.4, 0.3, 0.08), jacket, on="top")),
+        ("bag", lambda x, y: shot.thing("bag", x, y, top, float(rng.uniform(0.24, 0.3)), 0.14, on="top")),
+    ]
+    for (name, put), row in zip(desk_items, (-0.27, -0.06, 0.17), strict=True):
         if dice(f"{name}_on_desk", 0.35):
-            if name == "bag":
-                shot.thing("bag", float(rng.uniform(0.32, 0.55)), desk_y + row, top, float(rng.uniform(0.24, 0.3)),
-                           size[1], on="top")
-            else:
-                shot.box(name, float(rng.uniform(0.32, 0.55)), desk_y + row, top, size, colour, on="top")
+            put(float(rng.uniform(0.32, 0.55)), desk_y + row)
     if dice("plant_on_desk", 0.3):
         _plant(shot, 0.55, desk_y + 0.05, top)
     shot.box("printer", 1.25, desk_y + 0.1, 0.0, (0.5, 0.45, 0.9), (0.8, 0.8, 0.78))

@@ -78,7 +78,7 @@ class SpritePicture:
 
 
 @lru_cache(maxsize=1)
-def sprites() -> tuple[Sprite, ...]:
+def person_sprites() -> tuple[Sprite, ...]:
     index = json.loads((PEOPLE / "people.json").read_text(encoding="utf-8"))
     fields = Sprite.__dataclass_fields__
     return tuple(Sprite(**{k: v for k, v in entry.items() if k in fields}) for entry in index["sprites"])
@@ -113,7 +113,7 @@ def look(rng: np.random.Generator, role: str, top: str, badge: bool, vest: bool,
     pose = "seated" if seated else "standing"
     # Staff and volunteers face the camera (badges and vests are judged on the chest); visitors stand any way.
     facing = role != "visitor" or rng.uniform() < 0.6
-    choices = [s for s in sprites() if s.pose == pose and (s.faces_camera or not facing)]
+    choices = [s for s in person_sprites() if s.pose == pose and (s.faces_camera or not facing)]
     figure = choices[int(rng.integers(len(choices)))]
     return PersonLook(role=role, top=top, top_rgb=shades[int(rng.integers(len(shades)))], badge=badge, vest=vest,
                       seated=seated, height_m=float(rng.uniform(1.58, 1.80)), figure=figure.name, hat=hat)
@@ -198,7 +198,7 @@ def draw_person(frame: Frame, px: float, py: float, scale: float, p: PersonLook
     """Draw at foot point (px, py) with ``scale`` pixels per metre (negative: the floor's mirror image,
     hanging down from the feet); returns the person's label id and the pixel box of the chest (where dress
     colour and badge are judged)."""
-    sprite = next(s for s in sprites() if s.name == p.figure)
+    sprite = next(s for s in person_sprites() if s.name == p.figure)
     picture = sprite_picture(sprite.name)
     person = frame.new_label("person")
     # The figure's model is scaled to the person's height (seated models sit as a 1.75 m person does).

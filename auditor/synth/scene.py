@@ -15,12 +15,10 @@ from auditor.synth import textures as tx
 from auditor.synth.camera import Camera
 from auditor.synth.people import PersonLook, draw_person
 from auditor.synth.render import Colour, Frame, ambient_occlusion, finish
-from auditor.synth.sprites import choose_thing, draw_thing, things
+from auditor.synth.sprites import ThingSprite, choose_thing, draw_thing
 from auditor.types import Box, LineFact, PersonFact, Role, TextFact
 
 FLOOR_PX_PER_M = 80
-# Things hung on a wall rather than standing on something.
-WALL_THINGS = ("_ac_unit", "_camera")
 # Share of the chest box that must show the person for their dress and badge to count as seen.
 CHEST_VISIBLE = 0.6
 
@@ -113,18 +111,18 @@ class Shot:
         self.custom((x, y - size[1] / 2, bottom + size[2] / 2), draw, on=on, name=name)
 
     def thing(self, kind: str, x: float, y: float, bottom: float, height_m: float | None, depth_m: float,
-              on: str | None = None, sprite: str | None = None) -> None:
+              on: str | None = None, sprite: ThingSprite | None = None) -> None:
         """A freestanding object of class ``kind`` (a plant, a bin, a cup...; "_chair" and the like are
         unlabelled clutter) drawn from a sprite of a 3D model, standing at (x, y) on the floor or on a top at
         height ``bottom`` (wall things hang there); ``depth_m``: the depth of its footprint; ``on`` records the
-        surface it sits on; ``sprite`` picks one sprite by name (a row of the same chairs); ``height_m`` None:
-        the model's own height (cabinets of different kinds)."""
-        placing = "wall" if kind in WALL_THINGS else "floor" if bottom < 0.01 else "top"
-        chosen = next(t for t in things() if t.name == sprite) if sprite else choose_thing(self.rng, kind, placing)
+        surface it sits on; ``sprite`` gives the sprite (a row of the same chairs); ``height_m`` None: the
+        model's own height (cabinets of different kinds)."""
+        on_floor = bottom < 0.01
+        chosen = sprite or choose_thing(self.rng, kind, "floor" if on_floor else "top")
         height = height_m if height_m is not None else chosen.model_height_m * float(self.rng.uniform(0.95, 1.05))
 
         def draw() -> None:
-            if bottom < 0.01:
+            if on_floor:
                 self.frame.shadow(x, y, depth_m * 0.7, depth_m * 0.6)
             label = self.frame.new_label(kind)
             draw_thing(self.frame, chosen, (x, y, bottom), (x, y - depth_m / 2, bottom), height, label)

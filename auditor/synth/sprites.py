@@ -58,13 +58,10 @@ def things() -> tuple[ThingSprite, ...]:
                              model_height_m=e["model_height_m"], base=tuple(e["base"])) for e in index["sprites"])
 
 
-def thing_kinds() -> set[str]:
-    return {t.kind for t in things()}
-
-
 def choose_thing(rng: np.random.Generator, kind: str, on: str) -> ThingSprite:
-    """One of the sprites of class ``kind`` made to stand on ``on`` (floor or top)."""
-    choices = [t for t in things() if t.kind == kind and t.on == on]
+    """One of the sprites of class ``kind`` made to stand on ``on`` (floor or top); things made to hang on a
+    wall (an air conditioner, a camera) hang at any height."""
+    choices = [t for t in things() if t.kind == kind and t.on in (on, "wall")]
     if not choices:
         raise KeyError(f"no sprite of a {kind} on the {on}")
     return choices[int(rng.integers(len(choices)))]
