@@ -15,6 +15,7 @@ from rich.table import Table
 
 from auditor.checks import Analyzer
 from auditor.errors import AuditorError, ManualError
+from auditor.files import write_atomically
 from auditor.i18n import rejected_reason, render_message, t
 from auditor.manual import DEFAULT_MANUAL, Manual, load_manual
 from auditor.reports import audit_to_dict
@@ -397,17 +398,11 @@ class ReportFormat(StrEnum):
     json = "json"
 
 
-def _write_atomically(data: bytes, target: Path) -> None:
-    """Write to a temporary file beside the target, then replace it: never half a report under its name."""
-    import os
-
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
+def _write_report(data: bytes, target: Path) -> None:
+    """Never half a report under its name; a folder that cannot be written is named."""
     try:
-        partial.write_bytes(data)
-        os.replace(partial, target)
+        write_atomically(target, data)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
         raise _fail(f"cannot write {target}: {exc.strerror or exc}") from None
 
 
@@ -494,7 +489,7 @@ def report(
             message += " — the samples store is empty: run `auditor samples` (or `make run`) first"
         raise _fail(message) from None
     target = out / name if out.is_dir() and name else out
-    _write_atomically(data, target)
+    _write_report(data, target)
     console.print(t("label.report_written", lang.value, path=str(target)) + f" ({len(data):,} bytes)",
                   highlight=False)
 

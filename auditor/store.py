@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -38,6 +37,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
 
 from auditor.errors import ConflictError, StoreError
+from auditor.files import write_atomically
 from auditor.manual import Manual, parse_manual
 from auditor.scoring import score_audit
 from auditor.types import (
@@ -150,7 +150,9 @@ class FindingRow(Base):
     detail_params: Mapped[dict[str, Any]] = mapped_column(JSON)
     evidence: Mapped[list[Any]] = mapped_column(JSON)
     audit: Mapped[AuditRow] = relationship(back_populates="findings")
-    overrides: Mapped[list[OverrideRow]] = relationship(cascade="all, delete-orphan", order_by="OverrideRow.sequence")
+    # Loaded with the findings in one query per audit ("selectin"), not one per finding: every report reads them.
+    overrides: Mapped[list[OverrideRow]] = relationship(cascade="all, delete-orphan", order_by="OverrideRow.sequence",
+                                                        lazy="selectin")
 
 
 class OverrideRow(Base):
@@ -189,8 +191,8 @@ def _stored_manual(source: str) -> Manual:
 
 
 def _override(row: OverrideRow) -> Override:
-    at = row.at if row.at.tzinfo is not None else row.at.replace(tzinfo=UTC)  # SQLite drops the zone
-    return Override(verdict=Verdict(row.verdict), comment=row.comment, by=row.by, at=at, sequence=row.sequence)
+    return Override(verdict=Verdict(row.verdict), comment=row.comment, by=row.by, at=_aware(row.at),
+                    sequence=row.sequence)
 
 
 def _finding(row: FindingRow) -> Finding:
@@ -201,7 +203,8 @@ def _finding(row: FindingRow) -> Finding:
 
 
 def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # SQLite drops the zone
+
 
 
 @dataclass(frozen=True)
@@ -214,6 +217,12 @@ class HallSummary:
     grade: str
     failed_critical: tuple[str, ...]
     coverage: float
+
+
+def _summary(row: AuditRow) -> HallSummary:
+    return HallSummary(hall=row.hall.name, round=row.round.name, audit_id=row.id, created_at=_aware(row.created_at),
+                       score=row.score, grade=row.grade, failed_critical=tuple(row.score_detail["failed_critical"]),
+                       coverage=row.score_detail["coverage"])
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -245,17 +254,7 @@ class AuditStore:
         relative = f"{sha256[:2]}/{sha256}{suffix.lower()}"
         target = self.photo_dir / relative
         if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            # A temporary file of its own (two sessions may keep the same photo at once), renamed into place:
-            # a crash never leaves half a photo under the final name, and the second rename is harmless.
-            handle, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{sha256[:12]}-", suffix=".part")
-            try:
-                with os.fdopen(handle, "wb") as out:
-                    out.write(data)
-                os.replace(partial, target)
-            except BaseException:
-                Path(partial).unlink(missing_ok=True)
-                raise
+            write_atomically(target, data)  # two sessions may keep the same photo at once
         return relative
 
     def photo_path(self, stored_as: str) -> Path:
@@ -343,12 +342,7 @@ class AuditStore:
             latest: dict[int, AuditRow] = {}
             for audit in session.scalars(query):
                 latest.setdefault(audit.hall_id, audit)
-            summaries = [HallSummary(hall=a.hall.name, round=a.round.name, audit_id=a.id,
-                                     created_at=_aware(a.created_at),
-                                     score=a.score, grade=a.grade,
-                                     failed_critical=tuple(a.score_detail["failed_critical"]),
-                                     coverage=a.score_detail["coverage"])
-                         for a in latest.values()]
+            summaries = [_summary(a) for a in latest.values()]
         return sorted(summaries, key=lambda s: (s.score is None, -(s.score or 0.0), s.hall))
 
     def rounds(self) -> list[str]:
@@ -387,20 +381,18 @@ class AuditStore:
         with self._sessions() as session:
             query = (select(AuditRow).join(AuditRow.hall).where(HallRow.name == hall)
                      .order_by(AuditRow.created_at, AuditRow.id))
-            return [HallSummary(hall=a.hall.name, round=a.round.name, audit_id=a.id, created_at=_aware(a.created_at),
-                                score=a.score, grade=a.grade, failed_critical=tuple(a.score_detail["failed_critical"]),
-                                coverage=a.score_detail["coverage"])
-                    for a in session.scalars(query)]
+            return [_summary(a) for a in session.scalars(query)]
 
     def latest_audit_id(self, hall: str, round_name: str) -> int:
         """The id of a hall's latest audit in a round; StoreError naming what exists when there is none."""
-        in_round = [s for s in self.audits_of_hall(hall) if s.round == round_name]
+        audits = self.audits_of_hall(hall)
+        in_round = [s for s in audits if s.round == round_name]
         if in_round:
             return in_round[-1].audit_id
         halls = self.halls()
         if hall not in halls:
             raise StoreError(f"no hall named {hall!r} in {self.url} (halls: {', '.join(halls) or 'none'})")
-        rounds = sorted({s.round for s in self.audits_of_hall(hall)})
+        rounds = sorted({s.round for s in audits})
         raise StoreError(f"{hall} has no audit in round {round_name!r} (its rounds: {', '.join(rounds)})")
 
     # -- overrides ----------------------------------------------------------------------------------------

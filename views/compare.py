@@ -7,6 +7,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from auditor.i18n import score_text
 from auditor.reports import views_data as vd
 from auditor.reports.model import ComparisonReport, build_comparison
 from auditor.types import Area
@@ -29,7 +30,7 @@ def score_chart(report: ComparisonReport) -> alt.LayerChart:
     """A bar per hall coloured by grade, the previous round's score as a tick, the change as a label."""
     data = vd.ranking_frame(report)
     data["change_label"] = [f"{c:+.1f}" if pd.notna(c) else "" for c in data["change"]]
-    data["score_label"] = [f"{s:.1f}" if pd.notna(s) else "—" for s in data["score"]]
+    data["score_label"] = [score_text(None if pd.isna(s) else s) for s in data["score"]]
     halls = data["hall"].tolist()
     present = [g for g in GRADE_COLOURS if g in set(data["grade_id"])]
     names = [tr(f"grade.{g}") for g in present]
@@ -129,7 +130,7 @@ st.caption(f"{caption} · {since}")
 change = vd.mean_change(report)
 metrics = st.columns(4)
 metrics[0].metric(tr("compare.halls"), len(report.halls), border=True)
-metrics[1].metric(tr("compare.mean_score"), "—" if vd.mean_score(report) is None else f"{vd.mean_score(report):.1f}",
+metrics[1].metric(tr("compare.mean_score"), score_text(vd.mean_score(report)),
                   delta=None if change is None else f"{change:+.1f}", border=True,
                   help=tr("compare.vs_previous", round=report.previous_round) if report.previous_round else None)
 metrics[2].metric(tr("compare.systemic_rules"), sum(1 for r in report.rules if r.spread == "systemic"), border=True)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from auditor.i18n import score_text
 from auditor.reports import views_data as vd
 from auditor.reports.export import (
     AUDIT_FORMATS,
@@ -69,7 +70,7 @@ latest = rounds[-1]
 with st.container(border=True):
     st.subheader(tr("exports.audit_section"))
     st.caption(tr("exports.audit_help"))
-    halls = [h for h in store().halls() if store().audits_of_hall(h)]
+    halls = store().halls()  # a hall is stored with its first audit
     ranked = [s.hall for s in store().latest_per_hall(latest)]
     picks = st.columns(2)
     hall = picks[0].selectbox(label("label.hall"), halls, index=halls.index(ranked[0]) if ranked else 0,
@@ -78,10 +79,10 @@ with st.container(border=True):
     hall_rounds = [r for r in rounds if r in {a.round for a in audits}]  # the store's order, not by name
     round_name = picks[1].selectbox(label("label.round"), hall_rounds, index=len(hall_rounds) - 1,
                                     key=f"exports_round_{hall}")
-    audit_id = store().latest_audit_id(hall, round_name)
-    summary = next(a for a in audits if a.audit_id == audit_id)
-    score = "—" if summary.score is None else f"{summary.score:.1f}"
-    st.caption(f"{tr('label.audit')} {audit_id} · {tr('label.score')} {score} · {tr(f'grade.{summary.grade}')}")
+    summary = [a for a in audits if a.round == round_name][-1]  # the hall's latest audit in that round
+    audit_id = summary.audit_id
+    st.caption(f"{tr('label.audit')} {audit_id} · {tr('label.score')} {score_text(summary.score)} · "
+               f"{tr(f'grade.{summary.grade}')}")
     offer("audit", AUDIT_FORMATS, (store().url, audit_id, store().revision(audit_id), lang()),
           lambda fmt: export_audit(store(), audit_id, fmt, lang()),
           lambda fmt: export_file_name(fmt, round_name, hall=hall, audit_id=audit_id))

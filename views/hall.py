@@ -13,7 +13,7 @@ from auditor.localtime import local_zone
 from auditor.reports import views_data as vd
 from auditor.reports.model import AuditReport, build_audit_report
 from auditor.store import HallSummary
-from views.common import label, lang, store, tr
+from views.common import label, lang, store, store_at, tr
 
 SHOW = ("fail", "not_assessable", "all")
 
@@ -69,6 +69,11 @@ def escape(text: str) -> str:
     return "".join("\\" + c if c in "\\`*_$~[]<>#|" else c for c in text)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def audit_report(url: str, audit_id: int, language: str, signature: tuple) -> AuditReport:
+    return build_audit_report(store_at(url), audit_id, language)
+
+
 def verdict_style(value: str, names: dict[str, str]) -> str:
     colour = vd.VERDICT_COLOURS.get(names.get(value, ""))
     return f"color: {colour}; font-weight: 600" if colour else ""
@@ -76,8 +81,8 @@ def verdict_style(value: str, names: dict[str, str]) -> str:
 
 # -- the screen -------------------------------------------------------------------------------------------------
 st.title(tr("hall.title"))
-halls = store().halls()
-if not store().latest_per_hall():
+halls = store().halls()  # a hall is stored with its first audit
+if not halls:
     st.info(tr("label.no_audits_hint"))
     st.stop()
 
@@ -93,7 +98,9 @@ audit_ids = [a.audit_id for a in vd.audits_newest_first(audits, rounds)]  # the 
 audit_id = picks[1].selectbox(
     tr("hall.audit"), audit_ids, key=f"hall_audit_{hall}",
     format_func=lambda i: tr("hall.audit_option", round=by_id[i].round, date=local_date(by_id[i]), id=i))
-report = build_audit_report(store(), audit_id, lang())
+# Rebuilt only when this audit is overridden or the hall is audited again (a re-check moves the rectification
+# list), not on every click.
+report = audit_report(store().url, audit_id, lang(), (store().revision(audit_id), max(by_id)))
 st.caption(tr("hall.caption", date=report.created_at.date().isoformat(), inspector=report.inspector or "—",
               version=report.manual_version))
 
@@ -130,7 +137,7 @@ with right:
     if len(trend) < 2:
         st.caption(tr("hall.single_audit"))
     else:
-        st.caption(" → ".join(f"{r} {s:.1f}" if pd.notna(s) else f"{r} —"
+        st.caption(" → ".join(f"{r} {score_text(None if pd.isna(s) else s)}"
                               for r, s in zip(trend["round"], trend["score"], strict=True)))
 
 # The findings (with the photo's thumbnail) and the rectification list.

@@ -18,7 +18,7 @@ from auditor.annotate import VERDICT_COLOURS as VERDICT_RGB
 from auditor.annotate import upright_thumbnail
 from auditor.checks import Analyzer
 from auditor.errors import AuditorError
-from auditor.i18n import t
+from auditor.i18n import score_text, t
 from auditor.localtime import local_zone
 from auditor.manual import Manual, Rule
 from auditor.reports.model import AuditReport, ComparisonReport, RuleSpread, photo_label
@@ -195,7 +195,7 @@ def verdict_legend(lang: str, with_missing: bool = False) -> tuple[list[str], li
 # -- one hall's audit -------------------------------------------------------------------------------------------
 def category_bars(report: AuditReport) -> pd.DataFrame:
     rows = [{"category": c.category, "category_name": c.name, "score": c.score, "weight": c.weight,
-             "label": "—" if c.score is None else f"{c.score:.1f}"} for c in report.categories]
+             "label": score_text(c.score)} for c in report.categories]
     return pd.DataFrame(rows, columns=["category", "category_name", "score", "weight", "label"])
 
 
