@@ -315,3 +315,65 @@ def test_an_unlabelled_shape_hides_what_is_behind_it_from_the_truth() -> None:
     hidden = int((frame.ids == machine).sum())
     assert 0 < hidden < 0.8 * whole
     assert (frame.ids == NOTHING).sum() > 0
+
+
+def test_streets_differ_in_their_buildings_but_keep_the_district_standard() -> None:
+    """Each street's hall has its own walls, ceiling, floor and counter fronts (a set repeated in every
+    photo gives a generated set away); the accent blue and the uniform stay the district's."""
+    from auditor.synth.dataset import hall_style
+
+    styles = [hall_style(np.random.default_rng(seed), f"street{seed}") for seed in range(12)]
+    assert len({s.wall_finish for s in styles}) >= 3
+    assert len({s.ceiling for s in styles}) >= 2
+    assert len({s.floor_pattern for s in styles}) >= 2
+    assert len({s.counter_front for s in styles}) >= 2
+    assert all(s.accent[2] > 0.45 > s.accent[0] for s in styles), "the district's blue everywhere"
+    again = hall_style(np.random.default_rng(3), "street3")
+    assert again == styles[3], "the same seed gives the same building"
+
+
+def test_a_wainscot_wall_is_wood_below_the_rail_and_paint_above() -> None:
+    from auditor.synth import textures as tx
+
+    paint, wood = (0.9, 0.9, 0.88), (0.55, 0.38, 0.24)
+    img = tx.wall(4.0, 3.0, paint, np.random.default_rng(0), px_per_m=40, finish="wainscot", wood_colour=wood)
+    rail = img.shape[0] - int(1.1 * 40)
+    above, below = img[: rail - 10].reshape(-1, 3).mean(axis=0), img[rail + 10:].reshape(-1, 3).mean(axis=0)
+    assert np.allclose(above, paint, atol=0.04)
+    assert np.allclose(below, wood, atol=0.06)
+    stone = tx.wall(4.0, 3.0, paint, np.random.default_rng(0), finish="stone", stone_colour=(0.7, 0.68, 0.66))
+    assert np.allclose(stone.reshape(-1, 3).mean(axis=0), (0.7, 0.68, 0.66), atol=0.05)
+
+
+def test_a_counter_is_labelled_whole_from_its_foot_to_its_top_slab() -> None:
+    """The counter's kick plate, body and overhanging top are one labelled object: its box runs from the
+    foot on the floor (where the one-metre line is measured from) to the top of the slab."""
+    from auditor.synth.areas import _counter
+    from auditor.synth.dataset import hall_style
+    from auditor.synth.scene import Shot
+
+    camera = Camera(width=640, height=480, focal_px=500, cam_height=1.5, pitch_deg=10.0)
+    style = hall_style(np.random.default_rng(1), "x")
+    shot = Shot(camera=camera, style=style, rng=np.random.default_rng(2), room_width=12.0, room_depth=8.0,
+                room_height=3.5)
+    _counter(shot, 0.0, 4.3, (2.0, 0.6, 0.9))
+    shot._draw_ops()
+    (index, name, (x0, y0, x1, y1)), = shot.boxes()
+    assert name == "counter"
+    # Seen from above, the top's far edge (4.6 m) is its highest point in the photo.
+    (_, foot_y), (_, top_y) = camera.project(np.array([(0.0, 4.0, 0.0), (0.0, 4.6, 0.9)]))[0]
+    assert abs(y1 - foot_y) < 3, "the box reaches the counter's foot"
+    assert abs(y0 - top_y) < 3, "and the far edge of its top"
+    assert x1 - x0 > 0.9 * (camera.project(np.array([(1.0, 4.0, 0.0)]))[0][0][0]
+                            - camera.project(np.array([(-1.0, 4.0, 0.0)]))[0][0][0])
+
+
+def test_daylight_falls_from_the_window_side() -> None:
+    from auditor.synth.scene import _daylight
+
+    for side in (-1, 1):
+        gain = _daylight(400, [side], np.random.default_rng(5))[0, :, 1]
+        window_edge, far_edge = (gain[-1], gain[0]) if side > 0 else (gain[0], gain[-1])
+        assert window_edge > far_edge * 1.15
+    unlit = _daylight(400, [], np.random.default_rng(5))[0, :, 1]
+    assert unlit.max() / unlit.min() < 1.2, "without windows only the lights' uneven spread"

@@ -43,9 +43,13 @@ class Dice:
 
 def sample_camera(rng: np.random.Generator, pitch: tuple[float, float] = (4.0, 14.0)) -> Camera:
     fov = float(rng.uniform(58, 74))
+    # The inspector stands a little to one side as often as in the middle: a photo framed dead centre on
+    # its subject reads as staged. A sideways step keeps lines parallel to the counter (the distance check
+    # reads them), where a wider turn would not.
     return Camera(width=WIDTH, height=HEIGHT, focal_px=WIDTH / 2 / np.tan(np.deg2rad(fov / 2)),
                   cam_height=float(rng.uniform(1.42, 1.68)), pitch_deg=float(rng.uniform(*pitch)),
-                  yaw_deg=float(rng.uniform(-7, 7)), roll_deg=float(rng.uniform(-1.5, 1.5)))
+                  yaw_deg=float(rng.uniform(-7, 7)), roll_deg=float(rng.uniform(-1.5, 1.5)),
+                  x0=float(rng.uniform(-0.6, 0.6)))
 
 
 def _shot(style: HallStyle, rng: np.random.Generator, camera: Camera, depth: float, floor_things: bool = True
@@ -67,17 +71,22 @@ def _decorate(shot: Shot, floor_things: bool) -> None:
     wall. None of it is checked, all of it makes the room read as a real hall."""
     rng, w, d, h = shot.rng, shot.room_width / 2, shot.room_depth, shot.room_height
     band = tx.panel(shot.style.accent, 400, 20)
-    shot.plane(None, [(-w, d - 0.01, 2.55), (w, d - 0.01, 2.55), (w, d - 0.01, 2.42), (-w, d - 0.01, 2.42)], band)
+    stripes = {"stripe": [(2.55, 2.42)], "double": [(2.6, 2.56), (2.5, 2.46)], "none": []}[shot.style.band]
+    for top, bottom in stripes:
+        shot.plane(None, [(-w, d - 0.01, top), (w, d - 0.01, top), (w, d - 0.01, bottom), (-w, d - 0.01, bottom)],
+                   band)
     for side in (-1, 1):
         if rng.uniform() < 0.7:
             # Pillars stand out at the sides and towards the back, where they frame rather than hide.
             x = side * float(rng.uniform(3.6, w - 0.6))
             y = float(rng.uniform(max(d - 2.5, 1.5), d - 0.8))
-            shot.box(None, x, y, 0.0, (0.6, 0.6, h), tuple(c * 0.97 for c in shot.style.wall))  # type: ignore[arg-type]
+            shot.box(None, x, y, 0.0, (0.6, 0.6, h), tuple(c * 0.97 for c in shot.style.wall),  # type: ignore[arg-type]
+                     faces=_pillar_faces(shot))
         if rng.uniform() < 0.6:
             # Daylight windows in the side wall.
             y0 = float(rng.uniform(1.0, max(d - 3.0, 1.2)))
             pane = tx.daylight_window(200, 150, rng)
+            shot.window_sides.append(side)
             xw = side * (w - 0.01)
             corners = [(xw, y0, 2.6), (xw, y0 + 2.0, 2.6), (xw, y0 + 2.0, 0.9), (xw, y0, 0.9)]
             shot.plane(None, corners if side > 0 else [corners[1], corners[0], corners[3], corners[2]], pane)
@@ -86,6 +95,11 @@ def _decorate(shot: Shot, floor_things: bool) -> None:
         _notice_board(shot, x)
         if rng.uniform() < 0.5:
             _notice_board(shot, x + (1.2 if x < 0 else -1.2))  # boards come in pairs and rows in real halls
+    if rng.uniform() < 0.35:
+        # A framed landscape print on the back wall, between the notice boards and the middle.
+        x = float(rng.choice([-1, 1])) * float(rng.uniform(1.6, 2.4))
+        shot.plane(None, [(x - 0.5, d - 0.02, 2.3), (x + 0.5, d - 0.02, 2.3), (x + 0.5, d - 0.02, 1.6),
+                          (x - 0.5, d - 0.02, 1.6)], tx.framed_print(200, 140, rng))
     if rng.uniform() < 0.5:
         # A wall clock high on a side of the back wall.
         x = float(rng.choice([-1, 1])) * float(rng.uniform(1.8, 3.0))
@@ -116,6 +130,35 @@ def _decorate(shot: Shot, floor_things: bool) -> None:
                    float(rng.uniform(0.3, 0.45)), 0.4)
 
 
+def _pillar_faces(shot: Shot) -> dict[str, np.ndarray] | None:
+    """Stone-clad halls clad their pillars too; elsewhere pillars are painted like the walls."""
+    if shot.style.wall_finish != "stone":
+        return None
+    cladding = tx.stone_panels(24, 150, shot.style.stone, shot.rng, (24, 24))
+    return {"front": cladding, "left": cladding * 0.9, "right": cladding * 0.9}
+
+
+def _counter(shot: Shot, x: float, y: float, size: tuple[float, float, float]) -> None:
+    """A service counter (labelled "counter" whole): its body on a dark kick plate, under a top slab
+    that overhangs the front; the front in the hall's finish with the district's stripe. ``y``: the
+    centre of its depth."""
+    style, (width, depth, height) = shot.style, size
+    front = tx.counter_front(style.counter_front, style.counter, style.accent, style.wood, style.stone, 400, 160)
+    top_colour = style.stone if style.counter_front == "stone" else tuple(c * 0.92 for c in style.counter)
+    slab = 0.04
+
+    def draw() -> None:
+        shot.frame.shadow(x, y, width * 0.55, depth * 0.7)
+        label = shot.frame.new_label("counter")
+        f = shot.frame
+        # A kick plate flush with the front: the one-metre line is measured from the counter's foot.
+        f.box(x, y, 0.0, (width, depth, 0.08), (0.2, 0.19, 0.19), label)
+        f.box(x, y, 0.08, (width, depth, height - 0.08 - slab), style.counter, label, faces={"front": front[:-12]})
+        f.box(x, y - 0.015, height - slab, (width + 0.04, depth + 0.03, slab), top_colour, label)  # type: ignore[arg-type]
+
+    shot.custom((x, y - depth / 2, height / 2), draw)
+
+
 def _notice_board(shot: Shot, x: float) -> None:
     """A notice board 1 m wide on the back wall, centred at ``x``."""
     d = shot.room_depth - 0.02
@@ -134,6 +177,10 @@ def _wall_sign(shot: Shot, name: str | None, lines: list[str], x: float, y: floa
                                    border=(0.85, 0.85, 0.85), weights=weights)
     corners = [(x - width / 2, y, z_top), (x + width / 2, y, z_top), (x + width / 2, y, z_top - height),
                (x - width / 2, y, z_top - height)]
+    if shot.room_depth - y <= 0.1:
+        # A sign stands off the back wall on its fixings: the ceiling's light leaves a soft shadow under it.
+        drop = min(0.04, height * 0.1)
+        shot.plane(None, [(cx, y + 0.005, cz - drop) for cx, _, cz in corners], tx.soft_shadow(120, 60))
     shot.plane(name, corners, texture, boxes)
 
 
@@ -248,9 +295,8 @@ def compose_window_counter(style: HallStyle, rng: np.random.Generator, dice: Dic
     window_w = float(rng.uniform(1.7, 2.1))
     cy = counter_front + depth / 2
     top = height
-    front = tx.panel(style.counter, 400, 160, stripe=style.accent, stripe_at=0.12)
     # The counter row: this window in the middle, neighbours either side (one labelled counter for the row).
-    shot.box("counter", 0.0, cy, 0.0, (window_w * 3, depth, height), style.counter, {"front": front})
+    _counter(shot, 0.0, cy, (window_w * 3, depth, height))
     # Glass partitions either side; the neighbouring windows are closed (no plate, no device) so that what
     # the photo shows of signs and devices is this window's.
     for wx in (-window_w / 2, window_w / 2):
@@ -429,7 +475,8 @@ def compose_entrance(style: HallStyle, rng: np.random.Generator, dice: Dice) -> 
     shot = _shot(style, rng, camera, wall_y)
     # Glass doors in the entrance wall: bright daylight panels with frames.
     for dx in (-1.0, 0.0, 1.0):
-        shot.box(None, dx * 1.05, wall_y - 0.02, 0.0, (1.0, 0.04, 2.4), (0.86, 0.9, 0.95), shadow=False)
+        shot.box(None, dx * 1.05, wall_y - 0.02, 0.0, (1.0, 0.04, 2.4), (0.86, 0.9, 0.95), shadow=False,
+                 faces={"front": tx.glass_door(100, 240, rng)})
         shot.box(None, dx * 1.05 - 0.5, wall_y - 0.05, 0.0, (0.06, 0.06, 2.45), (0.35, 0.35, 0.38), shadow=False)
     title = f"{style.street}政务服务中心"
     if dice("centre_name_wrong", 0.4):
@@ -470,8 +517,7 @@ def compose_guidance_desk(style: HallStyle, rng: np.random.Generator, dice: Dice
     desk_front = float(rng.uniform(2.8, 3.6))
     shot = _shot(style, rng, camera, desk_front + 3.5, floor_things=False)
     top = 1.0
-    front = tx.panel(style.counter, 400, 160, stripe=style.accent, stripe_at=0.12)
-    shot.box("counter", 0.0, desk_front + 0.3, 0.0, (2.6, 0.6, top), style.counter, {"front": front})
+    _counter(shot, 0.0, desk_front + 0.3, (2.6, 0.6, top))
     sign_text = ["导服台", "Information"]
     if dice("desk_sign_wrong", 0.6):
         sign_text = [str(rng.choice(["服务台", "前台"])), "Service"]

@@ -29,12 +29,13 @@ import yaml
 from auditor.engine import evaluate
 from auditor.manual import Manual
 from auditor.scoring import score_audit
+from auditor.synth import textures as tx
 from auditor.synth.areas import CLASSES, COMPOSERS, Dice
 from auditor.synth.scene import HallStyle
 from auditor.synth.truth import TRUTH_FILE, GeneratorInfo, HallTruth, PhotoTruth, Truth
 from auditor.types import Area, ObjectFact, PhotoFacts
 
-GENERATOR_VERSION = "4"  # bump when the photos a seed gives change
+GENERATOR_VERSION = "5"  # bump when the photos a seed gives change
 
 STREETS = ("纸坊街道", "金口街道", "山坡街道", "法泗街道", "乌龙泉街道", "郑店街道", "五里界街道", "安山街道",
            "湖泗街道", "舒安街道", "江夏经济开发区")
@@ -65,7 +66,8 @@ def hall_style(rng: np.random.Generator, street: str) -> HallStyle:
     return HallStyle(
         street=street,
         wall=tuple(float(c) for c in rng.choice([[0.9 + warm, 0.88, 0.84 - warm], [0.82, 0.8, 0.76],
-                                                 [0.86, 0.82, 0.74], [0.78, 0.8, 0.82]])),  # type: ignore[arg-type]
+                                                 [0.86, 0.82, 0.74], [0.78, 0.8, 0.82], [0.78, 0.82, 0.76],
+                                                 [0.93, 0.92, 0.9]])),  # type: ignore[arg-type]
         floor=tuple(float(c) for c in rng.choice([[0.8, 0.78, 0.74], [0.72, 0.7, 0.68], [0.83, 0.8, 0.72],
                                                   [0.66, 0.64, 0.62]])),  # type: ignore[arg-type]
         tile_m=float(rng.choice([0.6, 0.8, 1.0])),
@@ -74,6 +76,16 @@ def hall_style(rng: np.random.Generator, street: str) -> HallStyle:
         seat=tuple(float(c) for c in rng.choice([[0.15, 0.3, 0.55], [0.3, 0.32, 0.35], [0.12, 0.4, 0.6]])),  # type: ignore[arg-type]
         uniform=str(rng.choice(["dark_blue", "dark_blue", "white"])),
         first_window=1,
+        # Each street's hall is its own building: the district's blue and signs are the same everywhere,
+        # the walls, ceiling, floor and counters are not.
+        wall_finish=str(rng.choice(tx.WALL_FINISHES, p=[0.4, 0.25, 0.2, 0.15])),
+        band=str(rng.choice(["stripe", "double", "none"], p=[0.5, 0.25, 0.25])),
+        ceiling=str(rng.choice(tx.CEILINGS)),
+        floor_pattern=str(rng.choice(tx.FLOOR_PATTERNS)),
+        counter_front=str(rng.choice(tx.COUNTER_FRONTS)),
+        wood=tuple(float(c) for c in rng.choice([[0.55, 0.38, 0.24], [0.68, 0.52, 0.36], [0.42, 0.29, 0.2],
+                                                 [0.74, 0.62, 0.46]])),  # type: ignore[arg-type]
+        stone=tuple(float(c) for c in rng.choice([[0.8, 0.77, 0.72], [0.7, 0.68, 0.66], [0.86, 0.83, 0.76]])),  # type: ignore[arg-type]
     )
 
 

@@ -36,6 +36,14 @@ class HallStyle:
     seat: Colour
     uniform: str            # the season's uniform colour name
     first_window: int
+    # The building's finishes, which differ from street to street (textures.WALL_FINISHES and the like).
+    wall_finish: str = "paint"
+    band: str = "stripe"    # the accent band along the back wall: "stripe", "double" or "none"
+    ceiling: str = "panels"
+    floor_pattern: str = "marble"
+    counter_front: str = "laminate"
+    wood: Colour = (0.55, 0.38, 0.24)
+    stone: Colour = (0.8, 0.77, 0.72)
 
 
 @dataclass
@@ -82,12 +90,14 @@ class Shot:
     floor_id: int = -1            # the floor's id in the frame, once rendered
     gloss: float = 0.22           # how much the polished floor reflects
     light_phase: float = 0.5      # where the row of downlights along the walls starts (in spacings)
+    window_sides: list[int] = field(default_factory=list)  # side walls (-1 left, 1 right) with daylight windows
 
     def __post_init__(self) -> None:
         self.frame = Frame(self.camera)
         self.light_phase = float(self.rng.uniform(0, 1))
         self.floor = _lit_floor(tx.floor_tiles(self.room_width, self.room_depth, self.rng, self.style.tile_m,
-                                               self.style.floor, FLOOR_PX_PER_M), self.room_depth)
+                                               self.style.floor, FLOOR_PX_PER_M, self.style.floor_pattern),
+                                self.room_depth)
 
     # -- queueing -------------------------------------------------------------------------------------------
     def custom(self, anchor: tuple[float, float, float], draw: Callable[[], None], on: str | None = None,
@@ -153,9 +163,10 @@ class Shot:
 
     def person(self, look: PersonLook, x: float, y: float) -> None:
         def draw() -> None:
-            # A soft shadow round the feet and a darker one where they stand.
-            self.frame.shadow(x, y, 0.3, 0.2, 0.3)
-            self.frame.shadow(x, y, 0.16, 0.09, 0.35)
+            # A faint shadow round the feet and a dark one right where they stand: a wide soft blob alone
+            # reads as a render's, not as a person standing on the floor.
+            self.frame.shadow(x, y, 0.26, 0.16, 0.2)
+            self.frame.shadow(x, y, 0.13, 0.07, 0.45)
             holder: list[tuple[int, tuple[int, int, int, int]]] = []
             self.frame.sprite(lambda px, py, sc: holder.append(draw_person(self.frame, px, py, sc, look)), (x, y, 0.0))
             if holder and not self.offscreen:
@@ -180,16 +191,22 @@ class Shot:
         if floor:
             f.world_plane(np.array([(-w, d, 0), (w, d, 0), (w, 0, 0), (-w, 0, 0)]), self.floor, label=floor_id,
                           lit=False)
+        style = self.style
         f.world_plane(np.array([(-w, d, h), (w, d, h), (w, d, 0), (-w, d, 0)]),
-                      _lit_wall(tx.wall(2 * w, h, self.style.wall, self.rng), phase=self.light_phase), lit=False)
+                      _lit_wall(tx.wall(2 * w, h, style.wall, self.rng, finish=style.wall_finish,
+                                        wood_colour=style.wood, stone_colour=style.stone), phase=self.light_phase),
+                      lit=False)
+        # Side walls: the back wall's stone or wainscot runs round; a veneer feature wall is the back wall's.
+        side_finish = "paint" if style.wall_finish == "veneer" else style.wall_finish
         for side in (-1, 1):
             x = side * w
             corners = [(x, 0, h), (x, d, h), (x, d, 0), (x, 0, 0)] if side < 0 else \
                 [(x, d, h), (x, 0, h), (x, 0, 0), (x, d, 0)]
-            f.world_plane(np.array(corners), _lit_wall(tx.wall(d, h, tuple(c * 0.9 for c in self.style.wall),
-                                                               self.rng, panel_m=1.2)), lit=False)
-        f.world_plane(np.array([(-w, 0, h), (w, 0, h), (w, d, h), (-w, d, h)]), tx.ceiling(2 * w, d, self.rng),
-                      lit=False)
+            texture = tx.wall(d, h, tuple(c * 0.9 for c in style.wall), self.rng,  # type: ignore[arg-type]
+                              panel_m=1.2, finish=side_finish, wood_colour=style.wood, stone_colour=style.stone)
+            f.world_plane(np.array(corners), _lit_wall(texture), lit=False)
+        f.world_plane(np.array([(-w, 0, h), (w, 0, h), (w, d, h), (-w, d, h)]),
+                      tx.ceiling(2 * w, d, self.rng, kind=style.ceiling), lit=False)
         return floor_id
 
     def _draw_ops(self) -> None:
@@ -251,6 +268,7 @@ class Shot:
         self.frame.rgb[:] = self.frame.rgb * (1 - alpha) + reflection * alpha
         self._draw_ops()
         self.frame.rgb *= (ambient_occlusion(self.frame.depth) * self._shadows(photo_rng))[..., None]
+        self.frame.rgb *= _daylight(self.camera.width, self.window_sides, photo_rng)
         return finish(
             self.frame.rgb, photo_rng,
             exposure=float(photo_rng.uniform(0.72, 0.98)),
@@ -370,6 +388,20 @@ def _lit_wall(texture: np.ndarray, px_per_m: int = 40, light_spacing_m: float = 
         scallops += np.exp(-((xs - centre) / spread) ** 2) * np.exp(-below / 1.4) * np.clip(below * 4, 0, 1)
     light = ramp[:, None] * (0.93 + 0.22 * scallops)
     return np.clip(texture * light[..., None], 0, 1.2)
+
+
+def _daylight(width: int, window_sides: list[int], rng: np.random.Generator) -> np.ndarray:
+    """Light across the photo from one side: daylight through the side windows (bluish, strong) or, with
+    none, the uneven spread of the room's lights. A hall is never lit evenly from wall to wall. Returns a
+    (1, width, 3) gain."""
+    side = int(rng.choice(window_sides)) if window_sides else int(rng.choice([-1, 1]))
+    strength = float(rng.uniform(0.18, 0.38)) if window_sides else float(rng.uniform(0.06, 0.16))
+    ramp = np.linspace(0.0, 1.0, width, dtype=np.float32)
+    ramp = (ramp if side > 0 else ramp[::-1]) ** 1.6
+    gain = (1 - strength * 0.45) + strength * ramp
+    tint = np.array([0.97, 1.0, 1.05] if window_sides else [1.0, 1.0, 1.0], np.float32)
+    light = gain[:, None] * (1 + (tint - 1) * ramp[:, None])
+    return light[None, :, :]
 
 
 def _white_balance(rng: np.random.Generator) -> Colour:

@@ -48,21 +48,35 @@ def fbm(height: int, width: int, rng: np.random.Generator, cell_px: float = 64.0
     return (out - out.mean()) / (out.std() + 1e-6)
 
 
+FLOOR_PATTERNS = ("marble", "terrazzo", "porcelain")
+
+
 def floor_tiles(width_m: float, depth_m: float, rng: np.random.Generator, tile_m: float, base: Colour,
-                px_per_m: int = 48) -> np.ndarray:
-    """Polished porcelain tiles in a marble pattern: each tile its own cut of veined stone, a slight tone
-    difference per tile, darker grout joints and fine scuffs."""
+                px_per_m: int = 48, pattern: str = "marble") -> np.ndarray:
+    """Polished floor tiles, each its own cut of one slab with a slight tone difference, darker grout joints
+    and fine scuffs. ``pattern``: "marble" (veined stone), "terrazzo" (stone chips in cement) or
+    "porcelain" (large plain tiles, clouded)."""
     w, h = int(width_m * px_per_m), int(depth_m * px_per_m)
     tile = max(int(tile_m * px_per_m), 8)
-    # One big slab of marble; every tile shows a different, randomly placed cut of it.
+    # One big slab; every tile shows a different, randomly placed cut of it.
     slab_h, slab_w = tile * 3, tile * 3
-    warp = fbm(slab_h, slab_w, rng, cell_px=tile * 0.5, octaves=4)
-    yy, xx = np.mgrid[0:slab_h, 0:slab_w].astype(np.float32)
-    angle = rng.uniform(0, np.pi)
-    veins = np.sin((xx * np.cos(angle) + yy * np.sin(angle)) / (tile * 0.35) + 3.2 * warp)
-    vein = np.exp(-np.abs(veins) * 9.0)          # thin dark veins where the sine crosses zero
     cloud = fbm(slab_h, slab_w, rng, cell_px=tile * 0.6, octaves=3)
-    slab = 1.0 - 0.07 * vein + 0.02 * cloud
+    if pattern == "terrazzo":
+        # Chips a few millimetres across, darker and lighter than the cement, with no colour of their own
+        # (a coloured chip would read as tape to the floor-line check, as it would to an inspector).
+        chips = rng.uniform(0, 1, (slab_h, slab_w)).astype(np.float32)
+        dark = cv2.GaussianBlur((chips < 0.035).astype(np.float32), (3, 3), 0.6)
+        light = cv2.GaussianBlur((chips > 0.975).astype(np.float32), (3, 3), 0.6)
+        slab = 1.0 - 0.22 * dark + 0.08 * light + 0.025 * cloud
+    elif pattern == "porcelain":
+        slab = 1.0 + 0.03 * cloud + 0.008 * fbm(slab_h, slab_w, rng, cell_px=3, octaves=2)
+    else:
+        warp = fbm(slab_h, slab_w, rng, cell_px=tile * 0.5, octaves=4)
+        yy, xx = np.mgrid[0:slab_h, 0:slab_w].astype(np.float32)
+        angle = rng.uniform(0, np.pi)
+        veins = np.sin((xx * np.cos(angle) + yy * np.sin(angle)) / (tile * 0.35) + 3.2 * warp)
+        vein = np.exp(-np.abs(veins) * 9.0)          # thin dark veins where the sine crosses zero
+        slab = 1.0 - 0.07 * vein + 0.02 * cloud
     img = np.empty((h, w, 3), np.float32)
     base_arr = np.asarray(base, np.float32)
     for ty in range(0, h, tile):
@@ -73,14 +87,25 @@ def floor_tiles(width_m: float, depth_m: float, rng: np.random.Generator, tile_m
                 patch = patch.T
             ph, pw = min(tile, h - ty), min(tile, w - tx_)
             img[ty:ty + ph, tx_:tx_ + pw] = patch[:ph, :pw, None] * base_arr * rng.uniform(0.96, 1.03)
-    # Fine scuffs and dirt.
+    # Wear: fine scuffs, grey grime where people walk (patchy over metres), and spots (gum, drips, marks).
+    # All of it colourless, as dirt on a hall floor is, so that no stain reads as a coloured floor line.
     scuffs = fbm(h, w, rng, cell_px=6, octaves=2)
-    img *= (1 + 0.012 * scuffs)[..., None]
+    grime = np.clip(fbm(h, w, rng, cell_px=px_per_m * 1.5, octaves=4), -1.5, 2.5)
+    img *= (1 + 0.012 * scuffs - 0.025 * grime)[..., None]
+    seeds = rng.uniform(0, 1, (h, w))
+    spots = np.zeros((h, w), np.float32)
+    for chance, size, softness in ((0.00008, 1, 0.6), (0.00002, 3, 1.2)):
+        dots = cv2.dilate((seeds < chance).astype(np.float32), np.ones((size, size), np.uint8))
+        spots += cv2.GaussianBlur(dots, (0, 0), softness) * rng.uniform(0.5, 1.0, (h, w)).astype(np.float32)
+        seeds = rng.uniform(0, 1, (h, w))
+    img *= (1 - 0.3 * np.clip(spots * 2, 0, 1))[..., None]
     grout = base_arr * 0.72
     for y in range(0, h, tile):
         img[y:y + 1] = grout
+        img[max(y - 1, 0):y + 2] *= 0.96      # dirt gathers along the joints
     for x in range(0, w, tile):
         img[:, x:x + 1] = grout
+        img[:, max(x - 1, 0):x + 2] *= 0.96
     # The texture is seen from far away: pre-filter so tiles don't shimmer when minified.
     return cv2.GaussianBlur(img, (3, 3), 0.7)
 
@@ -140,10 +165,46 @@ def paint_floor_line(texture: np.ndarray, px_per_m: int, x0_m: float, y0_m: floa
     texture[:] = texture * (1 - layer) + np.asarray(colour, np.float32) * layer
 
 
+WALL_FINISHES = ("paint", "wainscot", "stone", "veneer")
+
+
+def veneer(width_px: int, height_px: int, colour: Colour, rng: np.random.Generator, board_px: int) -> np.ndarray:
+    """Wood veneer wall boards standing upright, ``board_px`` wide: grain along the height, each board its
+    own cut and tone, dark V-grooves between them."""
+    img = np.transpose(wood(height_px, width_px, colour, rng), (1, 0, 2)).copy()
+    for x in range(0, width_px, max(board_px, 4)):
+        img[:, x:x + board_px] *= rng.uniform(0.95, 1.04)
+        img[:, x:x + 1] *= 0.72
+    return np.clip(img, 0, 1)
+
+
+def stone_panels(width_px: int, height_px: int, colour: Colour, rng: np.random.Generator, panel_px: tuple[int, int]
+                 ) -> np.ndarray:
+    """Large stone cladding slabs (``panel_px``: width, height): clouded and faintly veined, each slab its
+    own tone, with thin shadow joints."""
+    cloud = fbm(height_px, width_px, rng, cell_px=panel_px[1] * 0.5, octaves=4)
+    grain = fbm(height_px, width_px, rng, cell_px=2, octaves=2)
+    img = np.asarray(colour, np.float32) * (1 + 0.025 * cloud + 0.015 * grain)[..., None]
+    pw, ph = max(panel_px[0], 4), max(panel_px[1], 4)
+    for y in range(0, height_px, ph):
+        for x in range(0, width_px, pw):
+            img[y:y + ph, x:x + pw] *= rng.uniform(0.97, 1.03)
+    img[::ph] *= 0.82
+    img[:, ::pw] *= 0.82
+    return np.clip(img, 0, 1)
+
+
 def wall(width_m: float, height_m: float, colour: Colour, rng: np.random.Generator, px_per_m: int = 40,
-         skirting: Colour | None = (0.35, 0.33, 0.32), panel_m: float | None = None) -> np.ndarray:
-    """Painted wall or wall panels: roller marks and soft stains, scuffs low down, a skirting board."""
+         skirting: Colour | None = (0.35, 0.33, 0.32), panel_m: float | None = None, finish: str = "paint",
+         wood_colour: Colour = (0.55, 0.38, 0.24), stone_colour: Colour = (0.8, 0.77, 0.72)) -> np.ndarray:
+    """A wall: paint with roller marks and soft stains, scuffs low down and a skirting board; ``finish``
+    "wainscot" adds wood veneer boards up to 1.1 m with a rail, "stone" clads it in stone slabs, "veneer" in
+    wood boards from floor to ceiling."""
     w, h = int(width_m * px_per_m), int(height_m * px_per_m)
+    if finish == "stone":
+        return stone_panels(w, h, stone_colour, rng, (int(1.2 * px_per_m), int(0.6 * px_per_m)))
+    if finish == "veneer":
+        return veneer(w, h, wood_colour, rng, int(0.3 * px_per_m))
     img = np.empty((h, w, 3), np.float32)
     img[:] = colour
     stains = fbm(h, w, rng, cell_px=px_per_m * 1.5, octaves=4)
@@ -154,23 +215,43 @@ def wall(width_m: float, height_m: float, colour: Colour, rng: np.random.Generat
         for x in range(step, w, step):
             img[:, x:x + 2] *= 0.88
             img[:, x + 2:x + 3] *= 1.05
-    if skirting is not None:
+    if finish == "wainscot":
+        top = h - int(1.1 * px_per_m)
+        img[top:] = veneer(w, h - top, wood_colour, rng, int(0.6 * px_per_m))
+        img[top:top + 3] = np.asarray(wood_colour, np.float32) * 0.75   # the rail and its shadow
+        img[top + 3:top + 5] *= 0.8
+    elif skirting is not None:
         top = h - int(0.12 * px_per_m)
         img[top:] = skirting
         img[top:top + 1] *= 1.3
     return np.clip(img, 0, 1)
 
 
-def ceiling(width_m: float, depth_m: float, rng: np.random.Generator, px_per_m: int = 30) -> np.ndarray:
-    """Mineral-fibre ceiling tiles on a grid, with light panels or round downlights, air-conditioning
-    vents and smoke detectors. Lights are brighter than white, so the photo finish blooms them."""
+CEILINGS = ("panels", "downlights", "slats")
+
+
+def ceiling(width_m: float, depth_m: float, rng: np.random.Generator, px_per_m: int = 30, kind: str = "panels"
+            ) -> np.ndarray:
+    """A ceiling with its lights every 2.4 m (scene._lit_floor puts the light pools under them), vents and
+    smoke detectors. ``kind``: "panels" (mineral-fibre tiles on a grid with light panels), "downlights" (the
+    same grid with round downlights) or "slats" (metal baffles running across the room with strip lights
+    between). Lights are brighter than white, so the photo finish blooms them."""
     w, h = int(width_m * px_per_m), int(depth_m * px_per_m)
+    step = int(0.6 * px_per_m)
+    if kind == "slats":
+        img = np.full((h, w, 3), 0.2, np.float32)              # the dark void above the baffles
+        for y in range(0, h, max(step // 4, 3)):
+            img[y:y + max(step // 8, 1) + 1] = (0.82, 0.82, 0.8)  # a baffle's underside
+        for y in range(step, h - step, step * 4):
+            for x in range(step * 2, w - step, step * 4):
+                img[y:y + 3, x:x + step * 2] = (1.5, 1.5, 1.45)
+        img *= (1 + 0.02 * fbm(h, w, rng, cell_px=px_per_m, octaves=3))[..., None]
+        return img
     img = np.full((h, w, 3), 0.88, np.float32)
     img *= (1 + 0.02 * fbm(h, w, rng, cell_px=px_per_m, octaves=3))[..., None]
-    step = int(0.6 * px_per_m)
     img[::step] = 0.72
     img[:, ::step] = 0.72
-    downlights = rng.uniform() < 0.5
+    downlights = kind == "downlights"
     for y in range(step, h - step, step * 4):
         for x in range(step * 2, w - step, step * 4):
             if downlights:
@@ -190,14 +271,17 @@ def ceiling(width_m: float, depth_m: float, rng: np.random.Generator, px_per_m: 
     return img
 
 
-def daylight_window(width_px: int, height_px: int, rng: np.random.Generator) -> np.ndarray:
-    """A window onto a bright day: overexposed sky and blurred trees, split by mullions."""
+def daylight_window(width_px: int, height_px: int, rng: np.random.Generator, mullions: bool = True) -> np.ndarray:
+    """A window onto a bright day: overexposed sky and blurred trees, split by mullions (or a plain pane of
+    a glass door, ``mullions=False``)."""
     yy = np.linspace(0, 1, height_px, dtype=np.float32)[:, None]
     sky = np.dstack([1.25 + 0 * yy, 1.32 + 0 * yy, 1.45 + 0 * yy]) * np.ones((1, width_px, 1), np.float32)
     trees = fbm(height_px, width_px, rng, cell_px=width_px / 5, octaves=3)
     canopy = np.clip((trees + (yy - 0.55) * 4.0) * 0.6, 0, 1)[..., None]
     green = np.asarray((0.35, 0.5, 0.3), np.float32) * (1 + 0.2 * fbm(height_px, width_px, rng, 6, 2))[..., None]
     img = sky * (1 - canopy) + green * canopy
+    if not mullions:
+        return img
     frame = (0.3, 0.31, 0.33)
     bar = max(width_px // 40, 2)
     for x in (0, width_px // 2, width_px - bar):
@@ -206,6 +290,49 @@ def daylight_window(width_px: int, height_px: int, rng: np.random.Generator) -> 
     img[-bar:] = frame
     img[height_px // 3:height_px // 3 + bar] = frame
     return img
+
+
+def glass_door(width_px: int, height_px: int, rng: np.random.Generator) -> np.ndarray:
+    """A glass door onto the bright street: blown out, a little brighter low down where the pavement
+    reflects, with the frosted safety band at waist height and the push bar's shadow."""
+    yy = np.linspace(0, 1, height_px, dtype=np.float32)[:, None, None]
+    img = np.broadcast_to(np.asarray((1.25, 1.3, 1.38), np.float32) * (0.95 + 0.1 * yy),
+                          (height_px, width_px, 3)).copy()
+    img *= (1 + 0.04 * fbm(height_px, width_px, rng, cell_px=width_px / 2, octaves=3))[..., None]
+    band = slice(int(height_px * 0.5), int(height_px * 0.56))
+    img[band] = np.asarray((0.9, 0.92, 0.95), np.float32)
+    bar = slice(int(height_px * 0.58), int(height_px * 0.6))
+    img[bar, int(width_px * 0.1):int(width_px * 0.9)] = (0.55, 0.56, 0.58)
+    return img
+
+
+def soft_shadow(width_px: int, height_px: int) -> np.ndarray:
+    """A soft dark patch (RGBA), the shadow a board standing off a wall casts on it."""
+    alpha = np.zeros((height_px, width_px), np.float32)
+    pad = max(min(width_px, height_px) // 8, 2)
+    alpha[pad:-pad, pad:-pad] = 0.35
+    alpha = cv2.GaussianBlur(alpha, (0, 0), pad * 0.6)
+    return np.dstack([np.zeros((height_px, width_px, 3), np.float32), alpha])
+
+
+def framed_print(width_px: int, height_px: int, rng: np.random.Generator) -> np.ndarray:
+    """A framed landscape print (hills under a sky, a lake in front), soft as a print is, in a dark frame
+    with a white mount."""
+    yy = np.linspace(0, 1, height_px, dtype=np.float32)[:, None, None]
+    sky = np.asarray((0.55, 0.7, 0.88), np.float32) * (0.85 + 0.3 * yy)
+    img = np.broadcast_to(sky, (height_px, width_px, 3)).copy()
+    for k, tone in enumerate(((0.35, 0.45, 0.4), (0.22, 0.36, 0.25))):
+        ridge = (0.35 + 0.12 * k + 0.08 * fbm(1, width_px, rng, cell_px=width_px / 4, octaves=3))[0]
+        hill = np.broadcast_to(yy[..., 0] > ridge[None, :], (height_px, width_px))
+        img[hill] = np.asarray(tone, np.float32) * (1 + 0.08 * fbm(height_px, width_px, rng, 6, 3))[hill][:, None]
+    water = np.broadcast_to(yy[..., 0] > 0.72, (height_px, width_px))
+    img[water] = img[::-1][water] * 0.7 + np.asarray((0.3, 0.42, 0.55), np.float32) * 0.3
+    img = cv2.GaussianBlur(img, (0, 0), 1.0)
+    mount, frame = max(width_px // 14, 2), max(width_px // 30, 2)
+    out = np.full((height_px + 2 * (mount + frame), width_px + 2 * (mount + frame), 3), 0.15, np.float32)
+    out[frame:-frame, frame:-frame] = 0.94
+    out[frame + mount:-(frame + mount), frame + mount:-(frame + mount)] = img
+    return cv2.resize(out, (width_px, height_px), interpolation=cv2.INTER_AREA)
 
 
 NOTICE_PHRASES = [
@@ -422,4 +549,26 @@ def panel(colour: Colour, width_px: int, height_px: int, stripe: Colour | None =
         img[y + max(height_px // 12, 2):y + max(height_px // 12, 2) + 1] *= 0.8  # the stripe's shadow line
     kick = int(height_px * 0.93)
     img[kick:] *= 0.7
+    return np.clip(img, 0, 1)
+
+
+COUNTER_FRONTS = ("laminate", "veneer", "stone")
+
+
+def counter_front(kind: str, colour: Colour, accent: Colour, wood_colour: Colour, stone_colour: Colour,
+                  width_px: int, height_px: int) -> np.ndarray:
+    """The front of a service counter: "laminate" (the counter colour with the district's accent stripe),
+    "veneer" (wood boards with the stripe) or "stone" (stone slabs under a stripe). The same arguments give
+    the same front, so every counter of a hall matches."""
+    rng = np.random.default_rng(width_px * 7919 + height_px + COUNTER_FRONTS.index(kind))
+    if kind == "veneer":
+        img = veneer(width_px, height_px, wood_colour, rng, max(width_px // 8, 8))
+    elif kind == "stone":
+        img = stone_panels(width_px, height_px, stone_colour, rng, (width_px // 3, height_px))
+    else:
+        return panel(colour, width_px, height_px, stripe=accent, stripe_at=0.12)
+    y, band = int(height_px * 0.12), max(height_px // 12, 2)
+    img[y:y + band] = accent
+    img[y + band:y + band + 1] *= 0.8
+    img[int(height_px * 0.93):] *= 0.7
     return np.clip(img, 0, 1)
