@@ -1,5 +1,6 @@
-"""Redraw the figures of docs/synthetic.md from the bundled samples: a contact sheet of two streets, and
-three photos with their truth drawn on (boxes, floor lines with their distance in metres).
+"""Redraw the figures of docs/synthetic.md from the bundled samples: a contact sheet of two photos from
+every street (a different pair of areas each, so the sheet shows every area and every street's building),
+and three photos with their truth drawn on (boxes, floor lines with their distance in metres).
 
     python scripts/make_synth_figures.py
 """
@@ -35,8 +36,10 @@ def overlay(photo: dict) -> np.ndarray:
 
 def main() -> None:
     truth = json.loads((SAMPLES / "truth.json").read_text(encoding="utf-8"))
-    streets = list(truth["halls"])[:1] + list(truth["halls"])[-1:]
-    photos = [p for p in truth["photos"] if p["hall"] in streets]
+    photos = []
+    for h, street in enumerate(truth["halls"]):
+        own = [p for p in truth["photos"] if p["hall"] == street]
+        photos += [own[(2 * h) % len(own)], own[(2 * h + 1) % len(own)]]
     tiles = [cv2.resize(cv2.imread(str(SAMPLES / p["file"])), (480, 360), interpolation=cv2.INTER_AREA)
              for p in photos]
     OUT.mkdir(parents=True, exist_ok=True)
