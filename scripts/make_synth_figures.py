@@ -39,11 +39,12 @@ def main() -> None:
     photos = []
     for h, street in enumerate(truth["halls"]):
         own = [p for p in truth["photos"] if p["hall"] == street]
-        photos += [own[(2 * h) % len(own)], own[(2 * h + 1) % len(own)]]
+        photos += [own[(2 * h + k) % len(own)] for k in range(min(2, len(own)))]
     tiles = [cv2.resize(cv2.imread(str(SAMPLES / p["file"])), (480, 360), interpolation=cv2.INTER_AREA)
              for p in photos]
+    tiles += [np.full_like(tiles[0], 255)] * (-len(tiles) % 4)  # a last row filled out with blank tiles
     OUT.mkdir(parents=True, exist_ok=True)
-    sheet = np.vstack([np.hstack(tiles[i:i + 4]) for i in range(0, len(tiles) - len(tiles) % 4, 4)])
+    sheet = np.vstack([np.hstack(tiles[i:i + 4]) for i in range(0, len(tiles), 4)])
     cv2.imwrite(str(OUT / "contact_sheet.jpg"), sheet, [cv2.IMWRITE_JPEG_QUALITY, 80])
     chosen = [p for p in photos if p["area"] in ("window_counter", "guidance_desk", "waiting_area")][:3]
     cv2.imwrite(str(OUT / "truth_overlay.jpg"), np.hstack([overlay(p) for p in chosen]),

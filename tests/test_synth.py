@@ -319,8 +319,12 @@ def test_an_unlabelled_shape_hides_what_is_behind_it_from_the_truth() -> None:
 
 def test_streets_differ_in_their_buildings_but_keep_the_district_standard() -> None:
     """Each street's hall has its own walls, ceiling, floor and counter fronts (a set repeated in every
-    photo gives a generated set away); the accent blue and the uniform stay the district's."""
-    from auditor.synth.dataset import hall_style
+    photo gives a generated set away); the accent blue stays the district's."""
+    from auditor.synth import textures as tx
+    from auditor.synth.areas import BANDS
+    from auditor.synth.dataset import BAND_SHARES, WALL_FINISH_SHARES, hall_style
+
+    assert set(WALL_FINISH_SHARES) == set(tx.WALL_FINISHES) and set(BAND_SHARES) == set(BANDS)
 
     styles = [hall_style(np.random.default_rng(seed), f"street{seed}") for seed in range(12)]
     assert len({s.wall_finish for s in styles}) >= 3
@@ -377,3 +381,24 @@ def test_daylight_falls_from_the_window_side() -> None:
         assert window_edge > far_edge * 1.15
     unlit = _daylight(400, [], np.random.default_rng(5))[0, :, 1]
     assert unlit.max() / unlit.min() < 1.2, "without windows only the lights' uneven spread"
+
+
+@pytest.mark.parametrize("area", list(Area))
+def test_what_hangs_on_the_back_wall_last_finds_free_wall(area: Area) -> None:
+    """Notice boards, prints and clocks go where the area's own signs, doors and screens left the wall free:
+    never pasted over a sign or hung behind a door."""
+    from auditor.synth.areas import COMPOSERS, Dice, _wall_extras
+    from auditor.synth.dataset import hall_style
+
+    hung = 0
+    for seed in range(25):
+        rng = np.random.default_rng(seed)
+        extra = {"window": 1} if area is Area.WINDOW_COUNTER else {}
+        shot = COMPOSERS[area](hall_style(rng, "x"), rng, Dice(rng, 0.3), **extra)
+        before = len(shot.back_wall)
+        _wall_extras(shot)
+        for i, (x0, x1, z0, z1) in enumerate(shot.back_wall[before:]):
+            others = shot.back_wall[:before + i]
+            assert all(x1 <= a or x0 >= b or z1 <= c or z0 >= d for a, b, c, d in others), (seed, i)
+        hung += len(shot.back_wall) - before
+    assert hung > 10, "the extras still get hung"

@@ -6,6 +6,7 @@ inspector's camera. ``Dice`` decides each violation with the hall's rate and rec
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -62,6 +63,11 @@ def _shot(style: HallStyle, rng: np.random.Generator, camera: Camera, depth: flo
     return shot
 
 
+# How far below a sign on the back wall its shadow falls there (a 3 cm stand-off, lit from above).
+SIGN_SHADOW_DROP_M = 0.05
+# The accent band along the back wall, per HallStyle.band: (top, bottom) heights of its stripes in metres.
+BANDS: dict[str, list[tuple[float, float]]] = {"stripe": [(2.55, 2.42)], "double": [(2.6, 2.56), (2.5, 2.46)],
+                                               "none": []}
 NOTICE_TITLES = ["服务承诺", "办事指南", "政务公开", "廉政监督", "党建园地"]
 
 
@@ -70,18 +76,17 @@ def _decorate(shot: Shot, floor_things: bool) -> None:
     boards, an air conditioner and a camera on the wall, big potted plants, chairs and boxes along the back
     wall. None of it is checked, all of it makes the room read as a real hall."""
     rng, w, d, h = shot.rng, shot.room_width / 2, shot.room_depth, shot.room_height
-    band = tx.panel(shot.style.accent, 400, 20)
-    stripes = {"stripe": [(2.55, 2.42)], "double": [(2.6, 2.56), (2.5, 2.46)], "none": []}[shot.style.band]
-    for top, bottom in stripes:
+    band_texture = tx.panel(shot.style.accent, 400, 20)
+    for top, bottom in BANDS[shot.style.band]:
         shot.plane(None, [(-w, d - 0.01, top), (w, d - 0.01, top), (w, d - 0.01, bottom), (-w, d - 0.01, bottom)],
-                   band)
+                   band_texture, finish=True)
     for side in (-1, 1):
         if rng.uniform() < 0.7:
             # Pillars stand out at the sides and towards the back, where they frame rather than hide.
             x = side * float(rng.uniform(3.6, w - 0.6))
             y = float(rng.uniform(max(d - 2.5, 1.5), d - 0.8))
             shot.box(None, x, y, 0.0, (0.6, 0.6, h), tuple(c * 0.97 for c in shot.style.wall),  # type: ignore[arg-type]
-                     faces=_pillar_faces(shot))
+                     faces=_pillar_faces(shot, h))
         if rng.uniform() < 0.6:
             # Daylight windows in the side wall.
             y0 = float(rng.uniform(1.0, max(d - 3.0, 1.2)))
@@ -90,21 +95,6 @@ def _decorate(shot: Shot, floor_things: bool) -> None:
             xw = side * (w - 0.01)
             corners = [(xw, y0, 2.6), (xw, y0 + 2.0, 2.6), (xw, y0 + 2.0, 0.9), (xw, y0, 0.9)]
             shot.plane(None, corners if side > 0 else [corners[1], corners[0], corners[3], corners[2]], pane)
-    if rng.uniform() < 0.8:
-        x = float(rng.choice([-1, 1])) * float(rng.uniform(2.8, 4.5))
-        _notice_board(shot, x)
-        if rng.uniform() < 0.5:
-            _notice_board(shot, x + (1.2 if x < 0 else -1.2))  # boards come in pairs and rows in real halls
-    if rng.uniform() < 0.35:
-        # A framed landscape print on the back wall, between the notice boards and the middle.
-        x = float(rng.choice([-1, 1])) * float(rng.uniform(1.6, 2.4))
-        shot.plane(None, [(x - 0.5, d - 0.02, 2.3), (x + 0.5, d - 0.02, 2.3), (x + 0.5, d - 0.02, 1.6),
-                          (x - 0.5, d - 0.02, 1.6)], tx.framed_print(200, 140, rng))
-    if rng.uniform() < 0.5:
-        # A wall clock high on a side of the back wall.
-        x = float(rng.choice([-1, 1])) * float(rng.uniform(1.8, 3.0))
-        shot.plane(None, [(x - 0.18, d - 0.03, 2.95), (x + 0.18, d - 0.03, 2.95), (x + 0.18, d - 0.03, 2.59),
-                          (x - 0.18, d - 0.03, 2.59)], tx.wall_clock(120, rng))
     if rng.uniform() < 0.5:
         # A split air conditioner high on the back wall, away from the middle where the signs hang and above
         # the notice boards; and (sometimes) a security camera in a top corner.
@@ -130,12 +120,57 @@ def _decorate(shot: Shot, floor_things: bool) -> None:
                    float(rng.uniform(0.3, 0.45)), 0.4)
 
 
-def _pillar_faces(shot: Shot) -> dict[str, np.ndarray] | None:
-    """Stone-clad halls clad their pillars too; elsewhere pillars are painted like the walls."""
+def _hang_on_back_wall(shot: Shot, xs: list[float], size: tuple[float, float], z_top: float,
+                       hang: Callable[[float], None]) -> float | None:
+    """Hang something ``size`` (width, height) metres with its top at ``z_top`` at the first centre of ``xs``
+    where the back wall is free; returns that centre, or None where there is no room."""
+    width, height = size
+    for x in xs:
+        if shot.back_wall_free(x - width / 2, x + width / 2, z_top - height, z_top):
+            hang(x)
+            return x
+    return None
+
+
+def _wall_extras(shot: Shot) -> None:
+    """Notice boards, a framed print and a clock on the back wall, hung last, where the area's own signs,
+    doors and screens have left room."""
+    rng, d = shot.rng, shot.room_depth
+    if rng.uniform() < 0.8:
+        side = float(rng.choice([-1, 1]))
+        xs = [side * float(rng.uniform(2.8, 4.5)) for _ in range(3)]
+        first = _hang_on_back_wall(shot, xs, (1.0, 1.3), 2.2, lambda x: _notice_board(shot, x))
+        if first is not None and rng.uniform() < 0.5:
+            # Boards come in pairs and rows in real halls.
+            _hang_on_back_wall(shot, [first - side * 1.2], (1.0, 1.3), 2.2, lambda x: _notice_board(shot, x))
+    if rng.uniform() < 0.35:
+        # A framed landscape print, between the notice boards and the middle.
+        xs = [float(rng.choice([-1, 1])) * float(rng.uniform(1.6, 2.4)) for _ in range(3)]
+        _hang_on_back_wall(shot, xs, (1.0, 0.7), 2.3, lambda x: shot.plane(
+            None, [(x - 0.5, d - 0.02, 2.3), (x + 0.5, d - 0.02, 2.3), (x + 0.5, d - 0.02, 1.6),
+                   (x - 0.5, d - 0.02, 1.6)], tx.framed_print(200, 140, rng)))
+    if rng.uniform() < 0.5:
+        # A wall clock high on a side of the back wall.
+        xs = [float(rng.choice([-1, 1])) * float(rng.uniform(1.8, 3.0)) for _ in range(3)]
+        _hang_on_back_wall(shot, xs, (0.36, 0.36), 2.95, lambda x: shot.plane(
+            None, [(x - 0.18, d - 0.03, 2.95), (x + 0.18, d - 0.03, 2.95), (x + 0.18, d - 0.03, 2.59),
+                   (x - 0.18, d - 0.03, 2.59)], tx.wall_clock(120, rng)))
+
+
+def _pillar_faces(shot: Shot, height: float) -> dict[str, np.ndarray] | None:
+    """Stone-clad halls clad their pillars too, each face in its own slabs 0.6 m square; elsewhere pillars
+    are painted like the walls."""
     if shot.style.wall_finish != "stone":
         return None
-    cladding = tx.stone_panels(24, 150, shot.style.stone, shot.rng, (24, 24))
-    return {"front": cladding, "left": cladding * 0.9, "right": cladding * 0.9}
+    px_per_m = 40
+    return {face: tx.stone_panels(int(0.6 * px_per_m), int(height * px_per_m), shot.style.stone, shot.rng,
+                                  (int(0.6 * px_per_m), int(0.6 * px_per_m)))
+            for face in ("front", "left", "right")}
+
+
+# A service counter's parts (metres): the kick plate's height, the top slab's thickness and how far it
+# overhangs the front (half that at each end).
+KICK_PLATE_M, TOP_SLAB_M, TOP_OVERHANG_M = 0.08, 0.04, 0.03
 
 
 def _counter(shot: Shot, x: float, y: float, size: tuple[float, float, float]) -> None:
@@ -143,18 +178,20 @@ def _counter(shot: Shot, x: float, y: float, size: tuple[float, float, float]) -
     that overhangs the front; the front in the hall's finish with the district's stripe. ``y``: the
     centre of its depth."""
     style, (width, depth, height) = shot.style, size
-    front = tx.counter_front(style.counter_front, style.counter, style.accent, style.wood, style.stone, 400, 160)
+    body = height - KICK_PLATE_M - TOP_SLAB_M
+    front = tx.counter_front(style.counter_front, style.counter, style.accent, style.wood, style.stone, width, body,
+                             seed=zlib.crc32(style.street.encode()))
     top_colour = style.stone if style.counter_front == "stone" else tuple(c * 0.92 for c in style.counter)
-    slab = 0.04
 
     def draw() -> None:
         shot.frame.shadow(x, y, width * 0.55, depth * 0.7)
         label = shot.frame.new_label("counter")
         f = shot.frame
         # A kick plate flush with the front: the one-metre line is measured from the counter's foot.
-        f.box(x, y, 0.0, (width, depth, 0.08), (0.2, 0.19, 0.19), label)
-        f.box(x, y, 0.08, (width, depth, height - 0.08 - slab), style.counter, label, faces={"front": front[:-12]})
-        f.box(x, y - 0.015, height - slab, (width + 0.04, depth + 0.03, slab), top_colour, label)  # type: ignore[arg-type]
+        f.box(x, y, 0.0, (width, depth, KICK_PLATE_M), (0.2, 0.19, 0.19), label)
+        f.box(x, y, KICK_PLATE_M, (width, depth, body), style.counter, label, faces={"front": front})
+        f.box(x, y - TOP_OVERHANG_M / 2, height - TOP_SLAB_M,
+              (width + TOP_OVERHANG_M, depth + TOP_OVERHANG_M, TOP_SLAB_M), top_colour, label)  # type: ignore[arg-type]
 
     shot.custom((x, y - depth / 2, height / 2), draw)
 
@@ -171,16 +208,20 @@ def _floor_plant(shot: Shot, x: float, y: float) -> None:
 
 
 def _wall_sign(shot: Shot, name: str | None, lines: list[str], x: float, y: float, z_top: float, width: float,
-               height: float, bg=None, fg=WHITE, weights: list[float] | None = None) -> None:
+               height: float, bg=None, fg=WHITE, weights: list[float] | None = None, on_wall: bool = False) -> None:
+    """A sign board with text, its face at depth ``y``; ``on_wall``: fixed on the back wall a few
+    centimetres off it (it then casts a shadow there), else hung or standing free."""
     ppm = 220
     texture, boxes = tx.text_panel(lines, bg or shot.style.accent, fg, int(width * ppm), int(height * ppm),
                                    border=(0.85, 0.85, 0.85), weights=weights)
     corners = [(x - width / 2, y, z_top), (x + width / 2, y, z_top), (x + width / 2, y, z_top - height),
                (x - width / 2, y, z_top - height)]
-    if shot.room_depth - y <= 0.1:
-        # A sign stands off the back wall on its fixings: the ceiling's light leaves a soft shadow under it.
-        drop = min(0.04, height * 0.1)
-        shot.plane(None, [(cx, y + 0.005, cz - drop) for cx, _, cz in corners], tx.soft_shadow(120, 60))
+    if on_wall:
+        # The sign stands off the wall on its fixings: the ceiling's light leaves a soft shadow on the wall
+        # under it.
+        wall_y = shot.room_depth - 0.002
+        shot.plane(None, [(cx, wall_y, cz - SIGN_SHADOW_DROP_M) for cx, _, cz in corners],
+                   tx.soft_shadow(int(width * 100), int(height * 100)), finish=True)
     shot.plane(name, corners, texture, boxes)
 
 
@@ -482,7 +523,7 @@ def compose_entrance(style: HallStyle, rng: np.random.Generator, dice: Dice) -> 
     if dice("centre_name_wrong", 0.4):
         title = f"{style.street}{rng.choice(['便民大厅', '办事处'])}"
     _wall_sign(shot, None, [title], 0.0, wall_y - 0.06, 3.05, min(4.6, 0.42 * len(title)), 0.5, bg=RED_SIGN,
-               fg=GOLD)
+               fg=GOLD, on_wall=True)
     if not dice("guide_map_missing", 0.6):
         gx = float(rng.uniform(-2.2, -1.8))
         board = tx.guide_map(360, 480, "楼层索引 Floor Directory", rng)
@@ -557,7 +598,7 @@ def compose_self_service(style: HallStyle, rng: np.random.Generator, dice: Dice)
     if dice("zone_sign_not_bilingual", 0.7):
         lines = ["自助服务区"]
     _wall_sign(shot, None, lines, float(rng.uniform(-0.5, 0.5)), shot.room_depth - 0.03, 2.75, 2.0, 0.6,
-               weights=[1.2, 0.8][: len(lines)])
+               weights=[1.2, 0.8][: len(lines)], on_wall=True)
     _clutter(shot, dice, row_y - 1.0)
     if rng.uniform() < 0.5:
         _fire_extinguisher(shot, float(rng.uniform(2.2, 3.0)), row_y + 0.3)
@@ -594,7 +635,8 @@ def compose_convenience(style: HallStyle, rng: np.random.Generator, dice: Dice) 
     lines = ["便民服务区", "Convenience Services"]
     if dice("zone_sign_not_bilingual", 0.7):
         lines = ["便民服务区"]
-    _wall_sign(shot, None, lines, 0.0, shot.room_depth - 0.03, 2.5, 2.0, 0.6, weights=[1.2, 0.8][: len(lines)])
+    _wall_sign(shot, None, lines, 0.0, shot.room_depth - 0.03, 2.5, 2.0, 0.6, weights=[1.2, 0.8][: len(lines)],
+               on_wall=True)
     if not dice("water_missing", 0.4):
         shot.thing("water_dispenser", -1.4, table_y, 0.0, float(rng.uniform(1.1, 1.3)), 0.4)
         shot.box(None, -1.4, table_y, 1.1, (0.26, 0.26, 0.36), (0.55, 0.75, 0.95), shadow=False)
@@ -621,6 +663,13 @@ def _first_aid_face() -> np.ndarray:
     face[25:35, 35:65] = (0.8, 0.1, 0.1)
     face[12:48, 45:55] = (0.8, 0.1, 0.1)
     return face
+
+
+def compose(area: Area, style: HallStyle, rng: np.random.Generator, dice: Dice, **extra: int) -> Shot:
+    """The photo of ``area``: what the area holds (its composer), then what hangs on the wall around it."""
+    shot = COMPOSERS[area](style, rng, dice, **extra)
+    _wall_extras(shot)
+    return shot
 
 
 COMPOSERS: dict[Area, Callable[..., Shot]] = {

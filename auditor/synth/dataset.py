@@ -30,7 +30,7 @@ from auditor.engine import evaluate
 from auditor.manual import Manual
 from auditor.scoring import score_audit
 from auditor.synth import textures as tx
-from auditor.synth.areas import CLASSES, COMPOSERS, Dice
+from auditor.synth.areas import CLASSES, Dice, compose
 from auditor.synth.scene import HallStyle
 from auditor.synth.truth import TRUTH_FILE, GeneratorInfo, HallTruth, PhotoTruth, Truth
 from auditor.types import Area, ObjectFact, PhotoFacts
@@ -61,6 +61,16 @@ def hall_id(index: int) -> str:
     return base if index < len(STREET_IDS) else f"{base}{index // len(STREET_IDS) + 1}"
 
 
+# How often a street's hall has each wall finish and accent band (painted walls and one stripe are the
+# commonest in the district's halls).
+WALL_FINISH_SHARES: dict[str, float] = {"paint": 0.4, "wainscot": 0.25, "stone": 0.2, "veneer": 0.15}
+BAND_SHARES: dict[str, float] = {"stripe": 0.5, "double": 0.25, "none": 0.25}
+
+
+def _pick(rng: np.random.Generator, shares: dict[str, float]) -> Any:
+    return str(rng.choice(list(shares), p=list(shares.values())))
+
+
 def hall_style(rng: np.random.Generator, street: str) -> HallStyle:
     warm = float(rng.uniform(-0.03, 0.03))
     return HallStyle(
@@ -78,11 +88,11 @@ def hall_style(rng: np.random.Generator, street: str) -> HallStyle:
         first_window=1,
         # Each street's hall is its own building: the district's blue and signs are the same everywhere,
         # the walls, ceiling, floor and counters are not.
-        wall_finish=str(rng.choice(tx.WALL_FINISHES, p=[0.4, 0.25, 0.2, 0.15])),
-        band=str(rng.choice(["stripe", "double", "none"], p=[0.5, 0.25, 0.25])),
-        ceiling=str(rng.choice(tx.CEILINGS)),
-        floor_pattern=str(rng.choice(tx.FLOOR_PATTERNS)),
-        counter_front=str(rng.choice(tx.COUNTER_FRONTS)),
+        wall_finish=_pick(rng, WALL_FINISH_SHARES),
+        band=_pick(rng, BAND_SHARES),
+        ceiling=str(rng.choice(tx.CEILINGS)),  # type: ignore[arg-type]
+        floor_pattern=str(rng.choice(tx.FLOOR_PATTERNS)),  # type: ignore[arg-type]
+        counter_front=str(rng.choice(tx.COUNTER_FRONTS)),  # type: ignore[arg-type]
         wood=tuple(float(c) for c in rng.choice([[0.55, 0.38, 0.24], [0.68, 0.52, 0.36], [0.42, 0.29, 0.2],
                                                  [0.74, 0.62, 0.46]])),  # type: ignore[arg-type]
         stone=tuple(float(c) for c in rng.choice([[0.8, 0.77, 0.72], [0.7, 0.68, 0.66], [0.86, 0.83, 0.76]])),  # type: ignore[arg-type]
@@ -133,7 +143,7 @@ def render_photo(style: HallStyle, area: Area, seed: int, rate: float, window: i
     rng = np.random.default_rng(seed)
     dice = Dice(rng, rate)
     extra = {"window": window} if area is Area.WINDOW_COUNTER else {}
-    shot = COMPOSERS[area](style, rng, dice, **extra)
+    shot = compose(area, style, rng, dice, **extra)
     image = shot.render(np.random.default_rng(seed + 1))
     boxes = shot.boxes()
     by_label = {index: box for index, _, box in boxes}

@@ -19,6 +19,8 @@ from auditor.synth.sprites import ThingSprite, choose_thing, draw_thing
 from auditor.types import Box, LineFact, PersonFact, Role, TextFact
 
 FLOOR_PX_PER_M = 80
+# Things whose back is this close to the back wall take its space (see Shot.back_wall_free).
+BACK_WALL_REACH_M = 0.3
 # Share of the chest box that must show the person for their dress and badge to count as seen.
 CHEST_VISIBLE = 0.6
 
@@ -36,12 +38,12 @@ class HallStyle:
     seat: Colour
     uniform: str            # the season's uniform colour name
     first_window: int
-    # The building's finishes, which differ from street to street (textures.WALL_FINISHES and the like).
-    wall_finish: str = "paint"
-    band: str = "stripe"    # the accent band along the back wall: "stripe", "double" or "none"
-    ceiling: str = "panels"
-    floor_pattern: str = "marble"
-    counter_front: str = "laminate"
+    # The building's finishes, which differ from street to street.
+    wall_finish: tx.WallFinish = "paint"
+    band: str = "stripe"    # the accent band along the back wall: a key of areas.BANDS
+    ceiling: tx.CeilingKind = "panels"
+    floor_pattern: tx.FloorPattern = "marble"
+    counter_front: tx.CounterFront = "laminate"
     wood: Colour = (0.55, 0.38, 0.24)
     stone: Colour = (0.8, 0.77, 0.72)
 
@@ -91,6 +93,9 @@ class Shot:
     gloss: float = 0.22           # how much the polished floor reflects
     light_phase: float = 0.5      # where the row of downlights along the walls starts (in spacings)
     window_sides: list[int] = field(default_factory=list)  # side walls (-1 left, 1 right) with daylight windows
+    # What is on or in front of the back wall, as (x0, x1, z0, z1) in metres: what hangs there later goes
+    # where nothing is (a print pasted over a notice board, or hung behind a door, gives a render away).
+    back_wall: list[tuple[float, float, float, float]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.frame = Frame(self.camera)
@@ -98,6 +103,16 @@ class Shot:
         self.floor = _lit_floor(tx.floor_tiles(self.room_width, self.room_depth, self.rng, self.style.tile_m,
                                                self.style.floor, FLOOR_PX_PER_M, self.style.floor_pattern),
                                 self.room_depth)
+
+    # -- the back wall's space -------------------------------------------------------------------------------
+    def _take_back_wall(self, x0: float, x1: float, z0: float, z1: float, back_y: float) -> None:
+        if self.room_depth - back_y <= BACK_WALL_REACH_M:
+            self.back_wall.append((x0, x1, z0, z1))
+
+    def back_wall_free(self, x0: float, x1: float, z0: float, z1: float, margin: float = 0.1) -> bool:
+        """Whether nothing on or against the back wall overlaps this span (metres, with ``margin`` around)."""
+        return all(x1 + margin <= a or x0 - margin >= b or z1 + margin <= c or z0 - margin >= d
+                   for a, b, c, d in self.back_wall)
 
     # -- queueing -------------------------------------------------------------------------------------------
     def custom(self, anchor: tuple[float, float, float], draw: Callable[[], None], on: str | None = None,
@@ -112,6 +127,7 @@ class Shot:
             colour: Colour, faces: dict[str, np.ndarray] | None = None, shadow: bool = True,
             on: str | None = None) -> None:
         """A box object; ``name`` labels it (None: unlabelled furniture); ``on`` records the surface it sits on."""
+        self._take_back_wall(x - size[0] / 2, x + size[0] / 2, bottom, bottom + size[2], y + size[1] / 2)
         def draw() -> None:
             if shadow and bottom < 0.01:
                 self.frame.shadow(x, y, size[0] * 0.62, size[1] * 0.62)
@@ -140,13 +156,18 @@ class Shot:
         self.custom((x, y - depth_m / 2, bottom + height / 2), draw, on=on, name=kind)
 
     def plane(self, name: str | None, corners: list[tuple[float, float, float]], texture: np.ndarray,
-              text_lines: list[tuple[str, tuple[float, float, float, float]]] | None = None) -> None:
+              text_lines: list[tuple[str, tuple[float, float, float, float]]] | None = None,
+              finish: bool = False) -> None:
         """A flat textured thing (sign, poster, note) given by world corners tl, tr, br, bl.
 
         Decals a centimetre in front of a wall or counter front win over it in the depth buffer, whatever
-        the drawing order.
+        the drawing order. ``finish``: part of the wall's own finish (a band, a shadow), which leaves its
+        space free for things to hang there.
         """
         quad = np.asarray(corners, dtype=float)
+        if not finish:
+            self._take_back_wall(float(quad[:, 0].min()), float(quad[:, 0].max()), float(quad[:, 2].min()),
+                                 float(quad[:, 2].max()), float(quad[:, 1].max()))
         sign = SignTruth(quad, (texture.shape[1], texture.shape[0]), text_lines or [], None)
         if text_lines:
             self.signs.append(sign)
@@ -197,13 +218,14 @@ class Shot:
                                         wood_colour=style.wood, stone_colour=style.stone), phase=self.light_phase),
                       lit=False)
         # Side walls: the back wall's stone or wainscot runs round; a veneer feature wall is the back wall's.
+        # They face the light less squarely than the back wall, so they are a little darker.
         side_finish = "paint" if style.wall_finish == "veneer" else style.wall_finish
         for side in (-1, 1):
             x = side * w
             corners = [(x, 0, h), (x, d, h), (x, d, 0), (x, 0, 0)] if side < 0 else \
                 [(x, d, h), (x, 0, h), (x, 0, 0), (x, d, 0)]
-            texture = tx.wall(d, h, tuple(c * 0.9 for c in style.wall), self.rng,  # type: ignore[arg-type]
-                              panel_m=1.2, finish=side_finish, wood_colour=style.wood, stone_colour=style.stone)
+            texture = tx.wall(d, h, style.wall, self.rng, panel_m=1.2, finish=side_finish, wood_colour=style.wood,
+                              stone_colour=style.stone) * 0.9
             f.world_plane(np.array(corners), _lit_wall(texture), lit=False)
         f.world_plane(np.array([(-w, 0, h), (w, 0, h), (w, d, h), (-w, d, h)]),
                       tx.ceiling(2 * w, d, self.rng, kind=style.ceiling), lit=False)

@@ -6,6 +6,7 @@ Signs carry real text (Chinese and English, rendered with the CJK font), because
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal, get_args
 
 import cv2
 import numpy as np
@@ -48,21 +49,29 @@ def fbm(height: int, width: int, rng: np.random.Generator, cell_px: float = 64.0
     return (out - out.mean()) / (out.std() + 1e-6)
 
 
-FLOOR_PATTERNS = ("marble", "terrazzo", "porcelain")
+FloorPattern = Literal["marble", "terrazzo", "porcelain"]
+FLOOR_PATTERNS: tuple[FloorPattern, ...] = get_args(FloorPattern)
+
+
+def _known(value: str, allowed: tuple[str, ...], what: str) -> None:
+    """A misspelt finish would silently fall back to the default one: refuse it instead."""
+    if value not in allowed:
+        raise ValueError(f"unknown {what} {value!r}; one of {', '.join(allowed)}")
 
 
 def floor_tiles(width_m: float, depth_m: float, rng: np.random.Generator, tile_m: float, base: Colour,
-                px_per_m: int = 48, pattern: str = "marble") -> np.ndarray:
+                px_per_m: int = 48, pattern: FloorPattern = "marble") -> np.ndarray:
     """Polished floor tiles, each its own cut of one slab with a slight tone difference, darker grout joints
     and fine scuffs. ``pattern``: "marble" (veined stone), "terrazzo" (stone chips in cement) or
     "porcelain" (large plain tiles, clouded)."""
+    _known(pattern, FLOOR_PATTERNS, "floor pattern")
     w, h = int(width_m * px_per_m), int(depth_m * px_per_m)
     tile = max(int(tile_m * px_per_m), 8)
     # One big slab; every tile shows a different, randomly placed cut of it.
     slab_h, slab_w = tile * 3, tile * 3
     cloud = fbm(slab_h, slab_w, rng, cell_px=tile * 0.6, octaves=3)
     if pattern == "terrazzo":
-        # Chips a few millimetres across, darker and lighter than the cement, with no colour of their own
+        # Chips a pixel (1-2 cm) across, darker and lighter than the cement, with no colour of their own
         # (a coloured chip would read as tape to the floor-line check, as it would to an inspector).
         chips = rng.uniform(0, 1, (slab_h, slab_w)).astype(np.float32)
         dark = cv2.GaussianBlur((chips < 0.035).astype(np.float32), (3, 3), 0.6)
@@ -92,12 +101,10 @@ def floor_tiles(width_m: float, depth_m: float, rng: np.random.Generator, tile_m
     scuffs = fbm(h, w, rng, cell_px=6, octaves=2)
     grime = np.clip(fbm(h, w, rng, cell_px=px_per_m * 1.5, octaves=4), -1.5, 2.5)
     img *= (1 + 0.012 * scuffs - 0.025 * grime)[..., None]
-    seeds = rng.uniform(0, 1, (h, w))
     spots = np.zeros((h, w), np.float32)
     for chance, size, softness in ((0.00008, 1, 0.6), (0.00002, 3, 1.2)):
-        dots = cv2.dilate((seeds < chance).astype(np.float32), np.ones((size, size), np.uint8))
+        dots = cv2.dilate((rng.uniform(0, 1, (h, w)) < chance).astype(np.float32), np.ones((size, size), np.uint8))
         spots += cv2.GaussianBlur(dots, (0, 0), softness) * rng.uniform(0.5, 1.0, (h, w)).astype(np.float32)
-        seeds = rng.uniform(0, 1, (h, w))
     img *= (1 - 0.3 * np.clip(spots * 2, 0, 1))[..., None]
     grout = base_arr * 0.72
     for y in range(0, h, tile):
@@ -165,7 +172,8 @@ def paint_floor_line(texture: np.ndarray, px_per_m: int, x0_m: float, y0_m: floa
     texture[:] = texture * (1 - layer) + np.asarray(colour, np.float32) * layer
 
 
-WALL_FINISHES = ("paint", "wainscot", "stone", "veneer")
+WallFinish = Literal["paint", "wainscot", "stone", "veneer"]
+WALL_FINISHES: tuple[WallFinish, ...] = get_args(WallFinish)
 
 
 def veneer(width_px: int, height_px: int, colour: Colour, rng: np.random.Generator, board_px: int) -> np.ndarray:
@@ -195,11 +203,12 @@ def stone_panels(width_px: int, height_px: int, colour: Colour, rng: np.random.G
 
 
 def wall(width_m: float, height_m: float, colour: Colour, rng: np.random.Generator, px_per_m: int = 40,
-         skirting: Colour | None = (0.35, 0.33, 0.32), panel_m: float | None = None, finish: str = "paint",
+         skirting: Colour | None = (0.35, 0.33, 0.32), panel_m: float | None = None, finish: WallFinish = "paint",
          wood_colour: Colour = (0.55, 0.38, 0.24), stone_colour: Colour = (0.8, 0.77, 0.72)) -> np.ndarray:
     """A wall: paint with roller marks and soft stains, scuffs low down and a skirting board; ``finish``
     "wainscot" adds wood veneer boards up to 1.1 m with a rail, "stone" clads it in stone slabs, "veneer" in
     wood boards from floor to ceiling."""
+    _known(finish, WALL_FINISHES, "wall finish")
     w, h = int(width_m * px_per_m), int(height_m * px_per_m)
     if finish == "stone":
         return stone_panels(w, h, stone_colour, rng, (int(1.2 * px_per_m), int(0.6 * px_per_m)))
@@ -227,15 +236,18 @@ def wall(width_m: float, height_m: float, colour: Colour, rng: np.random.Generat
     return np.clip(img, 0, 1)
 
 
-CEILINGS = ("panels", "downlights", "slats")
+CeilingKind = Literal["panels", "downlights", "slats"]
+CEILINGS: tuple[CeilingKind, ...] = get_args(CeilingKind)
 
 
-def ceiling(width_m: float, depth_m: float, rng: np.random.Generator, px_per_m: int = 30, kind: str = "panels"
-            ) -> np.ndarray:
-    """A ceiling with its lights every 2.4 m (scene._lit_floor puts the light pools under them), vents and
-    smoke detectors. ``kind``: "panels" (mineral-fibre tiles on a grid with light panels), "downlights" (the
-    same grid with round downlights) or "slats" (metal baffles running across the room with strip lights
-    between). Lights are brighter than white, so the photo finish blooms them."""
+def ceiling(width_m: float, depth_m: float, rng: np.random.Generator, px_per_m: int = 30,
+            kind: CeilingKind = "panels") -> np.ndarray:
+    """A ceiling with its lights every 2.4 m, 1.5 m in from the left wall and 0.9 m from the front
+    (scene._lit_floor puts the light pools under them). ``kind``: "panels" (mineral-fibre tiles on a grid
+    with light panels, vents and smoke detectors), "downlights" (the same grid with round downlights) or
+    "slats" (metal baffles running across the room with strip lights between; the vents hide above them).
+    Lights are brighter than white, so the photo finish blooms them."""
+    _known(kind, CEILINGS, "ceiling")
     w, h = int(width_m * px_per_m), int(depth_m * px_per_m)
     step = int(0.6 * px_per_m)
     if kind == "slats":
@@ -244,7 +256,8 @@ def ceiling(width_m: float, depth_m: float, rng: np.random.Generator, px_per_m: 
             img[y:y + max(step // 8, 1) + 1] = (0.82, 0.82, 0.8)  # a baffle's underside
         for y in range(step, h - step, step * 4):
             for x in range(step * 2, w - step, step * 4):
-                img[y:y + 3, x:x + step * 2] = (1.5, 1.5, 1.45)
+                cy, cx = y + step // 2, x + step // 2          # where the grid's light panel would be
+                img[cy - 1:cy + 2, cx - step:cx + step] = (1.5, 1.5, 1.45)
         img *= (1 + 0.02 * fbm(h, w, rng, cell_px=px_per_m, octaves=3))[..., None]
         return img
     img = np.full((h, w, 3), 0.88, np.float32)
@@ -271,17 +284,14 @@ def ceiling(width_m: float, depth_m: float, rng: np.random.Generator, px_per_m: 
     return img
 
 
-def daylight_window(width_px: int, height_px: int, rng: np.random.Generator, mullions: bool = True) -> np.ndarray:
-    """A window onto a bright day: overexposed sky and blurred trees, split by mullions (or a plain pane of
-    a glass door, ``mullions=False``)."""
+def daylight_window(width_px: int, height_px: int, rng: np.random.Generator) -> np.ndarray:
+    """A window onto a bright day: overexposed sky and blurred trees, split by mullions."""
     yy = np.linspace(0, 1, height_px, dtype=np.float32)[:, None]
     sky = np.dstack([1.25 + 0 * yy, 1.32 + 0 * yy, 1.45 + 0 * yy]) * np.ones((1, width_px, 1), np.float32)
     trees = fbm(height_px, width_px, rng, cell_px=width_px / 5, octaves=3)
     canopy = np.clip((trees + (yy - 0.55) * 4.0) * 0.6, 0, 1)[..., None]
     green = np.asarray((0.35, 0.5, 0.3), np.float32) * (1 + 0.2 * fbm(height_px, width_px, rng, 6, 2))[..., None]
     img = sky * (1 - canopy) + green * canopy
-    if not mullions:
-        return img
     frame = (0.3, 0.31, 0.33)
     bar = max(width_px // 40, 2)
     for x in (0, width_px // 2, width_px - bar):
@@ -294,7 +304,7 @@ def daylight_window(width_px: int, height_px: int, rng: np.random.Generator, mul
 
 def glass_door(width_px: int, height_px: int, rng: np.random.Generator) -> np.ndarray:
     """A glass door onto the bright street: blown out, a little brighter low down where the pavement
-    reflects, with the frosted safety band at waist height and the push bar's shadow."""
+    reflects, with the frosted safety band at waist height and the push bar."""
     yy = np.linspace(0, 1, height_px, dtype=np.float32)[:, None, None]
     img = np.broadcast_to(np.asarray((1.25, 1.3, 1.38), np.float32) * (0.95 + 0.1 * yy),
                           (height_px, width_px, 3)).copy()
@@ -307,11 +317,10 @@ def glass_door(width_px: int, height_px: int, rng: np.random.Generator) -> np.nd
 
 
 def soft_shadow(width_px: int, height_px: int) -> np.ndarray:
-    """A soft dark patch (RGBA), the shadow a board standing off a wall casts on it."""
-    alpha = np.zeros((height_px, width_px), np.float32)
-    pad = max(min(width_px, height_px) // 8, 2)
-    alpha[pad:-pad, pad:-pad] = 0.35
-    alpha = cv2.GaussianBlur(alpha, (0, 0), pad * 0.6)
+    """A soft dark patch (RGBA) as large as the board whose shadow it is, its edges blurred by the size of
+    the ceiling's light."""
+    alpha = np.full((height_px, width_px), 0.4, np.float32)
+    alpha = cv2.GaussianBlur(np.pad(alpha, 3), (0, 0), 2.0)[3:-3, 3:-3]
     return np.dstack([np.zeros((height_px, width_px, 3), np.float32), alpha])
 
 
@@ -537,38 +546,49 @@ def sticker(size_px: int, rng: np.random.Generator) -> np.ndarray:
     return _to_float(img)
 
 
+# Where a counter or cabinet front's darker kick plate starts (share of its height from the top).
+KICK_AT = 0.93
+
+
+def _stripe(img: np.ndarray, colour: Colour, at: float) -> None:
+    """The district's brand stripe across a front, ``at`` its height share from the top, with its shadow."""
+    h = img.shape[0]
+    y, band = int(h * at), max(h // 12, 2)
+    img[y:y + band] = colour
+    img[y + band:y + band + 1] *= 0.8
+
+
 def panel(colour: Colour, width_px: int, height_px: int, stripe: Colour | None = None,
-          stripe_at: float = 0.1) -> np.ndarray:
-    """A counter or cabinet front: a laminated surface (soft blotches, bevelled top edge, darker kick
-    plate) with a brand stripe. The same size and colour give the same panel."""
+          stripe_at: float = 0.1, kick: bool = True) -> np.ndarray:
+    """A counter or cabinet front: a laminated surface (soft blotches, bevelled top edge, a darker kick
+    plate unless ``kick`` is False) with a brand stripe. The same size and colour give the same panel."""
     rng = np.random.default_rng(width_px * 7919 + height_px)
     img = surface(colour, width_px, height_px, rng, roughness=0.025)
     if stripe is not None:
-        y = int(height_px * stripe_at)
-        img[y:y + max(height_px // 12, 2)] = stripe
-        img[y + max(height_px // 12, 2):y + max(height_px // 12, 2) + 1] *= 0.8  # the stripe's shadow line
-    kick = int(height_px * 0.93)
-    img[kick:] *= 0.7
+        _stripe(img, stripe, stripe_at)
+    if kick:
+        img[int(height_px * KICK_AT):] *= 0.7
     return np.clip(img, 0, 1)
 
 
-COUNTER_FRONTS = ("laminate", "veneer", "stone")
+CounterFront = Literal["laminate", "veneer", "stone"]
+COUNTER_FRONTS: tuple[CounterFront, ...] = get_args(CounterFront)
 
 
-def counter_front(kind: str, colour: Colour, accent: Colour, wood_colour: Colour, stone_colour: Colour,
-                  width_px: int, height_px: int) -> np.ndarray:
-    """The front of a service counter: "laminate" (the counter colour with the district's accent stripe),
-    "veneer" (wood boards with the stripe) or "stone" (stone slabs under a stripe). The same arguments give
-    the same front, so every counter of a hall matches."""
-    rng = np.random.default_rng(width_px * 7919 + height_px + COUNTER_FRONTS.index(kind))
+def counter_front(kind: CounterFront, colour: Colour, accent: Colour, wood_colour: Colour, stone_colour: Colour,
+                  width_m: float, height_m: float, seed: int, px_per_m: int = 120) -> np.ndarray:
+    """The front of a service counter above its kick plate (the counter draws that itself), ``width_m`` by
+    ``height_m``: "laminate" (the counter colour with the district's accent stripe), "veneer" (wood boards
+    0.45 m wide with the stripe) or "stone" (slabs 1.2 m wide under the stripe). ``seed`` (the street's)
+    gives every counter of a hall the same boards and slabs, and each hall its own."""
+    _known(kind, COUNTER_FRONTS, "counter front")
+    w, h = max(int(width_m * px_per_m), 8), max(int(height_m * px_per_m), 8)
+    if kind == "laminate":
+        return panel(colour, w, h, stripe=accent, stripe_at=0.12, kick=False)
+    rng = np.random.default_rng(seed)
     if kind == "veneer":
-        img = veneer(width_px, height_px, wood_colour, rng, max(width_px // 8, 8))
-    elif kind == "stone":
-        img = stone_panels(width_px, height_px, stone_colour, rng, (width_px // 3, height_px))
+        img = veneer(w, h, wood_colour, rng, int(0.45 * px_per_m))
     else:
-        return panel(colour, width_px, height_px, stripe=accent, stripe_at=0.12)
-    y, band = int(height_px * 0.12), max(height_px // 12, 2)
-    img[y:y + band] = accent
-    img[y + band:y + band + 1] *= 0.8
-    img[int(height_px * 0.93):] *= 0.7
+        img = stone_panels(w, h, stone_colour, rng, (int(1.2 * px_per_m), h))
+    _stripe(img, accent, 0.12)
     return np.clip(img, 0, 1)
