@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -115,8 +116,9 @@ class AuditRow(Base):
     uncovered_areas: Mapped[list[Any]] = mapped_column(JSON)
     rejected: Mapped[list[Any]] = mapped_column(JSON)
 
-    hall: Mapped[HallRow] = relationship()
-    round: Mapped[RoundRow] = relationship()
+    # Every listing of audits names their hall and round: loaded with the audit, not one query per row.
+    hall: Mapped[HallRow] = relationship(lazy="joined")
+    round: Mapped[RoundRow] = relationship(lazy="joined")
     manual: Mapped[ManualRow] = relationship()
     photos: Mapped[list[PhotoRow]] = relationship(back_populates="audit", cascade="all, delete-orphan",
                                                   order_by="PhotoRow.id")
@@ -363,14 +365,25 @@ class AuditStore:
     def revision(self, audit_id: int) -> tuple[int, int]:
         """Changes since which anything built from an audit (a report, a drawing) is out of date: its latest
         override, and its hall's latest audit (a re-check changes the rectification list's status)."""
+        return self.revisions([audit_id])[audit_id]
+
+    def revisions(self, audit_ids: Collection[int]) -> dict[int, tuple[int, int]]:
+        """``revision`` of many audits in three queries, however many they are (a screen's cache key covers
+        every hall of two rounds, and is checked on every rerun)."""
+        wanted = set(audit_ids)
         with self._sessions() as session:
-            audit = session.get(AuditRow, audit_id)
-            if audit is None:
-                raise StoreError(f"no audit with id {audit_id} in {self.url}")
-            latest_override = session.scalar(select(func.max(OverrideRow.id)).join(FindingRow)
-                                              .where(FindingRow.audit_id == audit_id)) or 0
-            latest_audit = session.scalar(select(func.max(AuditRow.id)).where(AuditRow.hall_id == audit.hall_id))
-            return latest_override, latest_audit or audit_id
+            hall_of = dict(session.execute(select(AuditRow.id, AuditRow.hall_id).where(AuditRow.id.in_(wanted)))
+                           .all())
+            missing = sorted(wanted - set(hall_of))
+            if missing:
+                raise StoreError(f"no audit with id {', '.join(map(str, missing))} in {self.url}")
+            latest_override = dict(session.execute(
+                select(FindingRow.audit_id, func.max(OverrideRow.id)).select_from(OverrideRow).join(FindingRow)
+                .where(FindingRow.audit_id.in_(wanted)).group_by(FindingRow.audit_id)).all())
+            latest_audit = dict(session.execute(
+                select(AuditRow.hall_id, func.max(AuditRow.id)).where(AuditRow.hall_id.in_(set(hall_of.values())))
+                .group_by(AuditRow.hall_id)).all())
+        return {a: (latest_override.get(a) or 0, latest_audit.get(hall_of[a]) or a) for a in wanted}
 
     def halls(self) -> list[str]:
         with self._sessions() as session:

@@ -130,3 +130,37 @@ def test_keeping_the_same_photo_from_two_threads_at_once(store: AuditStore) -> N
     assert set(kept) == {f"ab/{'ab' * 32}.jpg"}
     assert store.photo_path(kept[0]).read_bytes() == data
     assert not [p for p in store.photo_path(kept[0]).parent.iterdir() if p.suffix == ".part"], "no leftovers"
+
+
+def test_revisions_of_many_audits_match_each_and_cost_a_few_queries(counter_auditor: Auditor,
+                                                                     store: AuditStore) -> None:
+    """The compare and exports screens key their caches on every hall's revision in two rounds, checked on
+    every rerun: that costs the same few queries for six halls as for two."""
+    from sqlalchemy import event
+
+    from auditor.reports.views_data import round_signature
+    from auditor.types import Verdict
+
+    ids = []
+    for k, hall in enumerate(["纸坊街道", "金口街道", "山坡街道", "法泗街道", "乌龙泉街道", "郑店街道"]):
+        audit_id, result = _audit(counter_auditor, store, hall, seed=k)
+        ids.append(audit_id)
+        if k == 2:
+            failed = next(f for f in result.findings if f.verdict is Verdict.FAIL)
+            store.override(failed.id, Verdict.PASS, "误判", by="张三")
+    again, _ = _audit(counter_auditor, store, "纸坊街道", seed=9)  # a re-check makes the first audit stale
+    together = store.revisions(ids)
+    assert together == {a: store.revision(a) for a in ids}
+    assert together[ids[0]][1] == again and together[ids[2]][0] > 0
+    with pytest.raises(StoreError, match="no audit with id 999"):
+        store.revisions([ids[0], 999])
+
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731  (before_cursor_execute: the statement)
+    event.listen(store.engine, "before_cursor_execute", listener)
+    try:
+        signature = round_signature(store, "2026-Q4")
+    finally:
+        event.remove(store.engine, "before_cursor_execute", listener)
+    assert {audit_id for _, audit_id, _ in signature} == {again, *ids[1:]}
+    assert len(statements) <= 6, statements

@@ -90,8 +90,10 @@ def round_signature(store: AuditStore, round_name: str) -> tuple:
     round (the store's), with their revisions (``AuditStore.revision``). Anything built from the comparison is
     out of date when it changes: a new audit, a re-check, or an override, even one that moves no score."""
     previous = store.previous_round(round_name)
-    wanted = [round_name] + ([previous] if previous else [])
-    return tuple((r, s.audit_id, store.revision(s.audit_id)) for r in wanted for s in store.latest_per_hall(r))
+    rounds = [round_name] + ([previous] if previous else [])
+    latest = [(r, s.audit_id) for r in rounds for s in store.latest_per_hall(r)]
+    revisions = store.revisions([audit_id for _, audit_id in latest])
+    return tuple((r, audit_id, revisions[audit_id]) for r, audit_id in latest)
 
 
 # -- the comparison of a round ----------------------------------------------------------------------------------
