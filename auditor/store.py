@@ -335,6 +335,27 @@ class AuditStore:
             return StoredAudit(audit_id=audit.id, created_at=_aware(audit.created_at), result=result,
                                manual_source=audit.manual.source)
 
+    def scores(self, audit_ids: Collection[int]) -> dict[int, Score]:
+        """The scores of many audits (with their overrides) in one query, without loading their findings and
+        photos: what rankings and re-checks read."""
+        wanted = set(audit_ids)
+        with self._sessions() as session:
+            rows = session.execute(select(AuditRow.id, AuditRow.score_detail).where(AuditRow.id.in_(wanted))).all()
+        found = {audit_id: Score.model_validate(detail) for audit_id, detail in rows}
+        missing = sorted(wanted - set(found))
+        if missing:
+            raise StoreError(f"no audit with id {', '.join(map(str, missing))} in {self.url}")
+        return found
+
+    def manual_of(self, audit_id: int) -> Manual:
+        """The manual an audit was made with, exactly as it was then."""
+        with self._sessions() as session:
+            source = session.scalar(select(ManualRow.source).join(AuditRow, AuditRow.manual_id == ManualRow.id)
+                                    .where(AuditRow.id == audit_id))
+        if source is None:
+            raise StoreError(f"no audit with id {audit_id} in {self.url}")
+        return _stored_manual(source)
+
     def latest_per_hall(self, round_name: str | None = None) -> list[HallSummary]:
         """The latest audit of every hall (in one round, or in any), best score first."""
         with self._sessions() as session:

@@ -85,6 +85,25 @@ def test_comparison_ranks_tells_change_and_spread(counter_auditor: Auditor, stor
     assert set(comparison.rule_areas[rule]) == {a.value for a in counter_auditor.manual.rules_by_id[rule].areas}
 
 
+def test_comparison_reads_scores_not_whole_audits(counter_auditor: Auditor, store: AuditStore) -> None:
+    """Ranking six halls reads their stored scores (with overrides) and one manual: no finding or photo rows,
+    which are most of an audit and which the compare screen does not show."""
+    from sqlalchemy import event
+
+    for k, hall in enumerate(["纸坊街道", "金口街道", "山坡街道", "法泗街道", "乌龙泉街道", "郑店街道"]):
+        _audit(counter_auditor, store, hall, seed=k)
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731  (before_cursor_execute: the statement)
+    event.listen(store.engine, "before_cursor_execute", listener)
+    try:
+        comparison = build_comparison(store, "2026-Q4", "zh")
+    finally:
+        event.remove(store.engine, "before_cursor_execute", listener)
+    assert len(comparison.halls) == 6 and all(h.categories for h in comparison.halls)
+    assert not [q for q in statements if "FROM findings" in q or "FROM photos" in q], statements
+    assert len(statements) <= 8
+
+
 def test_spread_thresholds() -> None:
     assert spread_of(0, 5) == "none"
     assert spread_of(1, 5) == "local", "one street is local even when it is the only one assessed"

@@ -184,8 +184,9 @@ def _rechecks(store: AuditStore, stored: StoredAudit) -> dict[str, tuple[int, Ve
     later = [s for s in store.audits_of_hall(stored.result.hall)
              if (s.created_at, s.audit_id) > (stored.created_at, stored.audit_id) and position.get(s.round, own) >= own]
     decided: dict[str, tuple[int, Verdict]] = {}
+    scores = store.scores([s.audit_id for s in later])
     for summary in later:  # oldest first: a newer judgement replaces an older one
-        for rule_id, verdict in store.load(summary.audit_id).result.score.rule_verdicts.items():
+        for rule_id, verdict in scores[summary.audit_id].rule_verdicts.items():
             if verdict is not Verdict.NOT_ASSESSABLE:
                 decided[rule_id] = (summary.audit_id, verdict)
     return decided
@@ -312,23 +313,24 @@ def build_comparison(store: AuditStore, round_name: str, lang: str = "zh",
     if previous_round is None:
         previous_round = store.previous_round(round_name)
     previous = {s.hall: s.score for s in store.latest_per_hall(previous_round)} if previous_round else {}
-    audits = {s.hall: store.load(s.audit_id) for s in summaries}
-    newest = max(audits.values(), key=lambda a: (a.created_at, a.audit_id))
-    manual = newest.manual()
+    scores = store.scores([s.audit_id for s in summaries])
+    by_hall = {s.hall: scores[s.audit_id] for s in summaries}
+    # Rules and categories as the newest of the audits knew them.
+    manual = store.manual_of(max(summaries, key=lambda s: (s.created_at, s.audit_id)).audit_id)
     halls = []
     for rank, s in enumerate(summaries, start=1):
         before = previous.get(s.hall)
         halls.append(HallRank(
             rank=rank, hall=s.hall, audit_id=s.audit_id, score=s.score, grade=s.grade,
             grade_name=t(f"grade.{s.grade}", lang), coverage=s.coverage, failed_critical=s.failed_critical,
-            categories={c.category: c.score for c in audits[s.hall].result.score.categories},
+            categories={c.category: c.score for c in by_hall[s.hall].categories},
             previous_score=before,
             change=round(s.score - before, 1) if s.score is not None and before is not None else None))
     rules = []
     for rule in manual.rules:
         verdicts: dict[str, str | None] = {}
         for s in summaries:
-            verdict = audits[s.hall].result.score.rule_verdicts.get(rule.id)
+            verdict = by_hall[s.hall].rule_verdicts.get(rule.id)
             verdicts[s.hall] = verdict.value if verdict is not None else None
         failed = sum(1 for v in verdicts.values() if v == Verdict.FAIL.value)
         assessed = sum(1 for v in verdicts.values() if v in (Verdict.FAIL.value, Verdict.PASS.value))
