@@ -35,7 +35,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    contains_eager,
+    joinedload,
+    mapped_column,
+    relationship,
+    sessionmaker,
+)
 
 from auditor.errors import ConflictError, StoreError
 from auditor.files import write_atomically
@@ -116,9 +125,8 @@ class AuditRow(Base):
     uncovered_areas: Mapped[list[Any]] = mapped_column(JSON)
     rejected: Mapped[list[Any]] = mapped_column(JSON)
 
-    # Every listing of audits names their hall and round: loaded with the audit, not one query per row.
-    hall: Mapped[HallRow] = relationship(lazy="joined")
-    round: Mapped[RoundRow] = relationship(lazy="joined")
+    hall: Mapped[HallRow] = relationship()
+    round: Mapped[RoundRow] = relationship()
     manual: Mapped[ManualRow] = relationship()
     photos: Mapped[list[PhotoRow]] = relationship(back_populates="audit", cascade="all, delete-orphan",
                                                   order_by="PhotoRow.id")
@@ -359,7 +367,12 @@ class AuditStore:
     def latest_per_hall(self, round_name: str | None = None) -> list[HallSummary]:
         """The latest audit of every hall (in one round, or in any), best score first."""
         with self._sessions() as session:
-            query = select(AuditRow).join(AuditRow.round).order_by(AuditRow.created_at.desc(), AuditRow.id.desc())
+            # A listing names each audit's hall and round: loaded with it, not by a query per row. (Only in
+            # listings: eager joins on every load would put outer joins into override()'s FOR UPDATE, which
+            # PostgreSQL refuses.)
+            query = (select(AuditRow).join(AuditRow.round)
+                     .options(contains_eager(AuditRow.round), joinedload(AuditRow.hall))
+                     .order_by(AuditRow.created_at.desc(), AuditRow.id.desc()))
             if round_name is not None:
                 query = query.where(RoundRow.name == round_name)
             latest: dict[int, AuditRow] = {}
@@ -414,6 +427,7 @@ class AuditStore:
         """Every audit of one hall, oldest first (the trend across rounds)."""
         with self._sessions() as session:
             query = (select(AuditRow).join(AuditRow.hall).where(HallRow.name == hall)
+                     .options(contains_eager(AuditRow.hall), joinedload(AuditRow.round))
                      .order_by(AuditRow.created_at, AuditRow.id))
             return [_summary(a) for a in session.scalars(query)]
 
@@ -457,7 +471,7 @@ class AuditStore:
                 session.flush()
                 # Locked (on databases that lock rows; SQLite serialises writers anyway) so that two overrides
                 # of different findings of one audit cannot both recompute the score from a stale view.
-                audit = session.get(AuditRow, row.audit_id, with_for_update=True, populate_existing=True)
+                audit = session.get(AuditRow, row.audit_id, with_for_update={"of": AuditRow}, populate_existing=True)
                 manual = _stored_manual(audit.manual.source)
                 score = score_audit(manual, [_finding(f) for f in audit.findings])
                 audit.score, audit.grade = score.score, score.grade

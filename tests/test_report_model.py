@@ -86,8 +86,9 @@ def test_comparison_ranks_tells_change_and_spread(counter_auditor: Auditor, stor
 
 
 def test_comparison_reads_scores_not_whole_audits(counter_auditor: Auditor, store: AuditStore) -> None:
-    """Ranking six halls reads their stored scores (with overrides) and one manual: no finding or photo rows,
-    which are most of an audit and which the compare screen does not show."""
+    """Ranking six halls reads their stored scores and one manual: no finding or photo rows, which are most
+    of an audit and which the compare screen does not show (that the ranking follows overrides is tested
+    above)."""
     from sqlalchemy import event
 
     for k, hall in enumerate(["纸坊街道", "金口街道", "山坡街道", "法泗街道", "乌龙泉街道", "郑店街道"]):

@@ -143,26 +143,26 @@ def test_findings_failures_first_with_thumbnails(seeded: AuditStore) -> None:
     assert len(hall_level) and hall_level["thumbnail"].isna().all()  # a rule judged over the whole hall
     assert vd.verdict_counts(report)["fail"] == 3
     assert set(vd.findings_frame(report, {"fail"}, failed_rules_only=True)["rule_id"]) == {"ITM-01", "ITM-02", "SIG-01"}
-
-
-def test_failed_rules_only_drops_a_photo_failing_a_rule_the_hall_passed(seeded: AuditStore) -> None:
-    """A rule of ``any_photo`` kind passes when one photo satisfies it though another fails it: its failing
-    photo is a finding but no failure of the hall, and "failed rules only" leaves it out, while the findings
-    of a failed rule stay, passing photos included."""
-    import dataclasses
-
-    report = build_audit_report(seeded, seeded.latest_audit_id("湖泗街道", "2026-Q4"), "zh")
-    passed_overall = "SIG-01"  # as if another photo had satisfied it
-    report = dataclasses.replace(report, rule_verdicts={**report.rule_verdicts, passed_overall: "pass"})
-    failing = vd.findings_frame(report, {"fail"})
-    assert passed_overall in set(failing["rule_id"])
-    only = vd.findings_frame(report, None, failed_rules_only=True)
-    assert set(only["rule_id"]) == {"ITM-01", "ITM-02"}
-    failed_rules = {r for r, v in report.rule_verdicts.items() if v == "fail"}
-    assert len(only) == sum(1 for row in report.rows if row.rule_id in failed_rules)
     assert vd.rectification_frame(report)["rule_id"].tolist() == ["ITM-01", "ITM-02", "SIG-01"]
     bars = vd.category_bars(report)
     assert bars.set_index("category").loc["staff_dress", "label"] == "—"
+
+
+def test_failed_rules_only_keeps_a_failed_rule_whole_and_drops_one_the_hall_passed(seeded: AuditStore) -> None:
+    """A rule judged on any photo passes when one photo satisfies it though another fails it, and fails as a
+    whole though some photo passes it. "Failed rules only" follows the rule's verdict, not the finding's:
+    the failing photo of a passed rule goes, the passing photo of a failed rule stays."""
+    report = build_audit_report(seeded, seeded.latest_audit_id("湖泗街道", "2026-Q4"), "zh")
+    passed_overall = "SIG-01"  # as if another photo had satisfied it
+    failed_overall = next(r.rule_id for r in report.rows if r.final_verdict == "pass")  # as if another failed it
+    report = dataclasses.replace(report, rule_verdicts={**report.rule_verdicts, passed_overall: "pass",
+                                                        failed_overall: "fail"})
+    assert passed_overall in set(vd.findings_frame(report, {"fail"})["rule_id"])
+    only = vd.findings_frame(report, None, failed_rules_only=True)
+    assert set(only["rule_id"]) == {"ITM-01", "ITM-02", failed_overall}
+    assert "pass" in set(only.loc[only["rule_id"] == failed_overall, "verdict_id"])
+    failed_rules = {r for r, v in report.rule_verdicts.items() if v == "fail"}
+    assert len(only) == sum(1 for row in report.rows if row.rule_id in failed_rules)
 
 
 def test_thumbnail_is_small_upright_and_none_for_unreadable(tmp_path: Path) -> None:
