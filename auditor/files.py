@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import os
-import tempfile
+import uuid
 from pathlib import Path
 
 
 def write_atomically(target: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file of its own beside ``target``, then rename it into place: a crash never
     leaves half a file under the final name, and two writers of the same file at once do not collide (each
-    has its own temporary file; the later rename wins, harmlessly when both wrote the same bytes)."""
+    has its own temporary file; the later rename wins, harmlessly when both wrote the same bytes). The file
+    gets the permissions the umask gives any new file (mkstemp's would be the owner's alone), so a report
+    written for others stays readable by them."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name[:40]}-", suffix=".part")
+    partial = target.parent / f".{target.name[:40]}-{uuid.uuid4().hex}.part"
+    handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
         os.replace(partial, target)
     except BaseException:
-        Path(partial).unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
         raise

@@ -216,7 +216,6 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # SQLite drops the zone
 
 
-
 @dataclass(frozen=True)
 class HallSummary:
     hall: str
@@ -368,8 +367,8 @@ class AuditStore:
         """The latest audit of every hall (in one round, or in any), best score first."""
         with self._sessions() as session:
             # A listing names each audit's hall and round: loaded with it, not by a query per row. (Only in
-            # listings: eager joins on every load would put outer joins into override()'s FOR UPDATE, which
-            # PostgreSQL refuses.)
+            # listings: eager joins on every load would join halls and rounds into override()'s lock, which
+            # PostgreSQL refuses unless the lock names its table and MySQL extends to the joined rows.)
             query = (select(AuditRow).join(AuditRow.round)
                      .options(contains_eager(AuditRow.round), joinedload(AuditRow.hall))
                      .order_by(AuditRow.created_at.desc(), AuditRow.id.desc()))
@@ -397,27 +396,31 @@ class AuditStore:
         return rounds[index - 1] if index > 0 else None
 
     def revision(self, audit_id: int) -> tuple[int, int]:
-        """Changes since which anything built from an audit (a report, a drawing) is out of date: its latest
-        override, and its hall's latest audit (a re-check changes the rectification list's status)."""
+        """Changes since which anything built from an audit (a report, a drawing) is out of date: the latest
+        override of any audit of its hall, and its hall's latest audit. A re-check changes the rectification
+        list's status, and so does an override on the re-check."""
         return self.revisions([audit_id])[audit_id]
 
     def revisions(self, audit_ids: Collection[int]) -> dict[int, tuple[int, int]]:
         """``revision`` of many audits in three queries, however many they are (a screen's cache key covers
         every hall of two rounds, and is checked on every rerun)."""
         wanted = set(audit_ids)
+        if not wanted:
+            return {}
         with self._sessions() as session:
             hall_of = dict(session.execute(select(AuditRow.id, AuditRow.hall_id).where(AuditRow.id.in_(wanted)))
                            .all())
             missing = sorted(wanted - set(hall_of))
             if missing:
                 raise StoreError(f"no audit with id {', '.join(map(str, missing))} in {self.url}")
+            halls = set(hall_of.values())
             latest_override = dict(session.execute(
-                select(FindingRow.audit_id, func.max(OverrideRow.id)).select_from(OverrideRow).join(FindingRow)
-                .where(FindingRow.audit_id.in_(wanted)).group_by(FindingRow.audit_id)).all())
+                select(AuditRow.hall_id, func.max(OverrideRow.id)).select_from(OverrideRow).join(FindingRow)
+                .join(AuditRow).where(AuditRow.hall_id.in_(halls)).group_by(AuditRow.hall_id)).all())
             latest_audit = dict(session.execute(
-                select(AuditRow.hall_id, func.max(AuditRow.id)).where(AuditRow.hall_id.in_(set(hall_of.values())))
+                select(AuditRow.hall_id, func.max(AuditRow.id)).where(AuditRow.hall_id.in_(halls))
                 .group_by(AuditRow.hall_id)).all())
-        return {a: (latest_override.get(a) or 0, latest_audit.get(hall_of[a]) or a) for a in wanted}
+        return {a: (latest_override.get(hall_of[a], 0), latest_audit[hall_of[a]]) for a in wanted}
 
     def halls(self) -> list[str]:
         with self._sessions() as session:

@@ -97,9 +97,16 @@ def test_revision_moves_with_overrides_and_rechecks(counter_auditor: Auditor, st
     failed = next(f for f in result.findings if f.verdict is Verdict.FAIL)
     store.override(failed.id, Verdict.PASS, "误判", by="张三")
     second = store.revision(audit_id)
-    _audit(counter_auditor, store, "湖泗街道", seed=5)
+    _, recheck = _audit(counter_auditor, store, "湖泗街道", seed=5)
     third = store.revision(audit_id)
-    assert first != second != third, "an override and a later audit of the hall each make old exports stale"
+    # An override on the re-check changes the first audit's rectification status too.
+    store.override(next(f for f in recheck.findings if f.verdict is Verdict.FAIL).id, Verdict.PASS, "已整改",
+                   by="张三")
+    fourth = store.revision(audit_id)
+    assert len({first, second, third, fourth}) == 4, \
+        "an override, a later audit of the hall and an override on it each make old exports stale"
+    _audit(counter_auditor, store, "金口街道")
+    assert store.revision(audit_id) == fourth, "another hall's audit leaves this one's exports as they are"
     with pytest.raises(StoreError, match="no audit with id 999"):
         store.revision(999)
 
@@ -156,6 +163,7 @@ def test_revisions_of_many_audits_and_the_round_signature_cost_a_few_queries(cou
             with store._sessions() as session:
                 overrides[audit_id] = session.scalar(select(func.max(OverrideRow.id)))
     again, _ = _audit(counter_auditor, store, "纸坊街道", seed=9)  # a re-check makes the first audit stale
+    # Each hall's latest override (of any of its audits) and its latest audit.
     assert store.revisions(ids) == {a: (overrides.get(a, 0), again if a == ids[0] else a) for a in ids}
     assert store.revisions([]) == {}
     with pytest.raises(StoreError, match="no audit with id 999"):

@@ -75,11 +75,12 @@ with st.container(border=True):
     picks = st.columns(2)
     hall = picks[0].selectbox(label("label.hall"), halls, index=halls.index(ranked[0]) if ranked else 0,
                               key="exports_hall")
-    audits = store().audits_of_hall(hall)
-    hall_rounds = [r for r in rounds if r in {a.round for a in audits}]  # the store's order, not by name
+    # The hall's latest audit of each of its rounds, the rounds in the store's order (not by name).
+    per_round = {a.round: a for a in vd.latest_per_round(store().audits_of_hall(hall), rounds)}
+    hall_rounds = list(per_round)
     round_name = picks[1].selectbox(label("label.round"), hall_rounds, index=len(hall_rounds) - 1,
                                     key=f"exports_round_{hall}")
-    summary = [a for a in audits if a.round == round_name][-1]  # the hall's latest audit in that round
+    summary = per_round[round_name]
     audit_id = summary.audit_id
     st.caption(f"{tr('label.audit')} {audit_id} · {tr('label.score')} {score_text(summary.score)} · "
                f"{tr(f'grade.{summary.grade}')}")

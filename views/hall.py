@@ -98,9 +98,9 @@ audit_ids = [a.audit_id for a in vd.audits_newest_first(audits, rounds)]  # the 
 audit_id = picks[1].selectbox(
     tr("hall.audit"), audit_ids, key=f"hall_audit_{hall}",
     format_func=lambda i: tr("hall.audit_option", round=by_id[i].round, date=local_date(by_id[i]), id=i))
-# Rebuilt only when this audit is overridden or the hall is audited again (a re-check moves the rectification
-# list), not on every click.
-report = audit_report(store().url, audit_id, lang(), (store().revision(audit_id), max(by_id)))
+# Rebuilt only when the hall is audited again or one of its audits overridden (a re-check and its overrides
+# move the rectification list), not on every click.
+report = audit_report(store().url, audit_id, lang(), store().revision(audit_id))
 st.caption(tr("hall.caption", date=report.created_at.date().isoformat(), inspector=report.inspector or "—",
               version=report.manual_version))
 
