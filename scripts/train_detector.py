@@ -38,9 +38,9 @@ def render(out: Path, halls: int, photos: int, seed: int, rate: float) -> Path:
     """Render a set unless the same settings and generator code rendered it before (the generator is
     deterministic)."""
     synth = ROOT / "auditor" / "synth"
-    # The generator's code and the index of its people sprites (a rebuilt sprite set changes the photos).
-    code = hashlib.sha256(b"".join(p.read_bytes() for p in sorted([*synth.glob("*.py"),
-                                                                   synth / "assets" / "people" / "people.json"])))
+    # The generator's code and every sprite file (a rebuilt sprite, person or thing, changes the photos).
+    files = sorted([*synth.glob("*.py"), *(p for p in (synth / "assets").rglob("*") if p.is_file())])
+    code = hashlib.sha256(b"".join(p.read_bytes() for p in files))
     settings = {"halls": halls, "photos": photos, "seed": seed, "violation_rate": rate,
                 "generator": GENERATOR_VERSION, "code_sha256": code.hexdigest()}
     stamp = out / "settings.json"

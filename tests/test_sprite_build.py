@@ -78,4 +78,4 @@ def test_the_top_garment_is_the_jacket_over_the_torso(sprite) -> None:
     assert (parts[top + m(0.05):top + m(0.2), cx - m(0.05):cx + m(0.05)] == 2).mean() > 0.9, "the face is skin"
     # The garment's light, relative to its typical pixel, follows the render's light from top to bottom.
     assert shade[top + m(0.35), cx - m(0.12)] > shade[top + m(0.85), cx - m(0.12)]
-    assert np.median(shade[parts == 1]) == pytest.approx(1.0, abs=0.05)
+    assert shade[parts == 1].min() > 0.5 and shade[parts == 1].max() < 1.3, "folds and light, no holes or glare"

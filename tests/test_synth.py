@@ -302,6 +302,21 @@ def test_a_drawn_thing_is_labelled_where_it_stands_at_its_height() -> None:
         "flat at the depth of its front"
 
 
+def test_a_person_stands_flat_at_the_depth_of_their_feet() -> None:
+    """People are composited at the depth where they stand, not of their head (which is nearer a camera
+    looking down): else a counter edge in front of their feet, or the overhead light's shadow map, would
+    see them where they are not."""
+    from auditor.synth.people import draw_person, look
+    from auditor.synth.render import Frame
+
+    camera = Camera(width=640, height=480, focal_px=500, cam_height=1.5, pitch_deg=12.0)
+    frame = Frame(camera)
+    person = look(np.random.default_rng(0), "visitor", "red", badge=False, vest=False, seated=False)
+    labels: list[int] = []
+    frame.sprite(lambda px, py, sc: labels.append(draw_person(frame, px, py, sc, person)[0]), (0.0, 4.0, 0.0))
+    assert labels and np.allclose(frame.depth[frame.ids == labels[0]], camera.depth_of(np.array([0.0, 4.0, 0.0])))
+
+
 def test_an_unlabelled_shape_hides_what_is_behind_it_from_the_truth() -> None:
     """A pillar (unlabelled furniture) in front of a labelled thing takes its pixels from the id buffer, so the
     truth's visible box and a person's visible chest count only what the photo shows."""

@@ -638,8 +638,7 @@ def compose_convenience(style: HallStyle, rng: np.random.Generator, dice: Dice) 
     _wall_sign(shot, None, lines, 0.0, shot.room_depth - 0.03, 2.5, 2.0, 0.6, weights=[1.2, 0.8][: len(lines)],
                on_wall=True)
     if not dice("water_missing", 0.4):
-        shot.thing("water_dispenser", -1.4, table_y, 0.0, float(rng.uniform(1.1, 1.3)), 0.4)
-        shot.box(None, -1.4, table_y, 1.1, (0.26, 0.26, 0.36), (0.55, 0.75, 0.95), shadow=False)
+        shot.thing("water_dispenser", -1.4, table_y, 0.0, float(rng.uniform(1.1, 1.3)), 0.4)  # bottle included
         _position_marks(shot, -1.4, table_y, 0.4, 0.4, dice)
     if not dice("first_aid_missing", 0.4):
         shot.box("first_aid_kit", -0.6, table_y - 0.05, top, (0.34, 0.2, 0.24), (0.95, 0.95, 0.95),

@@ -258,14 +258,15 @@ class Frame:
         """Something drawn in 2D at a projected foot point with a pixels-per-metre scale (people, plants),
         flat at the depth of its foot or of ``depth_at``."""
         head = (foot[0], foot[1], foot[2] + 1.7)
-        points = [foot, head] if depth_at is None else [foot, head, depth_at]
+        points = [foot, head, foot if depth_at is None else depth_at]
         px, depth = self.camera.project(np.asarray(points, dtype=float))
         if depth.min() < 0.5:
             return
         # Pixels per metre measured along the body, so a tilted camera does not shorten people.
         scale = float(np.hypot(*(px[0] - px[1]))) / 1.7
-        # A figure is flat at the depth of its feet; in the floor's reflection it hangs down from them.
-        self.sprite_depth = float(depth[-1])
+        # A figure is flat at the depth of its feet (or of ``depth_at``); in the floor's reflection it hangs
+        # down from them.
+        self.sprite_depth = float(depth[2])
         try:
             draw(float(px[0, 0]), float(px[0, 1]), -scale if self.camera.mirrored else scale)
         finally:

@@ -379,25 +379,24 @@ class Shot:
         return out
 
 
-def _lit_floor(texture: np.ndarray, room_depth: float, px_per_m: int = FLOOR_PX_PER_M,
-               light_spacing_m: float = 2.4) -> np.ndarray:
-    """The floor under the ceiling's lights (textures.ceiling: one every 2.4 m, from 1.5 m in from the left
-    wall and 0.9 m from the front): a pool of light under each, and darker along the walls, where less of
-    the ceiling lights it."""
+def _lit_floor(texture: np.ndarray, room_depth: float, px_per_m: int = FLOOR_PX_PER_M) -> np.ndarray:
+    """The floor under the ceiling's lights (where textures.ceiling hangs them): a pool of light under each,
+    and darker along the walls, where less of the ceiling lights it."""
     h, w = texture.shape[:2]
     xs = np.arange(w, dtype=np.float32)[None, :] / px_per_m               # metres from the left wall
     ys = room_depth - np.arange(h, dtype=np.float32)[:, None] / px_per_m  # metres from the front (row 0: far)
     pools = np.zeros((h, w), np.float32)
-    for cx in np.arange(1.5, w / px_per_m, light_spacing_m):
-        for cy in np.arange(0.9, room_depth, light_spacing_m):
+    first_x, first_y = tx.CEILING_FIRST_LIGHT_M
+    for cx in np.arange(first_x, w / px_per_m, tx.CEILING_LIGHT_SPACING_M):
+        for cy in np.arange(first_y, room_depth, tx.CEILING_LIGHT_SPACING_M):
             pools = np.maximum(pools, np.exp(-((xs - cx) ** 2 + (ys - cy) ** 2) / (2 * 0.75 ** 2)))
     to_wall = np.minimum(np.minimum(xs, w / px_per_m - xs), room_depth - ys)
     light = (0.9 + 0.16 * pools) * (1 - 0.12 * np.exp(-to_wall / 0.6))
     return texture * light[..., None]
 
 
-def _lit_wall(texture: np.ndarray, px_per_m: int = 40, light_spacing_m: float = 2.4, phase: float = 0.5
-              ) -> np.ndarray:
+def _lit_wall(texture: np.ndarray, px_per_m: int = 40, light_spacing_m: float = tx.CEILING_LIGHT_SPACING_M,
+              phase: float = 0.5) -> np.ndarray:
     """Walls are lit from the ceiling: brighter up high, darker where they meet the floor, with the
     scallops of light that downlights near a wall throw onto it."""
     h, w = texture.shape[:2]

@@ -236,26 +236,35 @@ def wall(width_m: float, height_m: float, colour: Colour, rng: np.random.Generat
     return np.clip(img, 0, 1)
 
 
+# Where the ceiling's lights hang: the first one this far in from the left wall and from the front (metres),
+# then one every CEILING_LIGHT_SPACING_M both ways. The floor's light pools and the walls' scallops of light
+# (scene._lit_floor, scene._lit_wall) follow them.
+CEILING_FIRST_LIGHT_M = (1.5, 0.9)
+CEILING_LIGHT_SPACING_M = 2.4
 CeilingKind = Literal["panels", "downlights", "slats"]
 CEILINGS: tuple[CeilingKind, ...] = get_args(CeilingKind)
 
 
 def ceiling(width_m: float, depth_m: float, rng: np.random.Generator, px_per_m: int = 30,
             kind: CeilingKind = "panels") -> np.ndarray:
-    """A ceiling with its lights every 2.4 m, 1.5 m in from the left wall and 0.9 m from the front
-    (scene._lit_floor puts the light pools under them). ``kind``: "panels" (mineral-fibre tiles on a grid
+    """A ceiling with its lights where CEILING_FIRST_LIGHT_M and CEILING_LIGHT_SPACING_M put them (the
+    floor's light pools lie under them). ``kind``: "panels" (mineral-fibre tiles on a grid
     with light panels, vents and smoke detectors), "downlights" (the same grid with round downlights) or
     "slats" (metal baffles running across the room with strip lights between; the vents hide above them).
     Lights are brighter than white, so the photo finish blooms them."""
     _known(kind, CEILINGS, "ceiling")
     w, h = int(width_m * px_per_m), int(depth_m * px_per_m)
-    step = int(0.6 * px_per_m)
+    step = int(0.6 * px_per_m)  # the grid's tile
+    # The top-left corner of the first light's tile, and the lights' spacing, in pixels.
+    first_x = round(CEILING_FIRST_LIGHT_M[0] * px_per_m) - step // 2
+    first_y = round(CEILING_FIRST_LIGHT_M[1] * px_per_m) - step // 2
+    spacing = round(CEILING_LIGHT_SPACING_M * px_per_m)
     if kind == "slats":
         img = np.full((h, w, 3), 0.2, np.float32)              # the dark void above the baffles
         for y in range(0, h, max(step // 4, 3)):
             img[y:y + max(step // 8, 1) + 1] = (0.82, 0.82, 0.8)  # a baffle's underside
-        for y in range(step, h - step, step * 4):
-            for x in range(step * 2, w - step, step * 4):
+        for y in range(first_y, h - step, spacing):
+            for x in range(first_x, w - step, spacing):
                 cy, cx = y + step // 2, x + step // 2          # where the grid's light panel would be
                 img[cy - 1:cy + 2, cx - step:cx + step] = (1.5, 1.5, 1.45)
         img *= (1 + 0.02 * fbm(h, w, rng, cell_px=px_per_m, octaves=3))[..., None]
@@ -265,8 +274,8 @@ def ceiling(width_m: float, depth_m: float, rng: np.random.Generator, px_per_m: 
     img[::step] = 0.72
     img[:, ::step] = 0.72
     downlights = kind == "downlights"
-    for y in range(step, h - step, step * 4):
-        for x in range(step * 2, w - step, step * 4):
+    for y in range(first_y, h - step, spacing):
+        for x in range(first_x, w - step, spacing):
             if downlights:
                 cv2.circle(img, (x + step // 2, y + step // 2), max(step // 4, 2), (1.6, 1.6, 1.55), -1, cv2.LINE_AA)
                 cv2.circle(img, (x + step // 2, y + step // 2), max(step // 4, 2) + 1, (0.6, 0.6, 0.6), 1,
