@@ -324,11 +324,14 @@ class AuditStore:
             raise StoreError(f"the audit of {result.hall} could not be saved, nothing was written: {exc}") from exc
 
     # -- reading ------------------------------------------------------------------------------------------
+    def _no_such_audits(self, audit_ids: Collection[int]) -> StoreError:
+        return StoreError(f"no audit with id {', '.join(map(str, sorted(audit_ids)))} in {self.url}")
+
     def load(self, audit_id: int) -> StoredAudit:
         with self._sessions() as session:
             audit = session.get(AuditRow, audit_id)
             if audit is None:
-                raise StoreError(f"no audit with id {audit_id} in {self.url}")
+                raise self._no_such_audits([audit_id])
             result = AuditResult(
                 hall=audit.hall.name, round=audit.round.name, inspector=audit.inspector,
                 manual_version=audit.manual.version, manual_sha256=audit.manual.sha256,
@@ -351,7 +354,7 @@ class AuditStore:
         found = {audit_id: Score.model_validate(detail) for audit_id, detail in rows}
         missing = sorted(wanted - set(found))
         if missing:
-            raise StoreError(f"no audit with id {', '.join(map(str, missing))} in {self.url}")
+            raise self._no_such_audits(missing)
         return found
 
     def manual_of(self, audit_id: int) -> Manual:
@@ -360,7 +363,7 @@ class AuditStore:
             source = session.scalar(select(ManualRow.source).join(AuditRow, AuditRow.manual_id == ManualRow.id)
                                     .where(AuditRow.id == audit_id))
         if source is None:
-            raise StoreError(f"no audit with id {audit_id} in {self.url}")
+            raise self._no_such_audits([audit_id])
         return _stored_manual(source)
 
     def latest_per_hall(self, round_name: str | None = None) -> list[HallSummary]:
@@ -412,7 +415,7 @@ class AuditStore:
                            .all())
             missing = sorted(wanted - set(hall_of))
             if missing:
-                raise StoreError(f"no audit with id {', '.join(map(str, missing))} in {self.url}")
+                raise self._no_such_audits(missing)
             halls = set(hall_of.values())
             latest_override = dict(session.execute(
                 select(AuditRow.hall_id, func.max(OverrideRow.id)).select_from(OverrideRow).join(FindingRow)

@@ -145,7 +145,7 @@ def test_findings_failures_first_with_thumbnails(seeded: AuditStore) -> None:
     assert set(vd.findings_frame(report, {"fail"}, failed_rules_only=True)["rule_id"]) == {"ITM-01", "ITM-02", "SIG-01"}
     assert vd.rectification_frame(report)["rule_id"].tolist() == ["ITM-01", "ITM-02", "SIG-01"]
     bars = vd.category_bars(report)
-    assert bars.set_index("category").loc["staff_dress", "label"] == "—"
+    assert bars.set_index("category").loc["staff_dress", "label"] == "无法评分", "said, in the report's language"
 
 
 def test_failed_rules_only_keeps_a_failed_rule_whole_and_drops_one_the_hall_passed(seeded: AuditStore) -> None:

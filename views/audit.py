@@ -142,9 +142,10 @@ def uploaded_batch() -> uploads.Batch | None:
     shas: dict[str, str] = _state(FILE_SHAS, {})  # by the uploader's file id: bytes are hashed once
     batch_uploads = []
     for file in files:
-        upload = uploads.Upload(file.name, file.getvalue(), shas.get(file.file_id))
-        shas[file.file_id] = upload.digest()
-        batch_uploads.append(uploads.Upload(upload.name, upload.data, shas[file.file_id]))
+        data = file.getvalue()
+        if file.file_id not in shas:
+            shas[file.file_id] = uploads.Upload(file.name, data).digest()
+        batch_uploads.append(uploads.Upload(file.name, data, shas[file.file_id]))
     bar = st.empty()
 
     def step(done: int, total: int, name: str) -> None:

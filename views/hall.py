@@ -35,7 +35,6 @@ def local_date(summary: HallSummary) -> str:
 
 def category_chart(report: AuditReport) -> alt.LayerChart:
     data = vd.category_bars(report)
-    data["label"] = [f"{s:.1f}" if pd.notna(s) else tr("grade.not_assessable") for s in data["score"]]
     data["bar"] = data["score"].fillna(0)
     y = alt.Y("category_name:N", sort=data["category_name"].tolist(), title=None,
               axis=alt.Axis(labelFontSize=13, labelLimit=200))

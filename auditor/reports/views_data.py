@@ -196,8 +196,11 @@ def verdict_legend(lang: str, with_missing: bool = False) -> tuple[list[str], li
 
 # -- one hall's audit -------------------------------------------------------------------------------------------
 def category_bars(report: AuditReport) -> pd.DataFrame:
+    """A row per category: its score, weight, and the bar's label (the score, or "not assessable" in the
+    report's language where nothing of the category could be judged)."""
     rows = [{"category": c.category, "category_name": c.name, "score": c.score, "weight": c.weight,
-             "label": score_text(c.score)} for c in report.categories]
+             "label": score_text(c.score) if c.score is not None else t("grade.not_assessable", report.lang)}
+            for c in report.categories]
     return pd.DataFrame(rows, columns=["category", "category_name", "score", "weight", "label"])
 
 
