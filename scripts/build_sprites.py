@@ -34,9 +34,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+# The renderer's own reading of what this writes: the same part codes, colour maths and folder.
+from auditor.synth.sprites import ASSETS, PART_GARMENT, PART_SKIN, to_linear, to_srgb, write_part_map
+
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "data" / "sprite_build"
-ASSETS = ROOT / "auditor" / "synth" / "assets"
 PACKAGE = "sweethome3d-furniture"
 LIBRARIES = "usr/share/sweethome3d/furniture"
 
@@ -209,15 +211,6 @@ def sprite_name(model: str, yaw: float) -> str:
     return f"{model}_{yaw:+04.0f}"
 
 
-def to_linear(srgb: np.ndarray) -> np.ndarray:
-    return np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
-
-
-def to_srgb(linear: np.ndarray) -> np.ndarray:
-    linear = np.clip(linear, 0, None)
-    return np.where(linear <= 0.0031308, linear * 12.92, 1.055 * np.power(linear, 1 / 2.4) - 0.055)
-
-
 def _luma(rgb: np.ndarray) -> np.ndarray:
     return rgb @ np.array([0.2126, 0.7152, 0.0722], np.float32)
 
@@ -310,14 +303,14 @@ def find_parts(colour: np.ndarray, cover: np.ndarray, albedo: np.ndarray, figure
     keep = [i for i in range(1, count) if (i in in_torso and sizes[i] >= 0.02 * sizes.max())
             or sizes[i] >= 0.08 * sizes.max()]
     garment = np.isin(labels, list(keep)) & solid
-    parts = np.where(garment, 1, 0).astype(np.uint8)
+    parts = np.where(garment, PART_GARMENT, 0).astype(np.uint8)
     head_x = centre_col(head_top, head_top + m(0.15))
     if abs(yaw) < 90:
         # Skin: the face's colour, found on the hands and neck too.
         face = lab[head_top + m(0.10):head_top + m(0.17), head_x - m(0.03):head_x + m(0.03)]
         skin_lab = np.median(face.reshape(-1, 3), axis=0)
         skin = (np.linalg.norm(lab - skin_lab, axis=-1) < 14) & solid & ~garment
-        parts[skin] = 2
+        parts[skin] = PART_SKIN
     # The garment's light relative to its typical pixel: what a new colour is multiplied by, so that the
     # garment reads as that colour where it is typically lit. The texture's painted folds and the render's
     # shading together span a wider range than a real garment under a hall's diffuse light: compressed.
@@ -357,14 +350,11 @@ def write_people(figures: list[Figure], folder: Path) -> None:
         colour, cover, albedo, facts = clean_render(BUILD / "renders" / name)
         parts, shade, points = find_parts(colour, cover, albedo, figure, yaw)
         _write_picture(folder / f"{name}.webp", colour, cover)
-        # The part map beside it, lossless: blue the part code, green the garment's shading (x200).
-        part_map = np.dstack([parts, (np.clip(shade, 0, 1.25) * 200).round().astype(np.uint8),
-                              np.zeros_like(parts)])
-        cv2.imwrite(str(folder / f"{name}.parts.png"), part_map, [cv2.IMWRITE_PNG_COMPRESSION, 9])
+        write_part_map(folder / f"{name}.parts.png", parts, shade)
         index[name] = {"name": name, "model": figure.model, "pose": figure.pose, "yaw_deg": yaw,
                        "px_per_m": figure.px_per_m, "hem_m": figure.hem_m,
                        "model_height_m": round(facts["height_m"], 3), **points}
-        print("wrote", name, f"garment {int((parts == 1).sum())} px", flush=True)
+        print("wrote", name, f"garment {int((parts == PART_GARMENT).sum())} px", flush=True)
     _write_index(folder / "people.json", index, "Reallusion characters of Debian's sweethome3d-furniture 1.8 "
                  "(CC BY 3.0 US), rendered by scripts/build_sprites.py")
 

@@ -17,7 +17,6 @@ from tests.conftest import jpeg_bytes
 
 runner = CliRunner()
 STREET = SAMPLES_DIR / "纸坊街道"   # the nearly compliant sample street
-POOR_STREET = SAMPLES_DIR / "郑店街道"  # the poor one
 TRUTH = json.loads((SAMPLES_DIR / "truth.json").read_text(encoding="utf-8"))
 
 
@@ -69,14 +68,17 @@ def test_audit_writes_the_documented_json(tmp_path: Path, db: str) -> None:
     assert (tmp_path / "photos").is_dir(), "photos are kept beside the store given with --db"
 
 
-def test_the_poor_street_fails_its_zone_sign_as_the_truth_says(tmp_path: Path, db: str) -> None:
-    out = tmp_path / "poor.json"
-    code, output = _invoke("audit", str(POOR_STREET), "--hall", POOR_STREET.name, "--json", str(out), "--db", db)
+def test_a_street_whose_zone_sign_lacks_english_fails_it_as_the_truth_says(tmp_path: Path, db: str) -> None:
+    zone_signs = {"SIG-06": "waiting_area", "SIG-07": "self_service", "SIG-08": "convenience"}
+    # Whichever sample street drew that violation (the samples are redrawn with each generator).
+    street = next((SAMPLES_DIR / p["hall"] for p in TRUTH["photos"]
+                   if any(p["expected"].get(rule) == "fail" for rule in zone_signs)), None)
+    assert street is not None, "some sample street has a zone sign without its English text"
+    out = tmp_path / "street.json"
+    code, output = _invoke("audit", str(street), "--hall", street.name, "--json", str(out), "--db", db)
     assert code == 0, output
     data = json.loads(out.read_text(encoding="utf-8"))
-    zone_signs = {"SIG-06": "waiting_area", "SIG-07": "self_service", "SIG-08": "convenience"}
-    failing = [rule for rule, area in zone_signs.items() if _truth(POOR_STREET, area, rule) == "fail"]
-    assert failing, "the poor sample street has a zone sign without its English text"
+    failing = [rule for rule, area in zone_signs.items() if _truth(street, area, rule) == "fail"]
     for rule in failing:
         assert data["rules"][rule] == "fail", rule
         finding = next(f for f in data["findings"] if f["rule_id"] == rule)

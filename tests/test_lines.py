@@ -77,6 +77,23 @@ def test_a_band_between_two_surfaces_is_not_a_floor_line() -> None:
     assert len(FloorLineFinder().find(image)) == 0
 
 
+def test_a_line_in_front_of_a_seat_row_s_shadow_is_still_a_floor_line() -> None:
+    """The floor behind the line lies in the shade (a seat row's shadow, its reflection in a polished
+    floor): the same grey, darker. Both sides are still one floor."""
+    image = _room()
+    image[560:620, 100:900] = (95, 97, 100)            # the shade (CIE L 25 darker), right behind the line
+    cv2.line(image, (100, 627), (900, 627), (0, 210, 235), 14)
+    assert [c for c in FloorLineFinder().find(image).data["colours"]] == [("yellow",)]
+
+
+def test_a_band_along_a_dark_kick_plate_is_not_a_floor_line() -> None:
+    # Darker than any shadow on the floor: the foot of a counter, not the floor in shade.
+    image = _room()
+    image[420:600, 100:900] = (40, 40, 42)
+    cv2.line(image, (100, 607), (900, 607), (0, 210, 235), 14)
+    assert len(FloorLineFinder().find(image)) == 0
+
+
 def test_a_coloured_stripe_high_in_the_photo_is_not_a_floor_line() -> None:
     image = _room()
     image[: int(750 * 0.5)] = (160, 162, 165)  # same grey above: only the height rules it out

@@ -417,3 +417,145 @@ def test_what_hangs_on_the_back_wall_last_finds_free_wall(area: Area) -> None:
             assert all(x1 <= a or x0 >= b or z1 <= c or z0 >= d for a, b, c, d in others), (seed, i)
         hung += len(shot.back_wall) - before
     assert hung > 10, "the extras still get hung"
+
+
+def test_downlights_light_the_floor_under_them_more_than_far_from_them() -> None:
+    """The deferred light pass: a floor pixel under a ceiling light gets more light than one metres away,
+    and a wall facing the camera is lit more near the ceiling than at its foot."""
+    from auditor.synth.render import downlight
+
+    camera = Camera(width=160, height=120, focal_px=120, cam_height=1.5, pitch_deg=30.0)
+    # The floor alone: every pixel below the horizon at the depth where its ray meets z = 0.
+    rays = camera.unproject(np.ones((120, 160), np.float32)) - camera.position
+    floor_depth = np.where(rays[:, 2] < -1e-3, camera.cam_height / np.maximum(-rays[:, 2], 1e-3), np.inf)
+    depth = floor_depth.reshape(120, 160).astype(np.float32)
+    light = np.array([[0.0, 3.0, 3.2]])
+    factor = downlight(camera, depth, light)
+    under, aside = camera.project(np.array([[0.0, 3.0, 0.0], [1.6, 3.0, 0.0]]))[0].astype(int)
+    assert factor[under[1], under[0]] > factor[aside[1], aside[0]] + 0.05
+    assert (factor[~np.isfinite(depth)] == 1.0).all(), "pixels showing nothing keep their light"
+    # A wall 4 m ahead, facing the camera, lit by a light 1 m in front of it at 3 m up.
+    wall = Camera(width=160, height=120, focal_px=120, cam_height=1.5, pitch_deg=0.0)
+    factor = downlight(wall, np.full((120, 160), 4.0, np.float32), np.array([[0.0, 3.0, 3.0]]))
+    top, foot = wall.project(np.array([[0.0, 4.0, 2.5], [0.0, 4.0, 0.2]]))[0]
+    assert factor[int(top[1]), 80] > factor[int(foot[1]), 80] + 0.1
+
+
+def test_a_floor_reflection_is_crisp_at_the_foot_and_soft_high_up() -> None:
+    from auditor.synth.render import glossy_reflection
+
+    mirror = np.zeros((120, 120, 3), np.float32)
+    mirror[:, 60] = 1.0  # a thin bright upright (a table leg's reflection)
+    height = np.tile(np.linspace(0.0, 2.0, 120, dtype=np.float32)[:, None], (1, 120))
+    soft = glossy_reflection(mirror, height)
+    assert soft[5, 60, 0] > 2 * soft[110, 60, 0], "at the floor the reflection keeps its edge"
+    assert soft[110, 66, 0] > soft[5, 66, 0], "high up it spreads sideways"
+
+
+def test_a_walking_visitor_smears_sideways_with_their_labels() -> None:
+    from auditor.synth.people import BODY, _walking
+
+    alpha = np.zeros((40, 30), np.float32)
+    alpha[5:35, 10:20] = 1.0
+    rgb = np.zeros((40, 30, 3), np.float32)
+    rgb[alpha > 0] = (0.8, 0.1, 0.1)
+    parts = np.where(alpha > 0.5, BODY, 0).astype(np.uint8)
+    same = _walking(rgb, alpha, parts, 1.0)
+    assert same[3] == 0 and same[1] is alpha, "a smear under two pixels changes nothing"
+    smeared_rgb, smeared_alpha, smeared_parts, shift = _walking(rgb, alpha, parts, 8.0)
+    assert smeared_alpha.shape[1] == 30 + 2 * shift
+    assert smeared_alpha.sum() == pytest.approx(alpha.sum(), rel=0.02), "a smear moves coverage, it adds none"
+    columns = np.nonzero(smeared_alpha[20] > 0.05)[0]
+    assert columns.max() - columns.min() > 10 + 5, "wider than the standing figure"
+    assert np.allclose(smeared_rgb[smeared_alpha > 0.05], (0.8, 0.1, 0.1), atol=1e-3), "no dark fringe"
+    assert ((smeared_alpha > 0.5) == (smeared_parts == BODY)).all(), "every covered pixel keeps its label"
+
+
+def test_ambient_occlusion_leaves_a_slanted_floor_alone() -> None:
+    """A floor seen from eye height changes depth from row to row; being flat, it must not darken (it did,
+    by a fifth, when occlusion compared plain depths)."""
+    from auditor.synth.render import ambient_occlusion
+
+    camera = Camera(width=160, height=120, focal_px=120, cam_height=1.5, pitch_deg=25.0)
+    rays = camera.unproject(np.ones((120, 160), np.float32)) - camera.position
+    depth = np.where(rays[:, 2] < -1e-3, camera.cam_height / np.maximum(-rays[:, 2], 1e-3), np.inf)
+    ao = ambient_occlusion(depth.reshape(120, 160).astype(np.float32))
+    assert ao[60:110, 20:140].min() > 0.98
+
+
+def _person_on_a_floor(monkeypatch: pytest.MonkeyPatch | None = None) -> tuple[object, int]:
+    from auditor.synth.people import draw_person, look
+    from auditor.synth.render import Frame
+
+    camera = Camera(width=320, height=240, focal_px=260, cam_height=1.5, pitch_deg=12.0)
+    frame = Frame(camera)
+    floor = frame.new_label("_floor")
+    frame.world_plane(np.array([(-4.0, 8.0, 0.0), (4.0, 8.0, 0.0), (4.0, 0.5, 0.0), (-4.0, 0.5, 0.0)]),
+                      colour=(0.7, 0.7, 0.7), label=floor, lit=False)
+    person = look(np.random.default_rng(3), "visitor", "blue", badge=False, vest=False, seated=False)
+    labels: list[int] = []
+    frame.sprite(lambda px, py, sc: labels.append(draw_person(frame, px, py, sc, person)[0]), (0.0, 3.0, 0.0))
+    return frame, labels[0]
+
+
+def test_the_shadow_under_the_shoes_darkens_the_floor_and_not_the_shoes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from auditor.synth import people
+
+    shadowed, label = _person_on_a_floor()
+    monkeypatch.setattr(people, "_feet_shadow", lambda *args: None)
+    plain, _ = _person_on_a_floor()
+    body = shadowed.ids == label
+    # (Its anti-aliased rim lets through some of the darker floor behind: the inside must be untouched.)
+    inside = cv2.erode(body.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    assert np.array_equal(shadowed.rgb[inside], plain.rgb[inside]), "the figure itself keeps its light"
+    ys, xs = np.nonzero(body)
+    foot_row = ys.max()
+    under = (slice(foot_row + 1, foot_row + 3), slice(xs.min(), xs.max() + 1))
+    assert shadowed.rgb[under].mean() < plain.rgb[under].mean() - 0.05, "the floor at the soles darkens"
+    aside = (slice(foot_row - 2, foot_row + 3), slice(xs.max() + 30, xs.max() + 40))
+    assert np.allclose(shadowed.rgb[aside], plain.rgb[aside]), "and only there"
+
+
+def test_a_kiosk_is_labelled_whole_from_its_plinth_to_its_screen_head() -> None:
+    from auditor.synth.areas import Dice, compose
+    from auditor.synth.dataset import hall_style
+
+    rng = np.random.default_rng(21)
+    shot = compose(Area.SELF_SERVICE, hall_style(rng, "纸坊街道"), rng, Dice(rng, 0.0))
+    shot.render(np.random.default_rng(22))
+    boxes = [box for _, name, box in shot.boxes() if name == "self_service_terminal"]
+    assert boxes, "a self-service area shows its terminals"
+    # 0.55 m wide and 1.5 m tall: one label over body and head; the body alone would be 0.8 m tall.
+    assert all((y1 - y0) > 2.0 * (x1 - x0) for x0, y0, x1, y1 in boxes if x0 > 0 and x1 < shot.camera.width)
+
+
+def test_something_standing_hangs_upside_down_from_its_foot_in_the_floor_s_mirror_image() -> None:
+    from auditor.synth.render import Frame
+
+    frame = Frame(Camera(width=40, height=40, focal_px=30, cam_height=1.5, pitch_deg=0.0))
+    rgb = np.zeros((10, 4, 3), np.float32)
+    rgb[0] = (1.0, 0.0, 0.0)                       # the top row red, the rest black
+    alpha = np.ones((10, 4), np.float32)
+    parts = np.ones((10, 4), np.uint8)
+    label = frame.new_label("thing")
+    frame.blit_standing(rgb, alpha, parts, {1: label}, 5, 20.0, 10.0, mirrored=False)
+    assert (np.nonzero(frame.ids[:, 5] == label)[0] == np.arange(10, 20)).all(), "standing on row 20"
+    assert frame.rgb[10, 5, 0] == 1.0
+    mirror = Frame(frame.camera)
+    mirror.blit_standing(rgb, alpha, parts, {1: label}, 5, 20.0, 10.0, mirrored=True)
+    assert (np.nonzero(mirror.ids[:, 5] == label)[0] == np.arange(20, 30)).all(), "hanging from row 20"
+    assert mirror.rgb[29, 5, 0] == 1.0, "its top at the bottom"
+
+
+def test_a_blitted_picture_hides_what_is_behind_it_from_the_truth_where_no_part_is_labelled() -> None:
+    from auditor.synth.render import NOTHING, Frame
+
+    frame = Frame(Camera(width=20, height=20, focal_px=20, cam_height=1.5, pitch_deg=0.0))
+    behind = frame.new_label("sign")
+    frame.ids[:] = behind
+    parts = np.zeros((6, 6), np.uint8)
+    parts[:3] = 1                                   # the top half labelled, the bottom half (code 0) not
+    frame.blit(np.ones((6, 6, 3), np.float32), np.ones((6, 6), np.float32), parts, {1: frame.new_label("bag")},
+               4, 4)
+    assert (frame.ids[7:10, 4:10] == NOTHING).all(), "covered, so the sign does not show there"
+    assert (frame.ids[4:7, 4:10] == behind + 1).all()

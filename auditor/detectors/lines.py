@@ -214,7 +214,7 @@ class FloorLineFinder:
             # Tape along the photo's edge has floor on one side only: that side must be the floor itself.
             sides.append(floor)
         same_surface = _delta_e(sides[0], sides[1])
-        if same_surface > 20:
+        if same_surface > 20 and not _one_floor_in_light_and_shade(sides[0], sides[1], floor):
             return None
         if min(_delta_e(sides[0], floor), _delta_e(sides[1], floor)) > 30:
             return None
@@ -259,6 +259,23 @@ def _profile_width(band: _Band, lab: np.ndarray) -> float:
         return band.thickness
     width = float(fitted[2])
     return width if 0.3 * band.thickness <= width <= 2 * band.thickness else band.thickness
+
+
+# How much darker one side of a line may be than the other and still be the same floor: a seat row's
+# shadow or its reflection in a polished floor lies right behind the line in front of it (CIE L, 0-100).
+SHADE_ACROSS_LINE_L = 30.0
+
+
+def _one_floor_in_light_and_shade(a: np.ndarray, b: np.ndarray, floor: np.ndarray) -> bool:
+    """Whether two strips beside a band are one colourless floor, lit on one side and shaded on the other:
+    the lighter side is the photo's floor, the other the same hue and chroma up to SHADE_ACROSS_LINE_L
+    darker. A band at the foot of a white counter front (lighter than the floor) or along a dark kick plate
+    or skirting board (darker by more than that) stays no line."""
+    lit, shade = (a, b) if a[0] >= b[0] else (b, a)
+    chroma_apart = float(np.hypot(a[1] - b[1], a[2] - b[2]))
+    colourless = max(_chroma(a), _chroma(b)) < 12
+    darker = float(lit[0] - shade[0]) * 100 / 255
+    return colourless and chroma_apart < 6 and darker <= SHADE_ACROSS_LINE_L and _delta_e(lit, floor) < 15
 
 
 def _floor_reference(lab: np.ndarray) -> np.ndarray:

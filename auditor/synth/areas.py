@@ -196,6 +196,31 @@ def _counter(shot: Shot, x: float, y: float, size: tuple[float, float, float]) -
     shot.custom((x, y - depth / 2, height / 2), draw)
 
 
+# A kiosk's body up to its card reader, and how far its screen head stands back from the body's front.
+KIOSK_BODY_M = 0.8
+KIOSK_HEAD_SETBACK_M = 0.12
+
+
+def _kiosk(shot: Shot, name: str, x: float, y: float, size: tuple[float, float, float]) -> None:
+    """A self-service terminal or a ticket machine (labelled ``name`` whole) centred at (x, y): a body with a
+    card reader and a receipt slot on a dark plinth, under a screen head set back from it, so it reads as a
+    machine rather than one slab. Its footprint is ``size``'s width and depth."""
+    width, depth, height = size
+    head_h = height - KIOSK_BODY_M
+    head, body = tx.kiosk_faces(110, int(110 * KIOSK_BODY_M / width), int(110 * head_h / width), shot.rng,
+                                shot.style.accent)
+    shot.take_back_wall(x - width / 2, x + width / 2, 0.0, height, y + depth / 2)
+
+    def draw() -> None:
+        shot.frame.shadow(x, y, width * 0.62, depth * 0.62)
+        label = shot.frame.new_label(name)
+        shot.frame.box(x, y, 0.0, (width, depth, KIOSK_BODY_M), (0.9, 0.9, 0.91), label, faces={"front": body})
+        shot.frame.box(x, y + KIOSK_HEAD_SETBACK_M / 2, KIOSK_BODY_M, (width, depth - KIOSK_HEAD_SETBACK_M, head_h),
+                       (0.85, 0.86, 0.88), label, faces={"front": head})
+
+    shot.custom((x, y - depth / 2, height / 2), draw)
+
+
 def _notice_board(shot: Shot, x: float) -> None:
     """A notice board 1 m wide on the back wall, centred at ``x``."""
     d = shot.room_depth - 0.02
@@ -251,9 +276,18 @@ def _seated_staff(shot: Shot, person: PersonLook, x: float, y: float) -> None:
     shot.person(person, x, y)
 
 
-def _visitor(shot: Shot, x: float, y: float) -> None:
+# How often a visitor stands in front of what a photo is of. No rule reads visitors, and a large figure in
+# the foreground was what blind judges first named as drawn (docs/synthetic.md), so it is the exception;
+# staff and volunteers, whom the rules read, are always there.
+FOREGROUND_VISITOR = 0.3
+
+
+def _visitor(shot: Shot, x: float, y: float, walking: float = 0.0) -> None:
+    """A visitor at (x, y); with chance ``walking`` they are walking and smear in the photo."""
     rng = shot.rng
-    shot.person(look(rng, "visitor", str(rng.choice(VISITOR_TOPS)), badge=False, vest=False, seated=False), x, y)
+    motion = float(rng.uniform(0.04, 0.1)) if rng.uniform() < walking else 0.0
+    shot.person(look(rng, "visitor", str(rng.choice(VISITOR_TOPS)), badge=False, vest=False, seated=False,
+                     motion_m=motion), x, y)
 
 
 def _passers_by(shot: Shot, near_y: float, chance: float = 0.6) -> None:
@@ -266,7 +300,7 @@ def _passers_by(shot: Shot, near_y: float, chance: float = 0.6) -> None:
         side = float(rng.choice([-1.0, 1.0]))
         x = side * float(rng.uniform(1.6, shot.room_width / 2 - 0.8))
         y = float(rng.uniform(near_y, max(shot.room_depth - 0.8, near_y + 0.1)))
-        _visitor(shot, x, y)
+        _visitor(shot, x, y, walking=0.7)
 
 
 def _fire_extinguisher(shot: Shot, x: float, y: float) -> None:
@@ -376,7 +410,7 @@ def compose_window_counter(style: HallStyle, rng: np.random.Generator, dice: Dic
         y = counter_front - distance
         shot.floor_line((-window_w * 0.48, y), (window_w * 0.48, y), "yellow", YELLOW, 0.1,
                         distance_m=round(distance, 3))
-    if rng.uniform() < 0.5:
+    if rng.uniform() < FOREGROUND_VISITOR:
         # On the left of the window, so the evaluation device on the right stays in view.
         _visitor(shot, float(rng.uniform(-0.8, -0.5)), counter_front - float(rng.uniform(0.3, 0.5)))
     return shot
@@ -414,7 +448,8 @@ def compose_back_office(style: HallStyle, rng: np.random.Generator, dice: Dice) 
             put(float(rng.uniform(0.32, 0.55)), desk_y + row)
     if dice("plant_on_desk", 0.3):
         _plant(shot, 0.55, desk_y + 0.05, top)
-    shot.box("printer", 1.25, desk_y + 0.1, 0.0, (0.5, 0.45, 0.9), (0.8, 0.8, 0.78))
+    shot.box("printer", 1.25, desk_y + 0.1, 0.0, (0.5, 0.45, 0.9), (0.8, 0.8, 0.78),
+             faces={"front": tx.printer_front(100, 180, rng)})
     if rng.uniform() < 0.5:
         _fire_extinguisher(shot, -1.4, desk_y + 0.4)
     # The office behind: a cabinet against the back wall, a calendar or a letter tray at the desk's back corner
@@ -467,6 +502,40 @@ def _table(shot: Shot, y: float, top: float, size: tuple[float, float], colour: 
     shot.custom((0.0, y - d / 2, top / 2), draw)
 
 
+SEAT_HEIGHT_M = 0.42
+BEAM_METAL: Colour = (0.32, 0.33, 0.35)
+
+
+def _seat_row(shot: Shot, x0: float, y: float, count: int, seat_w: float) -> None:
+    """A row of beam seating, as halls have: ``count`` perforated seat pans (each labelled "seat") and back
+    rests with rounded corners on struts, armrests between them, all on a steel beam standing on a foot at
+    each end (and one in the middle of a long row); ``x0`` the row's left end, ``y`` its front."""
+    style, rng = shot.style, shot.rng
+    width = count * seat_w
+    pan = tx.perforated_shell(style.seat, 96, 88, rng, corner_px=10)
+    back = tx.perforated_shell(style.seat, 96, 72, rng, corner_px=14)
+    for i in range(count):
+        x = x0 + (i + 0.5) * seat_w
+        shot.box("seat", x, y + 0.22, SEAT_HEIGHT_M, (seat_w - 0.06, 0.44, 0.04), style.seat, shadow=False,
+                 faces={"top": pan[..., :3]})
+        # The back rest leans back a little, a shell with rounded corners.
+        bx0, bx1 = x - (seat_w - 0.08) / 2, x + (seat_w - 0.08) / 2
+        corners = [(bx0, y + 0.5, 0.9), (bx1, y + 0.5, 0.9), (bx1, y + 0.43, 0.5), (bx0, y + 0.43, 0.5)]
+        shot.custom((x, y + 0.46, 0.7), lambda c=corners: shot.frame.world_plane(np.array(c, dtype=float), back))
+        shot.box(None, x, y + 0.47, SEAT_HEIGHT_M, (0.05, 0.03, 0.14), BEAM_METAL, shadow=False)  # its strut
+    for i in range(count + 1):  # armrests between the seats and at both ends
+        shot.box(None, x0 + i * seat_w, y + 0.25, SEAT_HEIGHT_M + 0.04, (0.035, 0.36, 0.2), BEAM_METAL, shadow=False)
+    shot.box(None, x0 + width / 2, y + 0.3, SEAT_HEIGHT_M - 0.08, (width, 0.06, 0.06), BEAM_METAL, shadow=False)
+    feet = [x0 + 0.15, x0 + width - 0.15] + ([x0 + width / 2] if count > 4 else [])
+    for fx in feet:
+        shot.box(None, fx, y + 0.3, 0.03, (0.05, 0.05, SEAT_HEIGHT_M - 0.11), BEAM_METAL, shadow=False)
+        shot.box(None, fx, y + 0.3, 0.0, (0.07, 0.55, 0.03), BEAM_METAL, shadow=False)
+    # The row's shadow lies under it, from the seat fronts back: light from overhead throws none forward
+    # onto the seat-row line in front.
+    shot.custom((x0 + width / 2, y + 0.3, 0.0), lambda: shot.frame.shadow(x0 + width / 2, y + 0.34, width * 0.52, 0.22,
+                                                                           0.3))
+
+
 def compose_waiting_area(style: HallStyle, rng: np.random.Generator, dice: Dice) -> Shot:
     camera = sample_camera(rng, (5.0, 14.0))
     first_row = float(rng.uniform(2.6, 3.4))
@@ -477,14 +546,10 @@ def compose_waiting_area(style: HallStyle, rng: np.random.Generator, dice: Dice)
     for r in range(rows):
         y = first_row + r * 1.5
         x0 = -per_row * seat_w / 2 + float(rng.uniform(-0.3, 0.3))
-        for i in range(per_row):
-            x = x0 + (i + 0.5) * seat_w
-            shot.box("seat", x, y + 0.2, 0.42, (0.5, 0.45, 0.08), style.seat)        # seat pan
-            shot.box(None, x, y + 0.43, 0.42, (0.5, 0.05, 0.45), style.seat, shadow=False)  # back rest
-            shot.box(None, x, y + 0.2, 0.0, (0.06, 0.3, 0.42), (0.5, 0.5, 0.52))          # leg
+        _seat_row(shot, x0, y, per_row, seat_w)
         if not dice("seat_row_marks_missing", 0.5):
             shot.floor_line((x0 - 0.1, y - 0.12), (x0 + per_row * seat_w + 0.1, y - 0.12), "yellow", YELLOW, 0.06)
-        if r == 0 and rng.uniform() < 0.6:
+        if r == 0 and rng.uniform() < FOREGROUND_VISITOR:
             # Someone standing in front of the first row (between rows they would stand in the seats).
             seat_x = x0 + (int(rng.integers(per_row)) + 0.5) * seat_w
             _visitor(shot, seat_x, y - 0.35)
@@ -515,9 +580,10 @@ def compose_entrance(style: HallStyle, rng: np.random.Generator, dice: Dice) -> 
     wall_y = float(rng.uniform(5.5, 7.0))
     shot = _shot(style, rng, camera, wall_y)
     # Glass doors in the entrance wall: bright daylight panels with frames.
-    for dx in (-1.0, 0.0, 1.0):
+    street = tx.street_view(300, 240, rng)  # one street seen through all three doors
+    for i, dx in enumerate((-1.0, 0.0, 1.0)):
         shot.box(None, dx * 1.05, wall_y - 0.02, 0.0, (1.0, 0.04, 2.4), (0.86, 0.9, 0.95), shadow=False,
-                 faces={"front": tx.glass_door(100, 240, rng)})
+                 faces={"front": tx.glass_door(100, 240, rng, street[:, i * 100:(i + 1) * 100])})
         shot.box(None, dx * 1.05 - 0.5, wall_y - 0.05, 0.0, (0.06, 0.06, 2.45), (0.35, 0.35, 0.38), shadow=False)
     title = f"{style.street}政务服务中心"
     if dice("centre_name_wrong", 0.4):
@@ -532,8 +598,7 @@ def compose_entrance(style: HallStyle, rng: np.random.Generator, dice: Dice) -> 
         shot.box(None, gx, wall_y - 1.58, 0.0, (0.06, 0.04, 0.72), (0.3, 0.3, 0.3))
     if not dice("ticket_machine_missing", 0.4):
         machine_x = float(rng.uniform(2.0, 2.8))
-        shot.box("ticket_machine", machine_x, wall_y - 2.0, 0.0, (0.55, 0.45, 1.45), (0.88, 0.9, 0.92),
-                 faces={"front": tx.screen(110, 260, rng, "ui")})
+        _kiosk(shot, "ticket_machine", machine_x, wall_y - 2.0, (0.55, 0.45, 1.45))
     if not dice("guide_line_missing", 0.6):
         turn_y = float(rng.uniform(3.2, 3.8))
         side = float(rng.choice([-1.0, 1.0]))
@@ -547,8 +612,8 @@ def compose_entrance(style: HallStyle, rng: np.random.Generator, dice: Dice) -> 
     if dice("handwritten_note", 0.5):
         shot.plane("handwritten_note", [(0.7, wall_y - 0.1, 1.5), (1.0, wall_y - 0.1, 1.5), (1.0, wall_y - 0.1, 1.1),
                                         (0.7, wall_y - 0.1, 1.1)], tx.handwritten_note(120, 160, rng))
-    if rng.uniform() < 0.5:
-        _visitor(shot, float(rng.uniform(-1.5, 1.5)), float(rng.uniform(3.0, 4.5)))
+    if rng.uniform() < FOREGROUND_VISITOR:
+        _visitor(shot, float(rng.uniform(-1.5, 1.5)), float(rng.uniform(3.0, 4.5)), walking=0.6)
     _passers_by(shot, 2.5)
     return shot
 
@@ -574,10 +639,9 @@ def compose_guidance_desk(style: HallStyle, rng: np.random.Generator, dice: Dice
     _counter_items(shot, -1.0, 1.0, desk_front + 0.25, top, dice, 0.3)
     mx = float(rng.uniform(1.6, 1.9))
     if not dice("ticket_machine_missing", 0.3):
-        shot.box("ticket_machine", mx, desk_front + 0.2, 0.0, (0.55, 0.45, 1.45), (0.88, 0.9, 0.92),
-                 faces={"front": tx.screen(110, 260, rng, "ui")})
+        _kiosk(shot, "ticket_machine", mx, desk_front + 0.2, (0.55, 0.45, 1.45))
         _position_marks(shot, mx, desk_front + 0.2, 0.55, 0.45, dice)
-    if rng.uniform() < 0.5:
+    if rng.uniform() < FOREGROUND_VISITOR:
         _visitor(shot, float(rng.uniform(-1.2, 1.2)), desk_front - float(rng.uniform(0.4, 0.8)))
     return shot
 
@@ -591,8 +655,7 @@ def compose_self_service(style: HallStyle, rng: np.random.Generator, dice: Dice)
     x0 = -(count - 1) * spacing / 2
     for i in range(count):
         x = x0 + i * spacing
-        shot.box("self_service_terminal", x, row_y, 0.0, (0.55, 0.45, 1.5), (0.92, 0.93, 0.95),
-                 faces={"front": _terminal_face(rng)})
+        _kiosk(shot, "self_service_terminal", x, row_y, (0.55, 0.45, 1.5))
         _position_marks(shot, x, row_y, 0.55, 0.45, dice)
     lines = ["自助服务区", "Self-service Area"]
     if dice("zone_sign_not_bilingual", 0.7):
@@ -602,7 +665,7 @@ def compose_self_service(style: HallStyle, rng: np.random.Generator, dice: Dice)
     _clutter(shot, dice, row_y - 1.0)
     if rng.uniform() < 0.5:
         _fire_extinguisher(shot, float(rng.uniform(2.2, 3.0)), row_y + 0.3)
-    if rng.uniform() < 0.5:
+    if rng.uniform() < FOREGROUND_VISITOR:
         _visitor(shot, x0 + float(rng.uniform(-0.2, 0.2)), row_y - 0.55)
     _passers_by(shot, row_y + 0.5)
     return shot
@@ -617,13 +680,6 @@ def _clutter(shot: Shot, dice: Dice, y: float) -> None:
         shot.box("food", float(rng.uniform(-1.5, 1.5)), y + 0.3, 0.0, (0.16, 0.1, 0.07), (0.85, 0.55, 0.2))
     if dice("clutter_clothing", 0.2):
         shot.box("clothing", float(rng.uniform(-1.5, 1.5)), y - 0.2, 0.0, (0.45, 0.35, 0.1), _jacket(rng))
-
-
-def _terminal_face(rng: np.random.Generator) -> np.ndarray:
-    face = tx.panel((0.92, 0.93, 0.95), 110, 300)
-    scr = tx.screen(90, 110, rng, "ui")
-    face[30:140, 10:100] = scr
-    return face
 
 
 def compose_convenience(style: HallStyle, rng: np.random.Generator, dice: Dice) -> Shot:
@@ -643,13 +699,13 @@ def compose_convenience(style: HallStyle, rng: np.random.Generator, dice: Dice) 
     if not dice("first_aid_missing", 0.4):
         shot.box("first_aid_kit", -0.6, table_y - 0.05, top, (0.34, 0.2, 0.24), (0.95, 0.95, 0.95),
                  faces={"front": _first_aid_face()})
-    amenities = [("umbrella_stand", 1.4, 0.0, (0.35, 0.35, 0.6), (0.2, 0.25, 0.35)),
-                 ("charging_station", 0.5, top, (0.4, 0.2, 0.35), (0.15, 0.15, 0.2))]
     if not dice("amenities_missing", 0.4):
-        for name, x, bottom, size, colour in amenities:
-            shot.box(name, x, table_y - (0.1 if bottom else 0.0), bottom, size, colour)
-            if not bottom:
-                _position_marks(shot, x, table_y, size[0], size[1], dice)
+        stand_front, stand_top = tx.umbrella_stand_faces(60, rng)
+        shot.box("umbrella_stand", 1.4, table_y, 0.0, (0.35, 0.35, 0.6), (0.7, 0.71, 0.73),
+                 faces={"front": stand_front, "left": stand_front, "right": stand_front, "top": stand_top})
+        _position_marks(shot, 1.4, table_y, 0.35, 0.35, dice)
+        shot.box("charging_station", 0.5, table_y - 0.1, top, (0.4, 0.2, 0.35), (0.2, 0.21, 0.24),
+                 faces={"front": tx.charging_station_face(120, 105, rng)})
     if rng.uniform() < 0.6:
         _fire_extinguisher(shot, float(rng.uniform(-2.6, -2.2)), table_y + 0.6)
     _clutter(shot, dice, table_y - 1.0)

@@ -19,7 +19,16 @@ import cv2
 import numpy as np
 
 from auditor.synth.render import Colour, Frame
-from auditor.synth.sprites import ASSETS, read_picture, scaled
+from auditor.synth.sprites import (
+    ASSETS,
+    PART_GARMENT,
+    PART_SKIN,
+    read_part_map,
+    read_picture,
+    scaled,
+    to_linear,
+    to_srgb,
+)
 
 PEOPLE = ASSETS / "people"
 
@@ -42,8 +51,6 @@ VEST_RED: Colour = (0.82, 0.08, 0.08)
 GARMENT_LIGHT = 0.7
 # Part codes of a composited person: which label a pixel records.
 BODY, BADGE, VEST, HAT = 1, 2, 3, 4
-# Part codes of a sprite's own part map (assets/people/*.parts.png).
-_GARMENT, _SKIN = 1, 2
 # Yaws at which a person shows the front of the chest (where a badge is worn and judged).
 _FRONT_YAW_DEG = 40.0
 # The figures' seated models sit as a 1.75 m person does, on a chair raised for a service counter (their
@@ -73,7 +80,7 @@ class Sprite:
 class SpritePicture:
     rgb: np.ndarray       # sRGB 0..1, float32 (h, w, 3)
     alpha: np.ndarray     # coverage 0..1 (h, w)
-    parts: np.ndarray     # _GARMENT, _SKIN or 0 (h, w) uint8
+    parts: np.ndarray     # PART_GARMENT, PART_SKIN or 0 (h, w) uint8
     shade: np.ndarray     # the garment's light relative to its bright side (h, w)
 
 
@@ -87,11 +94,8 @@ def person_sprites() -> tuple[Sprite, ...]:
 @cache
 def sprite_picture(name: str) -> SpritePicture:
     rgb, alpha = read_picture(PEOPLE / f"{name}.webp")
-    part_map = cv2.imread(str(PEOPLE / f"{name}.parts.png"), cv2.IMREAD_COLOR)
-    if part_map is None or part_map.shape[:2] != alpha.shape:
-        raise FileNotFoundError(f"the part map of person sprite {name} is missing or damaged under {PEOPLE}")
-    return SpritePicture(rgb=rgb, alpha=alpha, parts=part_map[..., 0].copy(),
-                         shade=part_map[..., 1].astype(np.float32) / 200)
+    parts, shade = read_part_map(PEOPLE / f"{name}.parts.png", alpha.shape)
+    return SpritePicture(rgb=rgb, alpha=alpha, parts=parts, shade=shade)
 
 
 @dataclass(frozen=True)
@@ -105,10 +109,13 @@ class PersonLook:
     height_m: float
     figure: str         # the sprite's name
     hat: bool = False
+    # How far the person moves sideways while the shutter is open (metres): a visitor walking at 1.3 m/s
+    # under a hall's light (1/13-1/30 s) smears by 4-10 cm, as people do in real photos of busy halls.
+    motion_m: float = 0.0
 
 
 def look(rng: np.random.Generator, role: str, top: str, badge: bool, vest: bool, seated: bool,
-         hat: bool = False) -> PersonLook:
+         hat: bool = False, motion_m: float = 0.0) -> PersonLook:
     shades = CLOTH[top]
     pose = "seated" if seated else "standing"
     # Staff and volunteers face the camera (badges and vests are judged on the chest); visitors stand any way.
@@ -116,33 +123,24 @@ def look(rng: np.random.Generator, role: str, top: str, badge: bool, vest: bool,
     choices = [s for s in person_sprites() if s.pose == pose and (s.faces_camera or not facing)]
     figure = choices[int(rng.integers(len(choices)))]
     return PersonLook(role=role, top=top, top_rgb=shades[int(rng.integers(len(shades)))], badge=badge, vest=vest,
-                      seated=seated, height_m=float(rng.uniform(1.58, 1.80)), figure=figure.name, hat=hat)
-
-
-def _linear(srgb: np.ndarray | Colour) -> np.ndarray:
-    srgb = np.asarray(srgb, np.float32)
-    return np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
-
-
-def _srgb(linear: np.ndarray) -> np.ndarray:
-    linear = np.clip(linear, 0, None)
-    return np.where(linear <= 0.0031308, linear * 12.92, 1.055 * np.power(linear, 1 / 2.4) - 0.055)
+                      seated=seated, height_m=float(rng.uniform(1.58, 1.80)), figure=figure.name, hat=hat,
+                      motion_m=motion_m)
 
 
 def _dressed(picture: SpritePicture, sprite: Sprite, p: PersonLook, ppm: float
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """The sprite at ``ppm`` pixels per metre with the person's garment colour, vest, badge and hat drawn
     on: (rgb, alpha, part codes, factor sprite px -> photo px)."""
     f = ppm / sprite.px_per_m
     rgb, alpha = scaled(picture.rgb, picture.alpha, f)
     size = (alpha.shape[1], alpha.shape[0])
     shrink = cv2.INTER_AREA if f < 1 else cv2.INTER_LINEAR
-    garment = cv2.resize((picture.parts == _GARMENT).astype(np.float32), size, interpolation=shrink)
-    skin = cv2.resize((picture.parts == _SKIN).astype(np.float32), size, interpolation=cv2.INTER_NEAREST) > 0.5
+    garment = cv2.resize((picture.parts == PART_GARMENT).astype(np.float32), size, interpolation=shrink)
+    skin = cv2.resize((picture.parts == PART_SKIN).astype(np.float32), size, interpolation=cv2.INTER_NEAREST) > 0.5
     shade = cv2.resize(picture.shade, size, interpolation=shrink)
     # The garment in the person's colour under the cloth's own light (the sprite's typical lit pixel dimmed
     # to the hall's light); its edge blends into what it meets.
-    dressed = _srgb(_linear(p.top_rgb)[None, None, :] * (GARMENT_LIGHT * shade)[..., None])
+    dressed = to_srgb(to_linear(p.top_rgb)[None, None, :] * (GARMENT_LIGHT * shade)[..., None])
     rgb = rgb * (1 - garment[..., None]) + dressed * garment[..., None]
     m = lambda metres: metres * ppm  # noqa: E731  (metres of the person -> photo pixels)
     top, cx = sprite.head_top * f, sprite.torso_x * f
@@ -162,12 +160,12 @@ def _dressed(picture: SpritePicture, sprite: Sprite, p: PersonLook, ppm: float
         band = panel & (np.abs(yy - (top + m(0.66))) < m(0.022))
         if panel.any():
             # The vest takes the light of what it covers, relative to that cloth's bright side.
-            luma = _linear(rgb[panel]).mean(axis=1)
+            luma = to_linear(rgb[panel]).mean(axis=1)
             light = np.clip(luma / max(float(np.percentile(luma, 90)), 1e-4), 0.15, 1.2)
             vest = np.zeros_like(rgb)
-            vest[panel] = _linear(VEST_RED)[None, :] * light[:, None]
-            vest[band] = _linear((0.95, 0.95, 0.85))[None, :] * light[band[panel]][:, None]
-            rgb[panel] = _srgb(vest[panel])
+            vest[panel] = to_linear(VEST_RED)[None, :] * light[:, None]
+            vest[band] = to_linear((0.95, 0.95, 0.85))[None, :] * light[band[panel]][:, None]
+            rgb[panel] = to_srgb(vest[panel])
         parts[panel] = VEST
     if p.badge and sprite.faces_camera:
         # A work badge on the left chest (the viewer's right) on a lanyard round the neck.
@@ -190,7 +188,42 @@ def _dressed(picture: SpritePicture, sprite: Sprite, p: PersonLook, ppm: float
         rgb[hat] = (np.array([0.12, 0.12, 0.14], np.float32) * light[..., None])[hat]
         alpha = np.where(hat, 1.0, alpha)
         parts[hat] = HAT
-    return np.clip(rgb, 0, 1.2), alpha, parts, np.float32(f)
+    return np.clip(rgb, 0, 1.2), alpha, parts, float(f)
+
+
+def _walking(rgb: np.ndarray, alpha: np.ndarray, parts: np.ndarray, smear_px: float
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """The figure smeared sideways by ``smear_px`` pixels of movement during the exposure (a box blur of the
+    light it gives, premultiplied by its coverage, so it does not darken at its edges); the pictures grow
+    by the smear on each side, whose width comes back as the left shift of the figure's columns."""
+    length = int(round(smear_px))
+    if length < 2:
+        return rgb, alpha, parts, 0
+    pad = length // 2 + 1
+    widen = lambda a: cv2.copyMakeBorder(a, 0, 0, pad, pad, cv2.BORDER_CONSTANT, value=0)  # noqa: E731
+    rgb, alpha, parts = widen(rgb), widen(alpha), widen(parts)
+    kernel = (length | 1, 1)
+    smeared_alpha = cv2.blur(alpha, kernel)
+    premultiplied = cv2.blur(rgb * alpha[..., None], kernel)
+    rgb = premultiplied / np.maximum(smeared_alpha, 1e-4)[..., None]
+    # Pixels the smear newly covers take the code of the part they were smeared from.
+    grown = cv2.dilate(parts, np.ones((1, length | 1), np.uint8))
+    parts = np.where(smeared_alpha > 0.5, np.where(parts > 0, parts, grown), 0).astype(np.uint8)
+    return rgb.astype(np.float32), smeared_alpha.astype(np.float32), parts, pad
+
+
+def _feet_shadow(frame: Frame, alpha: np.ndarray, left: int, py: float, foot: float, ppm: float) -> None:
+    """The dark contact shadow right under each shoe, shaped by the soles in the picture: a person's feet
+    stand apart, and one blob between them read as "feet not planted"."""
+    sole = alpha[max(int(foot - 0.04 * ppm), 0):int(foot) + 1]
+    if sole.size == 0:
+        return
+    profile = sole.max(axis=0)                              # where along the row a shoe touches the floor
+    depth_px = max(int(0.05 * ppm), 3)                      # the shadow's reach behind and before the sole
+    rows = np.arange(-depth_px, depth_px + 1, dtype=np.float32)
+    falloff = np.exp(-0.5 * (rows / max(0.012 * ppm, 0.8)) ** 2)
+    darkness = cv2.GaussianBlur(falloff[:, None] * profile[None, :], (0, 0), max(0.01 * ppm, 0.6)) * 0.55
+    frame.darken_floor(darkness, left, int(round(py)) - depth_px)
 
 
 def draw_person(frame: Frame, px: float, py: float, scale: float, p: PersonLook
@@ -205,6 +238,7 @@ def draw_person(frame: Frame, px: float, py: float, scale: float, p: PersonLook
     model_height = _SEATED_MODEL_HEIGHT_M if sprite.pose == "seated" else sprite.model_height_m
     ppm = abs(scale) * p.height_m / model_height
     rgb, alpha, parts, f = _dressed(picture, sprite, p, ppm)
+    rgb, alpha, parts, shift = _walking(rgb, alpha, parts, p.motion_m * ppm)
     labels = {BODY: person}
     for code, name in ((BADGE, "work_badge"), (VEST, "volunteer_vest"), (HAT, "hat")):
         if (parts == code).any():
@@ -213,12 +247,12 @@ def draw_person(frame: Frame, px: float, py: float, scale: float, p: PersonLook
     # figure hangs upside down from its feet.
     left = int(round(px - rgb.shape[1] / 2))
     foot = sprite.foot * f + (_SEAT_LIFT_M * abs(scale) if sprite.pose == "seated" else 0.0)
-    if scale >= 0:
-        frame.blit(rgb, alpha, parts, labels, left, int(round(py - foot)))
-    else:
-        frame.blit(rgb[::-1], alpha[::-1], parts[::-1], labels, left, int(round(py + foot - rgb.shape[0])))
+    if scale > 0 and sprite.pose == "standing":
+        # Before the figure: the floor under the soles darkens, the shoes drawn over it do not.
+        _feet_shadow(frame, alpha, left, py, foot, ppm)
+    frame.blit_standing(rgb, alpha, parts, labels, left, py, foot, mirrored=scale < 0)
     # The chest: 0.33-0.58 m below the top of the head, 0.15 m either side of the torso's middle.
     top = py - foot + sprite.head_top * f
-    cx = left + sprite.torso_x * f
+    cx = left + shift + sprite.torso_x * f
     chest = (int(cx - 0.15 * ppm), int(top + 0.33 * ppm), int(cx + 0.15 * ppm) + 1, int(top + 0.58 * ppm) + 1)
     return person, chest

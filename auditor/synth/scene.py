@@ -14,13 +14,17 @@ from auditor.facts import line_orientation
 from auditor.synth import textures as tx
 from auditor.synth.camera import Camera
 from auditor.synth.people import PersonLook, draw_person
-from auditor.synth.render import Colour, Frame, ambient_occlusion, finish
+from auditor.synth.render import Colour, Frame, ambient_occlusion, downlight, finish, glossy_reflection
 from auditor.synth.sprites import ThingSprite, choose_thing, draw_thing
 from auditor.types import Box, LineFact, PersonFact, Role, TextFact
 
 FLOOR_PX_PER_M = 80
 # Things whose back is this close to the back wall take its space (see Shot.back_wall_free).
 BACK_WALL_REACH_M = 0.3
+# Texels brighter than this give light (ceiling lights, windows onto the day; textures.ceiling stores them
+# at 1.25-1.6), and how much brighter a light shows in the floor's reflection than its texel.
+LIGHT_TEXEL = 1.22  # above any lit wall (scene._lit_wall clips at 1.2)
+REFLECTED_LIGHT_GAIN = 5.0
 # Share of the chest box that must show the person for their dress and badge to count as seen.
 CHEST_VISIBLE = 0.6
 
@@ -105,7 +109,9 @@ class Shot:
                                 self.room_depth)
 
     # -- the back wall's space -------------------------------------------------------------------------------
-    def _take_back_wall(self, x0: float, x1: float, z0: float, z1: float, back_y: float) -> None:
+    def take_back_wall(self, x0: float, x1: float, z0: float, z1: float, back_y: float) -> None:
+        """Record a thing spanning x0..x1, z0..z1 whose back stands at ``back_y``: against the back wall, it
+        takes that wall's space."""
         if self.room_depth - back_y <= BACK_WALL_REACH_M:
             self.back_wall.append((x0, x1, z0, z1))
 
@@ -127,7 +133,7 @@ class Shot:
             colour: Colour, faces: dict[str, np.ndarray] | None = None, shadow: bool = True,
             on: str | None = None) -> None:
         """A box object; ``name`` labels it (None: unlabelled furniture); ``on`` records the surface it sits on."""
-        self._take_back_wall(x - size[0] / 2, x + size[0] / 2, bottom, bottom + size[2], y + size[1] / 2)
+        self.take_back_wall(x - size[0] / 2, x + size[0] / 2, bottom, bottom + size[2], y + size[1] / 2)
         def draw() -> None:
             if shadow and bottom < 0.01:
                 self.frame.shadow(x, y, size[0] * 0.62, size[1] * 0.62)
@@ -166,7 +172,7 @@ class Shot:
         """
         quad = np.asarray(corners, dtype=float)
         if not finish:
-            self._take_back_wall(float(quad[:, 0].min()), float(quad[:, 0].max()), float(quad[:, 2].min()),
+            self.take_back_wall(float(quad[:, 0].min()), float(quad[:, 0].max()), float(quad[:, 2].min()),
                                  float(quad[:, 2].max()), float(quad[:, 1].max()))
         sign = SignTruth(quad, (texture.shape[1], texture.shape[0]), text_lines or [], None)
         if text_lines:
@@ -184,10 +190,9 @@ class Shot:
 
     def person(self, look: PersonLook, x: float, y: float) -> None:
         def draw() -> None:
-            # A faint shadow round the feet and a dark one right where they stand: a wide soft blob alone
-            # reads as a render's, not as a person standing on the floor.
+            # A faint shadow round the feet; the dark contact shadow under each shoe comes with the figure
+            # (people._feet_shadow): one dark blob between the feet read as "feet not planted".
             self.frame.shadow(x, y, 0.26, 0.16, 0.2)
-            self.frame.shadow(x, y, 0.13, 0.07, 0.45)
             holder: list[tuple[int, tuple[int, int, int, int]]] = []
             self.frame.sprite(lambda px, py, sc: holder.append(draw_person(self.frame, px, py, sc, look)), (x, y, 0.0))
             if holder and not self.offscreen:
@@ -252,8 +257,15 @@ class Shot:
         with self._offscreen(self.camera.reflected()) as mirror:
             self._room(floor=False)  # the ceiling's light panels and the walls show in a polished floor
             self._draw_ops()
-        # A polished floor smears reflections along the line of sight (streaks towards the camera).
-        return cv2.GaussianBlur(mirror.rgb, (0, 0), sigmaX=2.0, sigmaY=6.0)
+            camera = self.camera
+        height = camera.unproject(mirror.depth)[:, 2].reshape(mirror.depth.shape)
+        # A light is many times brighter than a white wall, though its texture stores it only a little above
+        # white: the floor, reflecting a few per cent, shows the lights as glare and the walls hardly.
+        brightness = mirror.rgb.max(axis=2)
+        # Eased in over 0.2 above LIGHT_TEXEL: a hard step made bands in the reflected street's sky.
+        gain = 1 + (REFLECTED_LIGHT_GAIN - 1) * np.clip((brightness - LIGHT_TEXEL) / 0.2, 0, 1)
+        mirror.rgb *= gain[..., None]
+        return glossy_reflection(mirror.rgb, np.where(np.isfinite(mirror.depth), height, np.inf))
 
     def _shadows(self, rng: np.random.Generator, size: int = 384) -> np.ndarray:
         """Soft shadows cast on the floor by the ceiling light above the middle of the scene (shadow
@@ -280,6 +292,13 @@ class Shot:
         blocked = cv2.GaussianBlur(blocked.reshape(depth.shape) * floor, (0, 0), 3.5) * floor
         return 1.0 - 0.38 * blocked
 
+    def ceiling_lights(self) -> np.ndarray:
+        """World points (K, 3) of the ceiling's lights, where textures.ceiling draws them."""
+        first_x, first_y = tx.CEILING_FIRST_LIGHT_M
+        xs = np.arange(first_x, self.room_width, tx.CEILING_LIGHT_SPACING_M) - self.room_width / 2
+        ys = np.arange(first_y, self.room_depth, tx.CEILING_LIGHT_SPACING_M)
+        return np.array([(x, y, self.room_height - 0.02) for x in xs for y in ys], dtype=float).reshape(-1, 3)
+
     def render(self, photo_rng: np.random.Generator) -> np.ndarray:
         reflection = self._reflection()
         self.floor_id = self._room()
@@ -289,7 +308,12 @@ class Shot:
         alpha = (floor * self.gloss * (0.45 + 0.9 * grazing))[..., None]
         self.frame.rgb[:] = self.frame.rgb * (1 - alpha) + reflection * alpha
         self._draw_ops()
-        self.frame.rgb *= (ambient_occlusion(self.frame.depth) * self._shadows(photo_rng))[..., None]
+        lit = downlight(self.camera, self.frame.depth, self.ceiling_lights())
+        # Light panels and windows give light rather than take it: they keep their brightness.
+        # (Not the floor: the lights' glare in it is reflected light, and is lit like the floor.)
+        glowing = (self.frame.rgb.max(axis=2) > LIGHT_TEXEL) & (self.frame.ids != self.floor_id)
+        lit[glowing] = np.maximum(lit[glowing], 1.0)
+        self.frame.rgb *= (ambient_occlusion(self.frame.depth) * self._shadows(photo_rng) * lit)[..., None]
         self.frame.rgb *= _daylight(self.camera.width, self.window_sides, photo_rng)
         return finish(
             self.frame.rgb, photo_rng,
@@ -391,7 +415,8 @@ def _lit_floor(texture: np.ndarray, room_depth: float, px_per_m: int = FLOOR_PX_
         for cy in np.arange(first_y, room_depth, tx.CEILING_LIGHT_SPACING_M):
             pools = np.maximum(pools, np.exp(-((xs - cx) ** 2 + (ys - cy) ** 2) / (2 * 0.75 ** 2)))
     to_wall = np.minimum(np.minimum(xs, w / px_per_m - xs), room_depth - ys)
-    light = (0.9 + 0.16 * pools) * (1 - 0.12 * np.exp(-to_wall / 0.6))
+    # Dimmer than the walls' texture light: the downlight pass adds the floor's light from facing the lights.
+    light = (0.74 + 0.16 * pools) * (1 - 0.12 * np.exp(-to_wall / 0.6))
     return texture * light[..., None]
 
 

@@ -31,6 +31,37 @@ def read_picture(path: Path) -> tuple[np.ndarray, np.ndarray]:
     return rgb, bgra[..., 3].astype(np.float32) / 255
 
 
+def to_linear(srgb: np.ndarray | tuple[float, float, float]) -> np.ndarray:
+    """sRGB 0..1 -> linear light (where light adds and scales)."""
+    srgb = np.asarray(srgb, np.float32)
+    return np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
+
+
+def to_srgb(linear: np.ndarray) -> np.ndarray:
+    linear = np.clip(linear, 0, None)
+    return np.where(linear <= 0.0031308, linear * 12.92, 1.055 * np.power(linear, 1 / 2.4) - 0.055)
+
+
+# A person sprite's part map (``NAME.parts.png`` beside its picture, lossless): blue the part code of each
+# pixel, green the top garment's light relative to its bright side, times PART_SHADE_SCALE.
+PART_GARMENT, PART_SKIN = 1, 2
+PART_SHADE_SCALE = 200
+
+
+def write_part_map(path: Path, parts: np.ndarray, shade: np.ndarray) -> None:
+    part_map = np.dstack([parts.astype(np.uint8), (np.clip(shade, 0, 1.25) * PART_SHADE_SCALE).round().astype(np.uint8),
+                          np.zeros_like(parts, np.uint8)])
+    cv2.imwrite(str(path), part_map, [cv2.IMWRITE_PNG_COMPRESSION, 9])
+
+
+def read_part_map(path: Path, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """(part codes (h, w) uint8, garment shade (h, w) float32) of a sprite whose picture has ``shape``."""
+    part_map = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if part_map is None or part_map.shape[:2] != shape[:2]:
+        raise FileNotFoundError(f"the part map {path.name} is missing or damaged under {path.parent}")
+    return part_map[..., 0].copy(), part_map[..., 1].astype(np.float32) / PART_SHADE_SCALE
+
+
 def scaled(rgb: np.ndarray, alpha: np.ndarray, factor: float) -> tuple[np.ndarray, np.ndarray]:
     """The picture resized by ``factor``, its colour averaged by coverage so edges take no dark fringe."""
     h, w = alpha.shape
@@ -84,9 +115,6 @@ def draw_thing(frame: Frame, sprite: ThingSprite, base: tuple[float, float, floa
         parts = (alpha > 0.5).astype(np.uint8)
         bx, by = sprite.base[0] * factor, sprite.base[1] * factor
         left = int(round(px - bx))
-        if scale >= 0:
-            frame.blit(rgb, alpha, parts, {1: label}, left, int(round(py - by)))
-        else:  # the floor's mirror image: upside down, hanging from its base
-            frame.blit(rgb[::-1], alpha[::-1], parts[::-1], {1: label}, left, int(round(py + by - alpha.shape[0])))
+        frame.blit_standing(rgb, alpha, parts, {1: label}, left, py, by, mirrored=scale < 0)
 
     frame.sprite(draw, base, depth_at=front)

@@ -100,7 +100,18 @@ def floor_tiles(width_m: float, depth_m: float, rng: np.random.Generator, tile_m
     # All of it colourless, as dirt on a hall floor is, so that no stain reads as a coloured floor line.
     scuffs = fbm(h, w, rng, cell_px=6, octaves=2)
     grime = np.clip(fbm(h, w, rng, cell_px=px_per_m * 1.5, octaves=4), -1.5, 2.5)
-    img *= (1 + 0.012 * scuffs - 0.025 * grime)[..., None]
+    # Dirt gathers where the mop does not reach: a grey margin along the walls, a hand's width wide.
+    edge = np.minimum(np.minimum(np.arange(w)[None, :], w - 1 - np.arange(w)[None, :]), np.arange(h)[:, None])
+    margin = np.exp(-edge.astype(np.float32) / (0.08 * px_per_m))
+    img *= (1 + 0.02 * scuffs - 0.05 * grime - 0.12 * margin)[..., None]
+    # Black heel marks: short strokes a few centimetres long, a couple per square metre.
+    marks = np.zeros((h, w), np.float32)
+    for _ in range(int(rng.poisson(2.0 * width_m * depth_m))):
+        x, y = rng.uniform(0, w), rng.uniform(0, h)
+        length, angle = rng.uniform(0.03, 0.12) * px_per_m, rng.uniform(0, np.pi)
+        end = (int(x + length * np.cos(angle)), int(y + length * np.sin(angle)))
+        cv2.line(marks, (int(x), int(y)), end, float(rng.uniform(0.4, 1.0)), 1, cv2.LINE_AA)
+    img *= (1 - 0.35 * cv2.GaussianBlur(marks, (0, 0), 0.7))[..., None]
     spots = np.zeros((h, w), np.float32)
     for chance, size, softness in ((0.00008, 1, 0.6), (0.00002, 3, 1.2)):
         dots = cv2.dilate((rng.uniform(0, 1, (h, w)) < chance).astype(np.float32), np.ones((size, size), np.uint8))
@@ -202,6 +213,127 @@ def stone_panels(width_px: int, height_px: int, colour: Colour, rng: np.random.G
     return np.clip(img, 0, 1)
 
 
+def _scuff_marks(img: np.ndarray, rng: np.random.Generator, px_per_m: int) -> None:
+    """Shoe and chair marks low on a wall: short grey strokes, a few per metre, up to half a metre high."""
+    h, w = img.shape[:2]
+    marks = np.zeros((h, w), np.float32)
+    for _ in range(int(rng.poisson(2.5 * w / px_per_m))):
+        x, y = int(rng.uniform(0, w)), h - int(rng.uniform(0.06, 0.5) * px_per_m)
+        length = rng.uniform(0.02, 0.08) * px_per_m
+        angle = rng.uniform(-0.4, 0.4)
+        end = (int(x + length * np.cos(angle)), int(y + length * np.sin(angle)))
+        cv2.line(marks, (x, y), end, float(rng.uniform(0.3, 1.0)), 1, cv2.LINE_AA)
+    img *= (1 - 0.25 * cv2.GaussianBlur(marks, (0, 0), 0.6))[..., None]
+
+
+def printer_front(width_px: int, height_px: int, rng: np.random.Generator) -> np.ndarray:
+    """The front of a floor-standing office printer: a control panel up top, the output slot, paper
+    drawers with handles, and a little grime round the handles."""
+    img = surface((0.82, 0.82, 0.8), width_px, height_px, rng, roughness=0.02)
+    h, w = height_px, width_px
+    y_slot = int(h * 0.16)
+    img[int(h * 0.03):int(h * 0.1), int(w * 0.55):int(w * 0.92)] = (0.2, 0.22, 0.25)  # the panel's screen
+    img[int(h * 0.05):int(h * 0.08), int(w * 0.6):int(w * 0.75)] = (0.35, 0.6, 0.75)
+    img[y_slot:y_slot + max(int(h * 0.04), 2), int(w * 0.08):int(w * 0.92)] = (0.15, 0.15, 0.16)
+    img[y_slot - 2:y_slot, int(w * 0.15):int(w * 0.85)] = (0.97, 0.97, 0.95)  # a sheet in the tray
+    for i, top in enumerate(np.linspace(0.32, 0.8, 3)):
+        y = int(h * top)
+        img[y:y + 2] *= 0.55                                   # the gap between drawers
+        hy = y + int(h * 0.06)
+        img[hy:hy + max(int(h * 0.02), 2), int(w * 0.35):int(w * 0.65)] = (0.3, 0.3, 0.32)  # a handle
+        img[hy - 3:hy + 6, int(w * 0.3):int(w * 0.7)] *= 0.96 - 0.01 * i
+    return np.clip(img, 0, 1)
+
+
+def perforated_shell(colour: Colour, width_px: int, height_px: int, rng: np.random.Generator,
+                     corner_px: int = 0) -> np.ndarray:
+    """The perforated steel (or moulded) shell of a beam seat, RGBA: its colour with rows of small holes that
+    show dark, a lighter rim, and corners rounded by ``corner_px``."""
+    img = surface(colour, width_px, height_px, rng, roughness=0.02)
+    pitch = max(width_px // 14, 3)
+    holes = np.zeros((height_px, width_px), np.float32)
+    for y in range(pitch, height_px - pitch // 2, pitch):
+        for x in range(pitch + (pitch // 2 if (y // pitch) % 2 else 0), width_px - pitch // 2, pitch):
+            cv2.circle(holes, (x, y), max(pitch // 4, 1), 1.0, -1, cv2.LINE_AA)
+    img *= (1 - 0.45 * holes)[..., None]
+    rim = max(width_px // 40, 1)
+    img[:rim] *= 1.15
+    alpha = np.zeros((height_px, width_px), np.uint8)
+    r = min(corner_px, width_px // 2, height_px // 2)
+    cv2.rectangle(alpha, (r, 0), (width_px - 1 - r, height_px - 1), 255, -1)
+    cv2.rectangle(alpha, (0, r), (width_px - 1, height_px - 1 - r), 255, -1)
+    for cx, cy in ((r, r), (width_px - 1 - r, r), (r, height_px - 1 - r), (width_px - 1 - r, height_px - 1 - r)):
+        cv2.circle(alpha, (cx, cy), r, 255, -1, cv2.LINE_AA)
+    return np.dstack([np.clip(img, 0, 1), alpha.astype(np.float32) / 255])
+
+
+def charging_station_face(width_px: int, height_px: int, rng: np.random.Generator) -> np.ndarray:
+    """The front of a phone charging locker: a lit coloured band at the top, a grid of small doors with
+    dark windows and green charge lights. No words (OCR would read them as signs)."""
+    img = surface((0.2, 0.21, 0.24), width_px, height_px, rng, roughness=0.02)
+    band = max(int(height_px * 0.18), 3)
+    img[:band] = (0.15, 0.55, 0.35)
+    img[band // 3:2 * band // 3, int(width_px * 0.45):int(width_px * 0.55)] = (0.95, 0.95, 0.9)
+    cols, rows = 3, 2
+    for r in range(rows):
+        for c in range(cols):
+            x0 = int(width_px * (0.06 + c * 0.31))
+            x1 = x0 + int(width_px * 0.27)
+            y0 = band + int((height_px - band) * (0.08 + r * 0.47))
+            y1 = y0 + int((height_px - band) * 0.38)
+            img[y0:y1, x0:x1] = (0.55, 0.57, 0.6)
+            img[y0 + 2:y1 - 4, x0 + 2:x1 - 2] = (0.08, 0.09, 0.11)
+            img[y1 - 3:y1 - 1, x1 - 5:x1 - 2] = (0.2, 0.95, 0.3) if rng.uniform() < 0.6 else (0.9, 0.3, 0.2)
+    return np.clip(img, 0, 1.2)
+
+
+def umbrella_stand_faces(width_px: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """A brushed-steel umbrella stand: its front (vertical grain, a darker foot) and its top (the dark
+    opening with the handles and furled tops of a few umbrellas)."""
+    height_px = int(width_px * 1.7)
+    grain = fbm(height_px, width_px, rng, cell_px=4, octaves=2, stretch=(1.0, 10.0))
+    front = np.asarray((0.7, 0.71, 0.73), np.float32) * (1 + 0.05 * grain)[..., None]
+    front *= np.linspace(1.1, 0.85, width_px, dtype=np.float32)[None, :, None] ** 0.5
+    front[-max(height_px // 12, 2):] *= 0.5
+    top = np.empty((width_px, width_px, 3), np.float32)
+    top[:] = (0.6, 0.61, 0.63)
+    rim = max(width_px // 10, 2)
+    top[rim:-rim, rim:-rim] = (0.05, 0.05, 0.06)
+    for _ in range(int(rng.integers(0, 5))):
+        colour = rng.choice([(0.1, 0.1, 0.12), (0.6, 0.1, 0.12), (0.15, 0.25, 0.55), (0.2, 0.45, 0.25)])
+        centre = (int(rng.uniform(rim * 2, width_px - rim * 2)), int(rng.uniform(rim * 2, width_px - rim * 2)))
+        cv2.circle(top, centre, max(width_px // 8, 2), colour, -1, cv2.LINE_AA)
+    return np.clip(front, 0, 1), top
+
+
+def kiosk_faces(width_px: int, body_px: int, head_px: int, rng: np.random.Generator, accent: Colour
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """The two front faces of a self-service kiosk or ticket machine, as such machines are built: the head
+    (a coloured cap band with a logo mark, a black bezel round a touch screen) and the body (a card reader
+    with its light, a receipt slot, a service door's seams and a dark plinth). No words: OCR would read them
+    as signs the truth does not know."""
+    head = np.empty((head_px, width_px, 3), np.float32)
+    head[:] = (0.08, 0.08, 0.09)
+    cap = max(int(head_px * 0.16), 3)
+    head[:cap] = accent
+    cv2.rectangle(head, (int(width_px * 0.42), int(cap * 0.25)), (int(width_px * 0.58), int(cap * 0.75)),
+                  (0.95, 0.95, 0.95), -1, cv2.LINE_AA)
+    margin = max(width_px // 14, 2)
+    top = cap + margin
+    head[top:head_px - margin, margin:width_px - margin] = screen(width_px - 2 * margin, head_px - margin - top,
+                                                                   rng, "ui")
+    body = surface((0.9, 0.9, 0.91), width_px, body_px, rng, roughness=0.02)
+    for x in (int(width_px * 0.06), int(width_px * 0.94)):
+        body[int(body_px * 0.3):int(body_px * 0.92), x:x + 1] *= 0.7           # the service door's seams
+    body[int(body_px * 0.3), int(width_px * 0.06):int(width_px * 0.94)] *= 0.7
+    reader = (slice(int(body_px * 0.06), int(body_px * 0.16)), slice(int(width_px * 0.15), int(width_px * 0.42)))
+    body[reader] = (0.18, 0.18, 0.2)
+    body[int(body_px * 0.08):int(body_px * 0.1), int(width_px * 0.36):int(width_px * 0.4)] = (0.3, 0.9, 0.4)
+    body[int(body_px * 0.12):int(body_px * 0.135), int(width_px * 0.55):int(width_px * 0.85)] = (0.1, 0.1, 0.1)
+    body[int(body_px * 0.93):] *= 0.55                                          # the dark plinth
+    return np.clip(head, 0, 1.2), np.clip(body, 0, 1)
+
+
 def wall(width_m: float, height_m: float, colour: Colour, rng: np.random.Generator, px_per_m: int = 40,
          skirting: Colour | None = (0.35, 0.33, 0.32), panel_m: float | None = None, finish: WallFinish = "paint",
          wood_colour: Colour = (0.55, 0.38, 0.24), stone_colour: Colour = (0.8, 0.77, 0.72)) -> np.ndarray:
@@ -218,7 +350,8 @@ def wall(width_m: float, height_m: float, colour: Colour, rng: np.random.Generat
     img[:] = colour
     stains = fbm(h, w, rng, cell_px=px_per_m * 1.5, octaves=4)
     low = np.linspace(0.0, 1.0, h, dtype=np.float32)[:, None] ** 4  # people and chairs scuff the bottom
-    img *= (1 + 0.02 * stains - 0.03 * low * np.clip(fbm(h, w, rng, cell_px=8, octaves=2), 0, None))[..., None]
+    img *= (1 + 0.02 * stains - 0.06 * low * np.clip(fbm(h, w, rng, cell_px=8, octaves=2), 0, None))[..., None]
+    _scuff_marks(img, rng, px_per_m)
     if panel_m:
         step = int(panel_m * px_per_m)
         for x in range(step, w, step):
@@ -311,12 +444,42 @@ def daylight_window(width_px: int, height_px: int, rng: np.random.Generator) -> 
     return img
 
 
-def glass_door(width_px: int, height_px: int, rng: np.random.Generator) -> np.ndarray:
-    """A glass door onto the bright street: blown out, a little brighter low down where the pavement
-    reflects, with the frosted safety band at waist height and the push bar."""
+def street_view(width_px: int, height_px: int, rng: np.random.Generator) -> np.ndarray:
+    """What glass entrance doors show of the street on a bright day, out of focus and overexposed: sky, the
+    building across the road with rows of windows, trees along the kerb, parked cars, the pavement. HDR
+    (above 1 where the day is brighter than the hall), so the photo finish blows it out but not to blank."""
+    yy = np.linspace(0, 1, height_px, dtype=np.float32)[:, None]
+    img = np.empty((height_px, width_px, 3), np.float32)
+    img[:] = (1.3, 1.36, 1.45)                                           # sky
+    roof = int(height_px * rng.uniform(0.12, 0.3))
+    facade = np.asarray(rng.choice([(0.95, 0.9, 0.82), (0.85, 0.86, 0.88), (1.0, 0.95, 0.9)]), np.float32)
+    img[roof:int(height_px * 0.62)] = facade * 1.15
+    for y in range(roof + 8, int(height_px * 0.58), 14):                # the building's windows
+        for x in range(int(rng.integers(2, 8)), width_px, 16):
+            img[y:y + 7, x:x + 9] = (0.55, 0.62, 0.7)
+    canopy = np.clip((fbm(height_px, width_px, rng, cell_px=width_px / 8, octaves=3) - (yy - 0.5) * 5) * 0.7, 0, 1)
+    canopy *= (yy > 0.2) & (yy < 0.72)
+    img = img * (1 - canopy[..., None]) + np.asarray((0.32, 0.45, 0.26), np.float32) * canopy[..., None]
+    img[int(height_px * 0.72):] = (1.05, 1.03, 1.0)                     # the pavement in the sun
+    for _ in range(int(rng.integers(0, 3))):                             # parked cars
+        x, cw = int(rng.uniform(0, width_px)), int(rng.uniform(0.18, 0.3) * width_px)
+        y0 = int(height_px * 0.63)
+        img[y0:y0 + int(height_px * 0.08), x:x + cw] = rng.choice([(0.15, 0.15, 0.17), (0.9, 0.9, 0.92),
+                                                                    (0.5, 0.1, 0.1), (0.3, 0.35, 0.45)])
+    # The day outside is brighter than the hall by more than the phone can hold: what shows through the
+    # glass is faint, bleached shapes rather than a picture of a street.
+    return cv2.GaussianBlur(img, (0, 0), 1.2) * 1.3
+
+
+def glass_door(width_px: int, height_px: int, rng: np.random.Generator, outside: np.ndarray | None = None
+               ) -> np.ndarray:
+    """A glass door onto the bright street (``outside``, as big as the door: its part of a ``street_view``),
+    a little brighter low down where the pavement reflects, with the frosted safety band at waist height and
+    the push bar."""
+    if outside is None:
+        outside = street_view(width_px, height_px, rng)
     yy = np.linspace(0, 1, height_px, dtype=np.float32)[:, None, None]
-    img = np.broadcast_to(np.asarray((1.25, 1.3, 1.38), np.float32) * (0.95 + 0.1 * yy),
-                          (height_px, width_px, 3)).copy()
+    img = outside * (0.95 + 0.1 * yy)
     img *= (1 + 0.04 * fbm(height_px, width_px, rng, cell_px=width_px / 2, octaves=3))[..., None]
     band = slice(int(height_px * 0.5), int(height_px * 0.56))
     img[band] = np.asarray((0.9, 0.92, 0.95), np.float32)
@@ -592,12 +755,15 @@ def counter_front(kind: CounterFront, colour: Colour, accent: Colour, wood_colou
     gives every counter of a hall the same boards and slabs, and each hall its own."""
     _known(kind, COUNTER_FRONTS, "counter front")
     w, h = max(int(width_m * px_per_m), 8), max(int(height_m * px_per_m), 8)
-    if kind == "laminate":
-        return panel(colour, w, h, stripe=accent, stripe_at=0.12, kick=False)
     rng = np.random.default_rng(seed)
-    if kind == "veneer":
-        img = veneer(w, h, wood_colour, rng, int(0.45 * px_per_m))
+    if kind == "laminate":
+        img = panel(colour, w, h, stripe=accent, stripe_at=0.12, kick=False)
     else:
-        img = stone_panels(w, h, stone_colour, rng, (int(1.2 * px_per_m), h))
-    _stripe(img, accent, 0.12)
+        if kind == "veneer":
+            img = veneer(w, h, wood_colour, rng, int(0.45 * px_per_m))
+        else:
+            img = stone_panels(w, h, stone_colour, rng, (int(1.2 * px_per_m), h))
+        _stripe(img, accent, 0.12)
+    # Shoes and bags mark a counter's front low down, where people stand at it.
+    _scuff_marks(img, rng, px_per_m)
     return np.clip(img, 0, 1)
