@@ -22,6 +22,7 @@ committed, so generating halls needs neither. Run from the repository root:
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import shutil
 import subprocess
@@ -194,16 +195,29 @@ def fetch_library(name: str) -> Path:
     return folder
 
 
+def render_key(obj: Path, args: list[str]) -> str:
+    """What a cached render was made from: the model file's bytes, the Blender script and its arguments.
+    A render is redone when any of them changes (the name alone let a changed model or sample count keep
+    an old picture)."""
+    digest = hashlib.sha256()
+    for part in (obj.read_bytes(), (ROOT / "scripts" / "blender_sprite.py").read_bytes(), "\0".join(args).encode()):
+        digest.update(hashlib.sha256(part).digest())
+    return digest.hexdigest()
+
+
 def render(obj: Path, name: str, yaw: float, elevation_deg: float, px_per_m: float, samples: int,
            height_m: float = 0.0) -> Path:
-    """Blender's render of one model (cached: a render is redone only when its folder is deleted)."""
+    """Blender's render of one model, cached under data/sprite_build/renders/NAME while ``render_key`` holds
+    (a render cached before the key was kept is redone once)."""
     out = BUILD / "renders" / name
-    if (out / "render.json").is_file():
+    args = [str(yaw), str(elevation_deg), str(px_per_m * SUPERSAMPLE), str(samples), str(height_m)]
+    key = render_key(obj, args)
+    if (out / "render.json").is_file() and (out / "key.txt").is_file() and (out / "key.txt").read_text() == key:
         return out
     out.mkdir(parents=True, exist_ok=True)
     subprocess.run(["blender", "-b", "-P", str(ROOT / "scripts" / "blender_sprite.py"), "--", str(obj), str(out),
-                    str(yaw), str(elevation_deg), str(px_per_m * SUPERSAMPLE), str(samples), str(height_m)],
-                   check=True, stdout=subprocess.DEVNULL)
+                    *args], check=True, stdout=subprocess.DEVNULL)
+    (out / "key.txt").write_text(key)
     return out
 
 

@@ -79,3 +79,14 @@ def test_the_top_garment_is_the_jacket_over_the_torso(sprite) -> None:
     # The garment's light, relative to its typical pixel, follows the render's light from top to bottom.
     assert shade[top + m(0.35), cx - m(0.12)] > shade[top + m(0.85), cx - m(0.12)]
     assert shade[parts == 1].min() > 0.5 and shade[parts == 1].max() < 1.3, "folds and light, no holes or glare"
+
+
+def test_a_cached_render_is_redone_when_the_model_or_its_settings_change(tmp_path: Path) -> None:
+    model = tmp_path / "chair.obj"
+    model.write_text("v 0 0 0\n")
+    args = ["0.0", "12.0", "200", "64", "0.0"]
+    key = build_sprites.render_key(model, args)
+    assert build_sprites.render_key(model, list(args)) == key, "the same model and settings: the cache holds"
+    assert build_sprites.render_key(model, [*args[:3], "128", args[4]]) != key, "more samples"
+    model.write_text("v 0 0 1\n")
+    assert build_sprites.render_key(model, args) != key, "a changed model"
