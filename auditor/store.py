@@ -226,12 +226,14 @@ class HallSummary:
     grade: str
     failed_critical: tuple[str, ...]
     coverage: float
+    detail: Score  # the whole score (categories, rule verdicts), read with the row: rankings need no second query
 
 
 def _summary(row: AuditRow) -> HallSummary:
+    detail = Score.model_validate(row.score_detail)
     return HallSummary(hall=row.hall.name, round=row.round.name, audit_id=row.id, created_at=_aware(row.created_at),
-                       score=row.score, grade=row.grade, failed_critical=tuple(row.score_detail["failed_critical"]),
-                       coverage=row.score_detail["coverage"])
+                       score=row.score, grade=row.grade, failed_critical=tuple(detail.failed_critical),
+                       coverage=detail.coverage, detail=detail)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -313,8 +313,7 @@ def build_comparison(store: AuditStore, round_name: str, lang: str = "zh",
     if previous_round is None:
         previous_round = store.previous_round(round_name)
     previous = {s.hall: s.score for s in store.latest_per_hall(previous_round)} if previous_round else {}
-    scores = store.scores([s.audit_id for s in summaries])
-    by_hall = {s.hall: scores[s.audit_id] for s in summaries}
+    by_hall = {s.hall: s.detail for s in summaries}
     # Rules and categories as the newest of the audits knew them.
     manual = store.manual_of(max(summaries, key=lambda s: (s.created_at, s.audit_id)).audit_id)
     halls = []
