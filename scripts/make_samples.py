@@ -16,10 +16,10 @@ from auditor.manual import load_manual
 from auditor.synth.dataset import generate, hall_name
 
 # The samples show a newcomer the whole range, so the seed is chosen for it: with generator 6, seeds
-# 2029-2035 were drawn and 2033 kept, the one whose six streets span every grade (excellent, good, pass,
-# and a fail by score as well as fails by a critical rule at a passing score). 2029 (generator 5's) gave
-# no pass and two streets within 3 points of each other at the top.
-SEED = 2033
+# 2029-2035 were drawn and 2030 kept, one whose six streets span every grade (excellent, good, pass, and a
+# fail by score as well as a fail by a critical rule at a passing score). The others each lacked a grade
+# or put two streets at the same score.
+SEED = 2030
 # One violation rate per street, in the order of auditor.synth.dataset.STREETS.
 RATES = [0.02, 0.12, 0.22, 0.35, 0.5, 0.7]
 PHOTOS = 8

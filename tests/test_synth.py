@@ -453,16 +453,16 @@ def test_a_floor_reflection_is_crisp_at_the_foot_and_soft_high_up() -> None:
 
 
 def test_a_walking_visitor_smears_sideways_with_their_labels() -> None:
-    from auditor.synth.people import BODY, _walking
+    from auditor.synth.people import BODY, _moving
 
     alpha = np.zeros((40, 30), np.float32)
     alpha[5:35, 10:20] = 1.0
     rgb = np.zeros((40, 30, 3), np.float32)
     rgb[alpha > 0] = (0.8, 0.1, 0.1)
     parts = np.where(alpha > 0.5, BODY, 0).astype(np.uint8)
-    same = _walking(rgb, alpha, parts, 1.0)
+    same = _moving(rgb, alpha, parts, 1.0)
     assert same[3] == 0 and same[1] is alpha, "a smear under two pixels changes nothing"
-    smeared_rgb, smeared_alpha, smeared_parts, shift = _walking(rgb, alpha, parts, 8.0)
+    smeared_rgb, smeared_alpha, smeared_parts, shift = _moving(rgb, alpha, parts, 8.0)
     assert smeared_alpha.shape[1] == 30 + 2 * shift
     assert smeared_alpha.sum() == pytest.approx(alpha.sum(), rel=0.02), "a smear moves coverage, it adds none"
     columns = np.nonzero(smeared_alpha[20] > 0.05)[0]

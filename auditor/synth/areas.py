@@ -265,7 +265,14 @@ def _staff(style: HallStyle, dice: Dice, seated: bool, hat: bool = False) -> Per
     top = style.uniform
     if dice("staff_out_of_uniform", 0.6):
         top = str(dice.rng.choice([c for c in OTHER_TOPS if c != style.uniform]))
-    return look(dice.rng, "staff", top, badge=not dice("badge_missing", 0.6), vest=False, seated=seated, hat=hat)
+    return look(dice.rng, "staff", top, badge=not dice("badge_missing", 0.6), vest=False, seated=seated, hat=hat,
+                motion_m=_at_work(dice.rng))
+
+
+def _at_work(rng: np.random.Generator) -> float:
+    """How far someone on duty moves while the shutter is open: a hand reaching, a head turning (metres).
+    Nobody holds still for a photo of a working hall; a little smear takes the doll's stillness away."""
+    return float(rng.uniform(0.01, 0.03))
 
 
 def _seated_staff(shot: Shot, person: PersonLook, x: float, y: float) -> None:
@@ -285,7 +292,7 @@ FOREGROUND_VISITOR = 0.3
 def _visitor(shot: Shot, x: float, y: float, walking: float = 0.0) -> None:
     """A visitor at (x, y); with chance ``walking`` they are walking and smear in the photo."""
     rng = shot.rng
-    motion = float(rng.uniform(0.04, 0.1)) if rng.uniform() < walking else 0.0
+    motion = float(rng.uniform(0.05, 0.14)) if rng.uniform() < walking else _at_work(rng)
     shot.person(look(rng, "visitor", str(rng.choice(VISITOR_TOPS)), badge=False, vest=False, seated=False,
                      motion_m=motion), x, y)
 
@@ -300,7 +307,7 @@ def _passers_by(shot: Shot, near_y: float, chance: float = 0.6) -> None:
         side = float(rng.choice([-1.0, 1.0]))
         x = side * float(rng.uniform(1.6, shot.room_width / 2 - 0.8))
         y = float(rng.uniform(near_y, max(shot.room_depth - 0.8, near_y + 0.1)))
-        _visitor(shot, x, y, walking=0.7)
+        _visitor(shot, x, y, walking=0.85)
 
 
 def _fire_extinguisher(shot: Shot, x: float, y: float) -> None:
@@ -552,7 +559,7 @@ def compose_waiting_area(style: HallStyle, rng: np.random.Generator, dice: Dice)
         if r == 0 and rng.uniform() < FOREGROUND_VISITOR:
             # Someone standing in front of the first row (between rows they would stand in the seats).
             seat_x = x0 + (int(rng.integers(per_row)) + 0.5) * seat_w
-            _visitor(shot, seat_x, y - 0.35)
+            _visitor(shot, seat_x, y - 0.35, walking=0.5)
     sign_lines = ["等候区", "Waiting Area"]
     if dice("zone_sign_not_bilingual", 0.7):
         sign_lines = ["等候区"]
@@ -613,7 +620,7 @@ def compose_entrance(style: HallStyle, rng: np.random.Generator, dice: Dice) -> 
         shot.plane("handwritten_note", [(0.7, wall_y - 0.1, 1.5), (1.0, wall_y - 0.1, 1.5), (1.0, wall_y - 0.1, 1.1),
                                         (0.7, wall_y - 0.1, 1.1)], tx.handwritten_note(120, 160, rng))
     if rng.uniform() < FOREGROUND_VISITOR:
-        _visitor(shot, float(rng.uniform(-1.5, 1.5)), float(rng.uniform(3.0, 4.5)), walking=0.6)
+        _visitor(shot, float(rng.uniform(-1.5, 1.5)), float(rng.uniform(3.0, 4.5)), walking=0.85)
     _passers_by(shot, 2.5)
     return shot
 
@@ -632,7 +639,7 @@ def compose_guidance_desk(style: HallStyle, rng: np.random.Generator, dice: Dice
         # A volunteer on duty: in the red vest, or (a violation) in everyday clothes without it.
         bare = dice("volunteer_without_vest", 0.4)
         clothes = str(rng.choice([c for c in VISITOR_TOPS if c != "red"])) if bare else "red"
-        shot.person(look(rng, "volunteer", clothes, badge=False, vest=not bare, seated=False),
+        shot.person(look(rng, "volunteer", clothes, badge=False, vest=not bare, seated=False, motion_m=_at_work(rng)),
                     float(rng.uniform(-0.6, 0.6)), desk_front + 0.85)
     else:
         shot.person(_staff(style, dice, seated=False), float(rng.uniform(-0.6, 0.6)), desk_front + 0.85)
@@ -642,7 +649,7 @@ def compose_guidance_desk(style: HallStyle, rng: np.random.Generator, dice: Dice
         _kiosk(shot, "ticket_machine", mx, desk_front + 0.2, (0.55, 0.45, 1.45))
         _position_marks(shot, mx, desk_front + 0.2, 0.55, 0.45, dice)
     if rng.uniform() < FOREGROUND_VISITOR:
-        _visitor(shot, float(rng.uniform(-1.2, 1.2)), desk_front - float(rng.uniform(0.4, 0.8)))
+        _visitor(shot, float(rng.uniform(-1.2, 1.2)), desk_front - float(rng.uniform(0.4, 0.8)), walking=0.5)
     return shot
 
 

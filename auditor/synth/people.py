@@ -110,7 +110,8 @@ class PersonLook:
     figure: str         # the sprite's name
     hat: bool = False
     # How far the person moves sideways while the shutter is open (metres): a visitor walking at 1.3 m/s
-    # under a hall's light (1/13-1/30 s) smears by 4-10 cm, as people do in real photos of busy halls.
+    # under a hall's light (1/10-1/25 s) smears by 5-14 cm, as people do in real photos of busy halls;
+    # someone standing or at work, by a centimetre or three.
     motion_m: float = 0.0
 
 
@@ -191,11 +192,12 @@ def _dressed(picture: SpritePicture, sprite: Sprite, p: PersonLook, ppm: float
     return np.clip(rgb, 0, 1.2), alpha, parts, float(f)
 
 
-def _walking(rgb: np.ndarray, alpha: np.ndarray, parts: np.ndarray, smear_px: float
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    """The figure smeared sideways by ``smear_px`` pixels of movement during the exposure (a box blur of the
-    light it gives, premultiplied by its coverage, so it does not darken at its edges); the pictures grow
-    by the smear on each side, whose width comes back as the left shift of the figure's columns."""
+def _moving(rgb: np.ndarray, alpha: np.ndarray, parts: np.ndarray, smear_px: float
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """The figure smeared sideways by ``smear_px`` pixels of movement during the exposure (walking past, or a
+    hand or head moving at work): a box blur of the light it gives, premultiplied by its coverage, so it
+    does not darken at its edges. The pictures grow by the smear on each side, whose width comes back as the
+    left shift of the figure's columns."""
     length = int(round(smear_px))
     if length < 2:
         return rgb, alpha, parts, 0
@@ -238,7 +240,7 @@ def draw_person(frame: Frame, px: float, py: float, scale: float, p: PersonLook
     model_height = _SEATED_MODEL_HEIGHT_M if sprite.pose == "seated" else sprite.model_height_m
     ppm = abs(scale) * p.height_m / model_height
     rgb, alpha, parts, f = _dressed(picture, sprite, p, ppm)
-    rgb, alpha, parts, shift = _walking(rgb, alpha, parts, p.motion_m * ppm)
+    rgb, alpha, parts, shift = _moving(rgb, alpha, parts, p.motion_m * ppm)
     labels = {BODY: person}
     for code, name in ((BADGE, "work_badge"), (VEST, "volunteer_vest"), (HAT, "hat")):
         if (parts == code).any():

@@ -103,7 +103,7 @@ def floor_tiles(width_m: float, depth_m: float, rng: np.random.Generator, tile_m
     # Dirt gathers where the mop does not reach: a grey margin along the walls, a hand's width wide.
     edge = np.minimum(np.minimum(np.arange(w)[None, :], w - 1 - np.arange(w)[None, :]), np.arange(h)[:, None])
     margin = np.exp(-edge.astype(np.float32) / (0.08 * px_per_m))
-    img *= (1 + 0.02 * scuffs - 0.05 * grime - 0.12 * margin)[..., None]
+    img *= (1 + 0.02 * scuffs - 0.07 * grime - 0.12 * margin)[..., None]
     # Black heel marks: short strokes a few centimetres long, a couple per square metre.
     marks = np.zeros((h, w), np.float32)
     for _ in range(int(rng.poisson(2.0 * width_m * depth_m))):
@@ -350,7 +350,7 @@ def wall(width_m: float, height_m: float, colour: Colour, rng: np.random.Generat
     img[:] = colour
     stains = fbm(h, w, rng, cell_px=px_per_m * 1.5, octaves=4)
     low = np.linspace(0.0, 1.0, h, dtype=np.float32)[:, None] ** 4  # people and chairs scuff the bottom
-    img *= (1 + 0.02 * stains - 0.06 * low * np.clip(fbm(h, w, rng, cell_px=8, octaves=2), 0, None))[..., None]
+    img *= (1 + 0.035 * stains - 0.06 * low * np.clip(fbm(h, w, rng, cell_px=8, octaves=2), 0, None))[..., None]
     _scuff_marks(img, rng, px_per_m)
     if panel_m:
         step = int(panel_m * px_per_m)
