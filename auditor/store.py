@@ -222,18 +222,28 @@ class HallSummary:
     round: str
     audit_id: int
     created_at: datetime
-    score: float | None
-    grade: str
-    failed_critical: tuple[str, ...]
-    coverage: float
     detail: Score  # the whole score (categories, rule verdicts), read with the row: rankings need no second query
+
+    @property
+    def score(self) -> float | None:
+        return self.detail.score
+
+    @property
+    def grade(self) -> str:
+        return self.detail.grade
+
+    @property
+    def failed_critical(self) -> tuple[str, ...]:
+        return self.detail.failed_critical
+
+    @property
+    def coverage(self) -> float:
+        return self.detail.coverage
 
 
 def _summary(row: AuditRow) -> HallSummary:
-    detail = Score.model_validate(row.score_detail)
     return HallSummary(hall=row.hall.name, round=row.round.name, audit_id=row.id, created_at=_aware(row.created_at),
-                       score=row.score, grade=row.grade, failed_critical=tuple(detail.failed_critical),
-                       coverage=detail.coverage, detail=detail)
+                       detail=Score.model_validate(row.score_detail))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -346,18 +356,6 @@ class AuditStore:
             )
             return StoredAudit(audit_id=audit.id, created_at=_aware(audit.created_at), result=result,
                                manual_source=audit.manual.source)
-
-    def scores(self, audit_ids: Collection[int]) -> dict[int, Score]:
-        """The scores of many audits (with their overrides) in one query, without loading their findings and
-        photos: what rankings and re-checks read."""
-        wanted = set(audit_ids)
-        with self._sessions() as session:
-            rows = session.execute(select(AuditRow.id, AuditRow.score_detail).where(AuditRow.id.in_(wanted))).all()
-        found = {audit_id: Score.model_validate(detail) for audit_id, detail in rows}
-        missing = sorted(wanted - set(found))
-        if missing:
-            raise self._no_such_audits(missing)
-        return found
 
     def manual_of(self, audit_id: int) -> Manual:
         """The manual an audit was made with, exactly as it was then."""

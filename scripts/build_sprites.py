@@ -215,6 +215,7 @@ def render(obj: Path, name: str, yaw: float, elevation_deg: float, px_per_m: flo
     if (out / "render.json").is_file() and (out / "key.txt").is_file() and (out / "key.txt").read_text() == key:
         return out
     out.mkdir(parents=True, exist_ok=True)
+    (out / "key.txt").unlink(missing_ok=True)  # a run that fails half-way must not leave a matching key
     subprocess.run(["blender", "-b", "-P", str(ROOT / "scripts" / "blender_sprite.py"), "--", str(obj), str(out),
                     *args], check=True, stdout=subprocess.DEVNULL)
     (out / "key.txt").write_text(key)

@@ -44,8 +44,7 @@ def test_trend_keeps_the_latest_audit_of_each_round(seeded: AuditStore, counter_
 def summary(audit_id: int, round_name: str, at: datetime, score: float) -> HallSummary:
     detail = Score(score=score, grade="pass", failed_critical=(), unassessed_critical=(), coverage=1.0, categories=(),
                    rule_verdicts={})
-    return HallSummary(hall="纸坊街道", round=round_name, audit_id=audit_id, created_at=at, score=score, grade="pass",
-                       failed_critical=(), coverage=1.0, detail=detail)
+    return HallSummary(hall="纸坊街道", round=round_name, audit_id=audit_id, created_at=at, detail=detail)
 
 
 Q2, Q3, Q4 = "2026年第二季度", "2026年第三季度", "2026年第四季度"  # by name: 第三 < 第二 < 第四

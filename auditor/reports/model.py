@@ -184,9 +184,8 @@ def _rechecks(store: AuditStore, stored: StoredAudit) -> dict[str, tuple[int, Ve
     later = [s for s in store.audits_of_hall(stored.result.hall)
              if (s.created_at, s.audit_id) > (stored.created_at, stored.audit_id) and position.get(s.round, own) >= own]
     decided: dict[str, tuple[int, Verdict]] = {}
-    scores = store.scores([s.audit_id for s in later])
     for summary in later:  # oldest first: a newer judgement replaces an older one
-        for rule_id, verdict in scores[summary.audit_id].rule_verdicts.items():
+        for rule_id, verdict in summary.detail.rule_verdicts.items():
             if verdict is not Verdict.NOT_ASSESSABLE:
                 decided[rule_id] = (summary.audit_id, verdict)
     return decided

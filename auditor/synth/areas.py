@@ -79,7 +79,7 @@ def _decorate(shot: Shot, floor_things: bool) -> None:
     band_texture = tx.panel(shot.style.accent, 400, 20)
     for top, bottom in BANDS[shot.style.band]:
         shot.plane(None, [(-w, d - 0.01, top), (w, d - 0.01, top), (w, d - 0.01, bottom), (-w, d - 0.01, bottom)],
-                   band_texture, finish=True)
+                   band_texture, wall_finish=True)
     for side in (-1, 1):
         if rng.uniform() < 0.7:
             # Pillars stand out at the sides and towards the back, where they frame rather than hide.
@@ -246,7 +246,7 @@ def _wall_sign(shot: Shot, name: str | None, lines: list[str], x: float, y: floa
         # under it.
         wall_y = shot.room_depth - 0.002
         shot.plane(None, [(cx, wall_y, cz - SIGN_SHADOW_DROP_M) for cx, _, cz in corners],
-                   tx.soft_shadow(int(width * 100), int(height * 100)), finish=True)
+                   tx.soft_shadow(int(width * 100), int(height * 100)), wall_finish=True)
     shot.plane(name, corners, texture, boxes)
 
 
@@ -519,7 +519,7 @@ def _seat_row(shot: Shot, x0: float, y: float, count: int, seat_w: float) -> Non
     each end (and one in the middle of a long row); ``x0`` the row's left end, ``y`` its front."""
     style, rng = shot.style, shot.rng
     width = count * seat_w
-    pan = tx.perforated_shell(style.seat, 96, 88, rng, corner_px=10)
+    pan = tx.perforated_shell(style.seat, 96, 88, rng)  # its top face: square, the pan being a box
     back = tx.perforated_shell(style.seat, 96, 72, rng, corner_px=14)
     for i in range(count):
         x = x0 + (i + 0.5) * seat_w

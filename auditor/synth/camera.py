@@ -73,8 +73,8 @@ class Camera:
         us = (np.arange(w, dtype=np.float32) + 0.5 - w / 2) / np.float32(self.focal_px)
         vs = (np.arange(h, dtype=np.float32) + 0.5 - h / 2) / np.float32(self.focal_px)
         cam = np.stack([us[None, :] * z, vs[:, None] * z, z], axis=-1).reshape(-1, 3)
-        # In single precision (millimetres in a room are far above its rounding): three passes of a photo
-        # unproject every pixel, and in double precision this was a tenth of a photo's time.
+        # In single precision (millimetres in a room are far above its rounding): a photo unprojects its
+        # depth and its mirror image's every time, and in double precision that was a tenth of its time.
         return cam @ self.rotation.astype(np.float32) + self.position.astype(np.float32)
 
     def depth_of(self, point: np.ndarray) -> float:

@@ -81,7 +81,7 @@ class SpritePicture:
     rgb: np.ndarray       # sRGB 0..1, float32 (h, w, 3)
     alpha: np.ndarray     # coverage 0..1 (h, w)
     parts: np.ndarray     # PART_GARMENT, PART_SKIN or 0 (h, w) uint8
-    shade: np.ndarray     # the garment's light relative to its bright side (h, w)
+    shade: np.ndarray     # the garment's light relative to its typical (median) lit pixel (h, w)
 
 
 @lru_cache(maxsize=1)
@@ -249,10 +249,10 @@ def draw_person(frame: Frame, px: float, py: float, scale: float, p: PersonLook
     # figure hangs upside down from its feet.
     left = int(round(px - rgb.shape[1] / 2))
     foot = sprite.foot * f + (_SEAT_LIFT_M * abs(scale) if sprite.pose == "seated" else 0.0)
-    if scale > 0 and sprite.pose == "standing":
+    if sprite.pose == "standing":
         # Before the figure: the floor under the soles darkens, the shoes drawn over it do not.
         _feet_shadow(frame, alpha, left, py, foot, ppm)
-    frame.blit_standing(rgb, alpha, parts, labels, left, py, foot, mirrored=scale < 0)
+    frame.blit_standing(rgb, alpha, parts, labels, left, py, foot)
     # The chest: 0.33-0.58 m below the top of the head, 0.15 m either side of the torso's middle.
     top = py - foot + sprite.head_top * f
     cx = left + shift + sprite.torso_x * f

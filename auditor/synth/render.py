@@ -44,9 +44,12 @@ class Frame:
     """The image being drawn, its depth and id buffers, and the labelled objects.
 
     ``sprite_depth`` is the depth given to 2D drawings (people) that have no plane of their own.
+    ``floor_shadows``: whether shadows darken its floor; not in the frames drawn only for their depth or for
+    the floor's mirror image, where they would be thrown away or wrong.
     """
 
     camera: Camera
+    floor_shadows: bool = True
     rgb: np.ndarray = field(init=False)
     ids: np.ndarray = field(init=False)
     depth: np.ndarray = field(init=False)
@@ -213,7 +216,7 @@ class Frame:
     def shadow(self, centre_x: float, centre_y: float, radius_x: float, radius_y: float,
                strength: float = 0.35) -> None:
         """A soft contact shadow on the floor under an object."""
-        if self.camera.mirrored:
+        if not self.floor_shadows:
             return
         angles = np.linspace(0, 2 * np.pi, 24, endpoint=False)
         ring = np.stack([centre_x + radius_x * np.cos(angles), centre_y + radius_y * np.sin(angles),
@@ -233,7 +236,7 @@ class Frame:
     def darken_floor(self, darkness: np.ndarray, x0: int, y0: int) -> None:
         """Darken the floor's pixels by ``darkness`` (0..1, a picture whose top-left is pixel (x0, y0)): only
         the floor, since whatever already stands nearer keeps its light."""
-        if self.camera.mirrored:
+        if not self.floor_shadows:
             return
         h, w = darkness.shape
         left, top = max(x0, 0), max(y0, 0)
@@ -268,10 +271,10 @@ class Frame:
             ids[write & (parts[inside] == code)] = label
 
     def blit_standing(self, rgb: np.ndarray, alpha: np.ndarray, parts: np.ndarray, labels: dict[int, int],
-                      left: int, foot_y: float, foot_row: float, mirrored: bool) -> None:
+                      left: int, foot_y: float, foot_row: float) -> None:
         """``blit`` a picture of something standing, its row ``foot_row`` on the photo's row ``foot_y``; in the
-        floor's mirror image (``mirrored``) it hangs upside down from that row."""
-        if mirrored:
+        floor's mirror image (a mirrored camera) it hangs upside down from that row."""
+        if self.camera.mirrored:
             self.blit(rgb[::-1], alpha[::-1], parts[::-1], labels, left, int(round(foot_y + foot_row - rgb.shape[0])))
         else:
             self.blit(rgb, alpha, parts, labels, left, int(round(foot_y - foot_row)))
@@ -419,20 +422,22 @@ def surface_normals(points: np.ndarray) -> np.ndarray:
     return normal / (np.sqrt(np.einsum("...i,...i->...", normal, normal))[..., None] + 1e-9)
 
 
-def downlight(camera: Camera, depth: np.ndarray, lights: np.ndarray, ambient: float = 0.5) -> np.ndarray:
+def downlight(camera: Camera, depth: np.ndarray, points: np.ndarray, lights: np.ndarray, ambient: float = 0.5
+              ) -> np.ndarray:
     """How much light each pixel gets from the ceiling's downlights (world points ``lights``, (K, 3)),
     relative to the photo's average: the inverse-square falloff and the angle of every surface to every
     light, from the depth buffer alone (deferred shading). A face's own shading knows only its direction,
     so without this a counter front is as bright at its ends as under a light and a wall as bright at its
     foot as near the ceiling: the even light that gives a render away.
 
-    Returns a (H, W) factor around 1; pixels with no depth get 1.
+    ``points``: ``camera.unproject(depth)``, which the shadow pass needs too. Returns a (H, W) factor around
+    1; pixels with no depth get 1.
     """
     h, w = depth.shape
     finite = np.isfinite(depth)
     if not finite.any() or len(lights) == 0:
         return np.ones((h, w), np.float32)
-    points = camera.unproject(np.where(finite, depth, 0)).reshape(h, w, 3).astype(np.float32)
+    points = points.reshape(h, w, 3)
     normals = surface_normals(points)
     # Normals face the camera (a face seen from the front is lit from the front).
     to_eye = camera.position.astype(np.float32) - points

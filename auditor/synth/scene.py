@@ -163,15 +163,15 @@ class Shot:
 
     def plane(self, name: str | None, corners: list[tuple[float, float, float]], texture: np.ndarray,
               text_lines: list[tuple[str, tuple[float, float, float, float]]] | None = None,
-              finish: bool = False) -> None:
+              wall_finish: bool = False) -> None:
         """A flat textured thing (sign, poster, note) given by world corners tl, tr, br, bl.
 
         Decals a centimetre in front of a wall or counter front win over it in the depth buffer, whatever
-        the drawing order. ``finish``: part of the wall's own finish (a band, a shadow), which leaves its
-        space free for things to hang there.
+        the drawing order. ``wall_finish``: part of the wall's own finish (a band, a shadow), which leaves
+        its space free for things to hang there.
         """
         quad = np.asarray(corners, dtype=float)
-        if not finish:
+        if not wall_finish:
             self.take_back_wall(float(quad[:, 0].min()), float(quad[:, 0].max()), float(quad[:, 2].min()),
                                  float(quad[:, 2].max()), float(quad[:, 1].max()))
         sign = SignTruth(quad, (texture.shape[1], texture.shape[0]), text_lines or [], None)
@@ -246,7 +246,7 @@ class Shot:
         """Draw the scene from another viewpoint (the floor's mirror image, the ceiling light) into a frame
         of its own, recording no truth; the photo's camera and frame come back afterwards."""
         real_frame, real_camera = self.frame, self.camera
-        self.camera, self.frame, self.offscreen = camera, Frame(camera), True
+        self.camera, self.frame, self.offscreen = camera, Frame(camera, floor_shadows=False), True
         try:
             yield self.frame
         finally:
@@ -254,10 +254,10 @@ class Shot:
 
     def _reflection(self) -> np.ndarray:
         """The scene as the polished floor reflects it, softened like a real floor."""
-        with self._offscreen(self.camera.reflected()) as mirror:
+        camera = self.camera.reflected()
+        with self._offscreen(camera) as mirror:
             self._room(floor=False)  # the ceiling's light panels and the walls show in a polished floor
             self._draw_ops()
-            camera = self.camera
         height = camera.unproject(mirror.depth)[:, 2].reshape(mirror.depth.shape)
         # A light is many times brighter than a white wall, though its texture stores it only a little above
         # white: the floor, reflecting a few per cent, shows the lights as glare and the walls hardly.
@@ -267,10 +267,10 @@ class Shot:
         mirror.rgb *= gain[..., None]
         return glossy_reflection(mirror.rgb, np.where(np.isfinite(mirror.depth), height, np.inf))
 
-    def _shadows(self, rng: np.random.Generator, size: int = 384) -> np.ndarray:
+    def _shadows(self, rng: np.random.Generator, points: np.ndarray, size: int = 384) -> np.ndarray:
         """Soft shadows cast on the floor by the ceiling light above the middle of the scene (shadow
-        mapping): floor the light cannot see from where it hangs lies in shadow. Returns a darkening factor
-        per photo pixel."""
+        mapping): floor the light cannot see from where it hangs lies in shadow. ``points``: the photo's
+        pixels in the world (``camera.unproject`` of its depth). Returns a darkening factor per photo pixel."""
         light = Camera(width=size, height=size, focal_px=size / 2 / np.tan(np.deg2rad(62)),
                        cam_height=self.room_height - 0.05, pitch_deg=90.0,
                        x0=float(rng.uniform(-2.0, 2.0)), y0=float(rng.uniform(0.35, 0.65)) * self.room_depth)
@@ -278,7 +278,7 @@ class Shot:
             self._draw_ops()
         depth = self.frame.depth
         finite = np.isfinite(depth).reshape(-1)
-        px, lz = light.project(self.camera.unproject(depth))
+        px, lz = light.project(points)
         col, row = np.round(px[:, 0]).astype(int), np.round(px[:, 1]).astype(int)
         inside = finite & (lz > 0.2) & (col >= 0) & (col < size) & (row >= 0) & (row < size)
         # The nearest occluder around the sample point, so a thin edge does not flicker in and out.
@@ -308,12 +308,14 @@ class Shot:
         alpha = (floor * self.gloss * (0.45 + 0.9 * grazing))[..., None]
         self.frame.rgb[:] = self.frame.rgb * (1 - alpha) + reflection * alpha
         self._draw_ops()
-        lit = downlight(self.camera, self.frame.depth, self.ceiling_lights())
+        # Where each pixel is in the room, for the downlights and for the shadow map alike.
+        points = self.camera.unproject(self.frame.depth)
+        lit = downlight(self.camera, self.frame.depth, points, self.ceiling_lights())
         # Light panels and windows give light rather than take it: they keep their brightness.
         # (Not the floor: the lights' glare in it is reflected light, and is lit like the floor.)
         glowing = (self.frame.rgb.max(axis=2) > LIGHT_TEXEL) & (self.frame.ids != self.floor_id)
         lit[glowing] = np.maximum(lit[glowing], 1.0)
-        self.frame.rgb *= (ambient_occlusion(self.frame.depth) * self._shadows(photo_rng) * lit)[..., None]
+        self.frame.rgb *= (ambient_occlusion(self.frame.depth) * self._shadows(photo_rng, points) * lit)[..., None]
         self.frame.rgb *= _daylight(self.camera.width, self.window_sides, photo_rng)
         return finish(
             self.frame.rgb, photo_rng,

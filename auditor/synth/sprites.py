@@ -43,7 +43,7 @@ def to_srgb(linear: np.ndarray) -> np.ndarray:
 
 
 # A person sprite's part map (``NAME.parts.png`` beside its picture, lossless): blue the part code of each
-# pixel, green the top garment's light relative to its bright side, times PART_SHADE_SCALE.
+# pixel, green the top garment's light relative to its typical (median) lit pixel, times PART_SHADE_SCALE.
 PART_GARMENT, PART_SKIN = 1, 2
 PART_SHADE_SCALE = 200
 
@@ -115,6 +115,6 @@ def draw_thing(frame: Frame, sprite: ThingSprite, base: tuple[float, float, floa
         parts = (alpha > 0.5).astype(np.uint8)
         bx, by = sprite.base[0] * factor, sprite.base[1] * factor
         left = int(round(px - bx))
-        frame.blit_standing(rgb, alpha, parts, {1: label}, left, py, by, mirrored=scale < 0)
+        frame.blit_standing(rgb, alpha, parts, {1: label}, left, py, by)
 
     frame.sprite(draw, base, depth_at=front)

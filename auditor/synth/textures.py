@@ -330,7 +330,7 @@ def kiosk_faces(width_px: int, body_px: int, head_px: int, rng: np.random.Genera
     body[reader] = (0.18, 0.18, 0.2)
     body[int(body_px * 0.08):int(body_px * 0.1), int(width_px * 0.36):int(width_px * 0.4)] = (0.3, 0.9, 0.4)
     body[int(body_px * 0.12):int(body_px * 0.135), int(width_px * 0.55):int(width_px * 0.85)] = (0.1, 0.1, 0.1)
-    body[int(body_px * 0.93):] *= 0.55                                          # the dark plinth
+    body[int(body_px * KICK_AT):] *= 0.55                                       # the dark plinth
     return np.clip(head, 0, 1.2), np.clip(body, 0, 1)
 
 
@@ -471,13 +471,10 @@ def street_view(width_px: int, height_px: int, rng: np.random.Generator) -> np.n
     return cv2.GaussianBlur(img, (0, 0), 1.2) * 1.3
 
 
-def glass_door(width_px: int, height_px: int, rng: np.random.Generator, outside: np.ndarray | None = None
-               ) -> np.ndarray:
-    """A glass door onto the bright street (``outside``, as big as the door: its part of a ``street_view``),
-    a little brighter low down where the pavement reflects, with the frosted safety band at waist height and
-    the push bar."""
-    if outside is None:
-        outside = street_view(width_px, height_px, rng)
+def glass_door(width_px: int, height_px: int, rng: np.random.Generator, outside: np.ndarray) -> np.ndarray:
+    """A glass door onto the bright street (``outside``, as big as the door: its part of a ``street_view``,
+    so that neighbouring doors show one street), a little brighter low down where the pavement reflects,
+    with the frosted safety band at waist height and the push bar."""
     yy = np.linspace(0, 1, height_px, dtype=np.float32)[:, None, None]
     img = outside * (0.95 + 0.1 * yy)
     img *= (1 + 0.04 * fbm(height_px, width_px, rng, cell_px=width_px / 2, octaves=3))[..., None]
@@ -752,7 +749,8 @@ def counter_front(kind: CounterFront, colour: Colour, accent: Colour, wood_colou
     """The front of a service counter above its kick plate (the counter draws that itself), ``width_m`` by
     ``height_m``: "laminate" (the counter colour with the district's accent stripe), "veneer" (wood boards
     0.45 m wide with the stripe) or "stone" (slabs 1.2 m wide under the stripe). ``seed`` (the street's)
-    gives every counter of a hall the same boards and slabs, and each hall its own."""
+    gives a hall's counters one wood or stone and its own marks; the boards' and slabs' cuts still differ
+    with the counter's width."""
     _known(kind, COUNTER_FRONTS, "counter front")
     w, h = max(int(width_m * px_per_m), 8), max(int(height_m * px_per_m), 8)
     rng = np.random.default_rng(seed)
