@@ -5,6 +5,7 @@ Signs carry real text (Chinese and English, rendered with the CJK font), because
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Literal, get_args
 
@@ -104,14 +105,9 @@ def floor_tiles(width_m: float, depth_m: float, rng: np.random.Generator, tile_m
     edge = np.minimum(np.minimum(np.arange(w)[None, :], w - 1 - np.arange(w)[None, :]), np.arange(h)[:, None])
     margin = np.exp(-edge.astype(np.float32) / (0.08 * px_per_m))
     img *= (1 + 0.02 * scuffs - 0.07 * grime - 0.12 * margin)[..., None]
-    # Black heel marks: short strokes a few centimetres long, a couple per square metre.
-    marks = np.zeros((h, w), np.float32)
-    for _ in range(int(rng.poisson(2.0 * width_m * depth_m))):
-        x, y = rng.uniform(0, w), rng.uniform(0, h)
-        length, angle = rng.uniform(0.03, 0.12) * px_per_m, rng.uniform(0, np.pi)
-        end = (int(x + length * np.cos(angle)), int(y + length * np.sin(angle)))
-        cv2.line(marks, (int(x), int(y)), end, float(rng.uniform(0.4, 1.0)), 1, cv2.LINE_AA)
-    img *= (1 - 0.35 * cv2.GaussianBlur(marks, (0, 0), 0.7))[..., None]
+    # Black heel marks: short strokes a few centimetres long, a couple per square metre, any way round.
+    _strokes(img, rng, int(rng.poisson(2.0 * width_m * depth_m)), lambda: (rng.uniform(0, w), rng.uniform(0, h)),
+             px_per_m, lengths_m=(0.03, 0.12), angles=(0, np.pi), faintest=0.4, darkness=0.35, blur=0.7)
     spots = np.zeros((h, w), np.float32)
     for chance, size, softness in ((0.00008, 1, 0.6), (0.00002, 3, 1.2)):
         dots = cv2.dilate((rng.uniform(0, 1, (h, w)) < chance).astype(np.float32), np.ones((size, size), np.uint8))
@@ -213,17 +209,29 @@ def stone_panels(width_px: int, height_px: int, colour: Colour, rng: np.random.G
     return np.clip(img, 0, 1)
 
 
+def _strokes(img: np.ndarray, rng: np.random.Generator, count: int, start: Callable[[], tuple[float, float]],
+             px_per_m: int, lengths_m: tuple[float, float], angles: tuple[float, float], faintest: float,
+             darkness: float, blur: float) -> None:
+    """Darken ``img`` in place with ``count`` short strokes (marks of shoes, heels, chairs): each from
+    ``start()`` (pixels), ``lengths_m`` long at an angle within ``angles`` (radians), of strength
+    ``faintest``..1, darkening by up to ``darkness`` once softened by ``blur`` pixels."""
+    h, w = img.shape[:2]
+    marks = np.zeros((h, w), np.float32)
+    for _ in range(count):
+        x, y = start()
+        length = rng.uniform(*lengths_m) * px_per_m
+        angle = rng.uniform(*angles)
+        end = (int(x + length * np.cos(angle)), int(y + length * np.sin(angle)))
+        cv2.line(marks, (int(x), int(y)), end, float(rng.uniform(faintest, 1.0)), 1, cv2.LINE_AA)
+    img *= (1 - darkness * cv2.GaussianBlur(marks, (0, 0), blur))[..., None]
+
+
 def _scuff_marks(img: np.ndarray, rng: np.random.Generator, px_per_m: int) -> None:
     """Shoe and chair marks low on a wall: short grey strokes, a few per metre, up to half a metre high."""
     h, w = img.shape[:2]
-    marks = np.zeros((h, w), np.float32)
-    for _ in range(int(rng.poisson(2.5 * w / px_per_m))):
-        x, y = int(rng.uniform(0, w)), h - int(rng.uniform(0.06, 0.5) * px_per_m)
-        length = rng.uniform(0.02, 0.08) * px_per_m
-        angle = rng.uniform(-0.4, 0.4)
-        end = (int(x + length * np.cos(angle)), int(y + length * np.sin(angle)))
-        cv2.line(marks, (x, y), end, float(rng.uniform(0.3, 1.0)), 1, cv2.LINE_AA)
-    img *= (1 - 0.25 * cv2.GaussianBlur(marks, (0, 0), 0.6))[..., None]
+    _strokes(img, rng, int(rng.poisson(2.5 * w / px_per_m)),
+             lambda: (int(rng.uniform(0, w)), h - int(rng.uniform(0.06, 0.5) * px_per_m)), px_per_m,
+             lengths_m=(0.02, 0.08), angles=(-0.4, 0.4), faintest=0.3, darkness=0.25, blur=0.6)
 
 
 def printer_front(width_px: int, height_px: int, rng: np.random.Generator) -> np.ndarray:
