@@ -421,6 +421,42 @@ def test_what_hangs_on_the_back_wall_last_finds_free_wall(area: Area) -> None:
     assert hung > 10, "the extras still get hung"
 
 
+def test_a_thing_against_the_back_wall_takes_its_span() -> None:
+    """A cabinet or chairs standing at the back wall take the wall behind them: a print is never hung where
+    they would hide it; a board may hang above a low chair."""
+    from auditor.synth.areas import COMPOSERS, Dice
+    from auditor.synth.dataset import hall_style
+    from auditor.synth.sprites import choose_thing, thing_extent
+
+    rng = np.random.default_rng(0)
+    shot = COMPOSERS[Area.WAITING_AREA](hall_style(rng, "x"), rng, Dice(rng, 0.0))
+    d = shot.room_depth
+    cabinet = choose_thing(rng, "_cabinet", "floor")
+    left, right = thing_extent(cabinet, 1.8)
+    assert 0.1 < left + right < 3.0
+    shot.back_wall.clear()
+    shot.thing("_cabinet", 3.0, d - 0.3, 0.0, 1.8, 0.45, sprite=cabinet)
+    assert shot.back_wall == [pytest.approx((3.0 - left, 3.0 + right, 0.0, 1.8))]
+    assert not shot.back_wall_free(2.8, 3.2, 1.0, 1.6), "nothing hangs behind the cabinet"
+    assert not shot.back_wall_free(3.0 + right + 0.05, 3.5 + right, 1.0, 1.6), "nor pressed against its side"
+    assert shot.back_wall_free(2.8, 3.2, 1.85, 2.4), "a board above it is free"
+    shot.thing("_cabinet", -3.0, d - 2.0, 0.0, 1.8, 0.45, sprite=cabinet)
+    assert len(shot.back_wall) == 1, "a thing standing in the room leaves the wall free"
+
+
+def test_a_window_s_neighbours_are_at_work_without_a_plate_or_device(tiny) -> None:
+    """The windows either side of the photographed one show their monitors and often a colleague, never a
+    window plate or an evaluation device (which would stand in for the photographed window's own)."""
+    _, truth = tiny
+    counters = [p for p in truth["photos"] if p["area"] == "window_counter"]
+    assert counters
+    for photo in counters:
+        names = [o["name"] for o in photo["facts"]["objects"]]
+        assert names.count("window_plate") <= 1 and names.count("evaluation_device") <= 1, photo["file"]
+    assert max(sum(1 for o in p["facts"]["objects"] if o["name"] == "monitor") for p in counters) >= 2
+    assert any(sum(1 for q in p["facts"]["persons"] if q["role"] == "staff") >= 2 for p in counters)
+
+
 def test_downlights_light_the_floor_under_them_more_than_far_from_them() -> None:
     """The deferred light pass: a floor pixel under a ceiling light gets more light than one metres away,
     and a wall facing the camera is lit more near the ceiling than at its foot."""

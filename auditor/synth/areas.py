@@ -379,8 +379,7 @@ def compose_window_counter(style: HallStyle, rng: np.random.Generator, dice: Dic
     top = height
     # The counter row: this window in the middle, neighbours either side (one labelled counter for the row).
     _counter(shot, 0.0, cy, (window_w * 3, depth, height))
-    # Glass partitions either side; the neighbouring windows are closed (no plate, no device) so that what
-    # the photo shows of signs and devices is this window's.
+    # Glass partitions either side of this window (the neighbours' are added with them, at the end).
     for wx in (-window_w / 2, window_w / 2):
         shot.box(None, wx, cy + 0.05, top, (0.04, 0.5, 0.75), (0.75, 0.82, 0.86), shadow=False)
     if not dice("window_plate_missing", 0.7):
@@ -408,7 +407,8 @@ def compose_window_counter(style: HallStyle, rng: np.random.Generator, dice: Dic
         shot.plane("accessible_sign", [(-0.95, yf, top - 0.3), (-0.65, yf, top - 0.3), (-0.65, yf, top - 0.6),
                                        (-0.95, yf, top - 0.6)], tx.accessible_sign(120)[..., :3])
     # Staff behind the counter, seated; maybe out of uniform, maybe without a badge.
-    _seated_staff(shot, _staff(style, dice, seated=True), float(rng.uniform(-0.25, 0.25)), cy + 0.55)
+    staff = _staff(style, dice, seated=True)
+    _seated_staff(shot, staff, float(rng.uniform(-0.25, 0.25)), cy + 0.55)
     # The one-metre line: missing, misplaced, or where the manual wants it.
     if not dice("one_metre_line_missing", 0.6):
         distance = float(rng.uniform(0.92, 1.08))
@@ -420,7 +420,50 @@ def compose_window_counter(style: HallStyle, rng: np.random.Generator, dice: Dic
     if rng.uniform() < FOREGROUND_VISITOR:
         # On the left of the window, so the evaluation device on the right stays in view.
         _visitor(shot, float(rng.uniform(-0.8, -0.5)), counter_front - float(rng.uniform(0.3, 0.5)))
+    # Last, so that everything above draws the same from a seed as before the neighbours came.
+    staffed_side = float(rng.choice([-1, 1])) if rng.uniform() < NEIGHBOUR_STAFFED else 0.0
+    for side in (-1.0, 1.0):
+        colleague = _colleague(rng, style, staff) if side == staffed_side else None
+        _neighbour_window(shot, side * window_w, cy, top, window_w, colleague)
     return shot
+
+
+# How often one of the two neighbouring windows is staffed (the other is closed for now, its chair empty).
+# Never both: there are two seated figures to draw from, and the same face three times in a row gives a
+# render away.
+NEIGHBOUR_STAFFED = 0.7
+
+
+def _colleague(rng: np.random.Generator, style: HallStyle, staff: PersonLook) -> PersonLook:
+    """A colleague at the next window: in the hall's uniform with a badge, drawn from another figure than
+    ``staff`` where one can be found."""
+    model = staff.figure.split("_")[0]
+    for _ in range(8):
+        colleague = look(rng, "staff", style.uniform, badge=True, vest=False, seated=True, motion_m=_at_work(rng))
+        if colleague.figure.split("_")[0] != model:
+            break
+    return colleague
+
+
+def _neighbour_window(shot: Shot, x: float, cy: float, top: float, window_w: float,
+                      colleague: PersonLook | None) -> None:
+    """The window beside the one photographed, at the edge of the photo: a row of windows at work reads as a
+    hall, one window on an empty counter as a stage. Its outer partition, its monitor and keyboard, and a
+    chair with ``colleague`` on it or empty. No plate and no evaluation device: those are checked for the
+    photographed window, and a neighbour's would stand in for one that is missing."""
+    rng = shot.rng
+    side = float(np.sign(x))
+    shot.box(None, x + side * window_w / 2, cy + 0.05, top, (0.04, 0.5, 0.75), (0.75, 0.82, 0.86), shadow=False)
+    # The monitor stands towards the far side of the neighbour's window, out of the way of its staff.
+    shot.box("monitor", x + side * float(rng.uniform(0.3, 0.55)), cy + 0.12, top, (0.48, 0.05, 0.32),
+             (0.08, 0.08, 0.09), on="top")
+    shot.box("keyboard", x + float(rng.uniform(-0.15, 0.15)), cy - 0.05, top, (0.42, 0.14, 0.02),
+             (0.12, 0.12, 0.13), on="top")
+    seat_x = x + float(rng.uniform(-0.25, 0.1)) * side
+    if colleague is not None:
+        _seated_staff(shot, colleague, seat_x, cy + 0.55)
+    else:
+        shot.thing("_office_chair", seat_x, cy + 0.85, 0.0, float(rng.uniform(0.95, 1.05)), 0.3)
 
 
 def compose_back_office(style: HallStyle, rng: np.random.Generator, dice: Dice) -> Shot:

@@ -15,7 +15,7 @@ from auditor.synth import textures as tx
 from auditor.synth.camera import Camera
 from auditor.synth.people import PersonLook, draw_person
 from auditor.synth.render import Colour, Frame, ambient_occlusion, downlight, finish, glossy_reflection
-from auditor.synth.sprites import ThingSprite, choose_thing, draw_thing
+from auditor.synth.sprites import ThingSprite, choose_thing, draw_thing, thing_extent
 from auditor.types import Box, LineFact, PersonFact, Role, TextFact
 
 FLOOR_PX_PER_M = 80
@@ -116,8 +116,9 @@ class Shot:
             self.back_wall.append((x0, x1, z0, z1))
 
     def back_wall_free(self, x0: float, x1: float, z0: float, z1: float, margin: float = 0.1) -> bool:
-        """Whether nothing on or against the back wall overlaps this span (metres, with ``margin`` around)."""
-        return all(x1 + margin <= a or x0 - margin >= b or z1 + margin <= c or z0 - margin >= d
+        """Whether nothing on or against the back wall overlaps this span (metres), with ``margin`` either
+        side: things side by side need room between them, where a board may hang just above a chair."""
+        return all(x1 + margin <= a or x0 - margin >= b or z1 <= c or z0 >= d
                    for a, b, c, d in self.back_wall)
 
     # -- queueing -------------------------------------------------------------------------------------------
@@ -152,6 +153,8 @@ class Shot:
         on_floor = bottom < 0.01
         chosen = sprite or choose_thing(self.rng, kind, "floor" if on_floor else "top")
         height = height_m if height_m is not None else chosen.model_height_m * float(self.rng.uniform(0.95, 1.05))
+        left, right = thing_extent(chosen, height)
+        self.take_back_wall(x - left, x + right, bottom, bottom + height, y + depth_m / 2)
 
         def draw() -> None:
             if on_floor:

@@ -103,6 +103,13 @@ def thing_picture(name: str) -> tuple[np.ndarray, np.ndarray]:
     return read_picture(ASSETS / "objects" / f"{name}.webp")
 
 
+def thing_extent(sprite: ThingSprite, height_m: float) -> tuple[float, float]:
+    """How far (metres) ``sprite`` drawn ``height_m`` tall reaches left and right of its base's middle."""
+    metres_per_px = height_m / sprite.model_height_m / sprite.px_per_m
+    width_px = thing_picture(sprite.name)[1].shape[1]
+    return sprite.base[0] * metres_per_px, (width_px - sprite.base[0]) * metres_per_px
+
+
 def draw_thing(frame: Frame, sprite: ThingSprite, base: tuple[float, float, float], front: tuple[float, float, float],
                height_m: float, label: int) -> None:
     """Draw ``sprite`` scaled to ``height_m`` with its base's middle on the world point ``base``, at the depth
