@@ -269,6 +269,40 @@ def test_every_person_sprite_has_a_garment_on_its_chest_and_faces_as_indexed() -
             assert (picture.parts == 2).sum() > 50, f"{sprite.name}: no skin found"
 
 
+def test_hair_is_made_black_on_the_head_and_nowhere_else() -> None:
+    """Dark-haired figures get black hair above and around the face (never on skin, garment or face); a
+    fair-haired figure keeps its hair."""
+    from auditor.synth.people import HAIR_REACH_M, hair_mask, person_sprites, sprite_picture
+    from auditor.synth.sprites import ASSETS, read_part_map, read_picture, to_linear
+
+    darkened = 0
+    for sprite in person_sprites():
+        rgb, alpha = read_picture(ASSETS / "people" / f"{sprite.name}.webp")
+        parts, shade = read_part_map(ASSETS / "people" / f"{sprite.name}.parts.png", alpha.shape)
+        hair = hair_mask(sprite, rgb, alpha, parts)
+        assert not (hair & (parts > 0)).any(), sprite.name
+        picture = sprite_picture(sprite.name)
+        assert np.array_equal(picture.parts, parts) and np.array_equal(picture.shade, shade), "only hair changes"
+        rows = np.flatnonzero(hair.any(axis=1))
+        if rows.size:
+            darkened += 1
+            assert rows[0] <= sprite.head_top + 2 and rows[-1] <= sprite.head_top + HAIR_REACH_M * sprite.px_per_m
+            black = picture.rgb[hair]
+            assert to_linear(black).mean() <= to_linear(rgb[hair]).mean() + 1e-4, f"{sprite.name}: hair lightened"
+            assert (black.max(axis=1) - black.min(axis=1)).mean() < 0.03, f"{sprite.name}: hair not black"
+            assert np.array_equal(picture.rgb[~hair], rgb[~hair]), sprite.name
+    assert darkened >= len(person_sprites()) / 2
+    for seated in (s for s in person_sprites() if s.pose == "seated"):
+        rgb, alpha = read_picture(ASSETS / "people" / f"{seated.name}.webp")
+        parts, _ = read_part_map(ASSETS / "people" / f"{seated.name}.parts.png", alpha.shape)
+        assert hair_mask(seated, rgb, alpha, parts).sum() > 200, f"{seated.name}: staff at counters keep brown hair"
+    # A figure whose crown is fair is left as it is.
+    fair = next(s for s in person_sprites() if s.name.startswith("holdingMale01"))
+    rgb, alpha = read_picture(ASSETS / "people" / f"{fair.name}.webp")
+    parts, _ = read_part_map(ASSETS / "people" / f"{fair.name}.parts.png", alpha.shape)
+    assert not hair_mask(fair, rgb, alpha, parts).any()
+
+
 def test_every_thing_sprite_stands_on_the_middle_of_its_base() -> None:
     """Each freestanding thing's picture loads and its base point lies in the bottom middle of what it shows
     (above the lowest row: the base's front shows below its middle, seen from above)."""
