@@ -88,7 +88,7 @@ def test_a_line_in_front_of_a_seat_row_s_shadow_is_still_a_floor_line() -> None:
 
 @pytest.mark.parametrize("plate", [(40, 40, 42), (74, 74, 76)])  # CIE L 50 and 35 darker than the floor
 def test_a_band_along_a_dark_kick_plate_is_not_a_floor_line(plate: tuple[int, int, int]) -> None:
-    # Darker than a shadow on the floor may be (30 L): the foot of a counter, not the floor in shade.
+    # Darker than a shadow on the floor may be (33 L): the foot of a counter, not the floor in shade.
     image = _room()
     image[420:600, 100:900] = plate
     cv2.line(image, (100, 607), (900, 607), (0, 210, 235), 14)

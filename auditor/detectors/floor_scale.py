@@ -69,15 +69,19 @@ def horizon_row(image: np.ndarray, min_support: int = 4) -> float | None:
     if not len(points):
         return None
     # Support of each candidate point: segments whose line passes within 1.5 degrees of it, seen from the
-    # segment's middle (in chunks, so that thousands of candidates stay within memory).
+    # segment's middle, and that lie wholly below it: what recedes on the floor or below eye height (tile
+    # joints, skirting, counter sides) lies below the horizon, and an edge above it (a raised arm, a
+    # poster's corner) cannot vouch for it. In chunks, so that thousands of candidates stay within memory.
     mid = (receding[:, :2] + receding[:, 2:]) / 2
+    highest = np.minimum(receding[:, 1], receding[:, 3])
     tolerance = np.tan(np.radians(1.5))
     support = np.empty(len(points), dtype=int)
     for start in range(0, len(points), 2048):
         chunk = points[start:start + 2048]
         dist = np.abs(chunk @ lines.T)
         reach = np.hypot(mid[None, :, 0] - chunk[:, None, 0], mid[None, :, 1] - chunk[:, None, 1])
-        support[start:start + 2048] = (dist <= np.maximum(reach * tolerance, 2.0)).sum(axis=1)
+        below = highest[None, :] > chunk[:, None, 1]
+        support[start:start + 2048] = ((dist <= np.maximum(reach * tolerance, 2.0)) & below).sum(axis=1)
     best = int(support.argmax())
     if support[best] < min_support:
         return None
