@@ -149,6 +149,22 @@ def test_horizon_from_receding_floor_joints() -> None:
     assert horizon_row(np.full((600, 800, 3), 170, np.uint8)) is None
 
 
+def test_edges_above_a_point_do_not_make_it_the_horizon() -> None:
+    """A few floor joints meet at the true horizon; more slanted edges high in the photo (an arm, a poster's
+    corner) meet lower down, under them. Only what lies below a point can vouch for it as the horizon."""
+    image = np.full((600, 800, 3), 170, np.uint8)
+    for x in (0, 800):  # two floor joints running to (400, 150)
+        cv2.line(image, (x, 600), (400, 150), (90, 90, 90), 2)
+    image[:260] = (120, 110, 100)
+    decoy = (420, 345)
+    for start in ((40, 215), (120, 240), (200, 220), (640, 225), (720, 240), (790, 215), (300, 215), (560, 215)):
+        # Slanted edges high in the photo, each pointing down at the decoy point, ending short of it.
+        end = (start[0] + (decoy[0] - start[0]) * 0.6, start[1] + (decoy[1] - start[1]) * 0.6)
+        cv2.line(image, start, (int(end[0]), int(end[1])), (30, 30, 30), 3)
+    horizon = horizon_row(image)
+    assert horizon is not None and abs(horizon - 150) < 12
+
+
 def test_the_one_metre_line_is_measured_on_a_synthetic_window_with_its_counter() -> None:
     """A rendered window counter: with the counter's box (as a detector gives it), the one-metre line's distance
     comes out within the manual's tolerance of the truth."""
