@@ -525,6 +525,47 @@ def test_a_floor_reflection_is_crisp_at_the_foot_and_soft_high_up() -> None:
     assert soft[110, 66, 0] > soft[5, 66, 0], "high up it spreads sideways"
 
 
+def test_the_photo_finish_keeps_shadows_dark_and_whites_light() -> None:
+    """The phone's tone curve: something dark stays dark (real photos' darkest 2% sit near L 5; a curve
+    that lifted shadows put them near L 20), a white wall stays light and mid grey stays mid grey."""
+    from auditor.synth.render import finish
+
+    rgb = np.full((60, 90, 3), 0.15, np.float32)
+    rgb[:, 30:60] = 0.45
+    rgb[:, 60:] = 0.95
+    out = finish(rgb, np.random.default_rng(0), exposure=0.85, colour_temp=(1.0, 1.0, 1.0), vignette=0.0,
+                 noise=0.0, blur=0.0, hotspot=None)
+    lightness = cv2.cvtColor(out, cv2.COLOR_BGR2Lab)[..., 0].astype(np.float32) * 100 / 255
+    dark, grey, white = (float(np.median(lightness[20:40, a + 5:a + 25])) for a in (0, 30, 60))
+    assert dark < 14 and 35 < grey < 65 and white > 80
+
+
+def test_a_floor_keeps_its_polish_in_patches() -> None:
+    """The floor's polish varies over metres (worn and glossy patches), around its gloss on the whole."""
+    from auditor.synth.areas import COMPOSERS, Dice
+    from auditor.synth.dataset import hall_style
+
+    rng = np.random.default_rng(1)
+    shot = COMPOSERS[Area.WAITING_AREA](hall_style(rng, "x"), rng, Dice(rng, 0.0))
+    floor_id = shot._room()
+    polish = shot._polish(np.random.default_rng(2))[shot.frame.ids == floor_id]
+    assert 0.85 < polish.mean() < 1.15
+    assert polish.min() < 0.8 and polish.max() > 1.2, "worn and glossy patches"
+    again = shot._polish(np.random.default_rng(2))[shot.frame.ids == floor_id]
+    assert np.array_equal(polish, again), "the same photo seed, the same patches"
+
+
+def test_a_screen_shows_the_sheen_of_the_room_on_its_glass() -> None:
+    """Screens carry a veil of reflected light, stronger at the top, the same for the same screen."""
+    from auditor.synth import textures as tx
+
+    ui = tx.screen(200, 130, np.random.default_rng(3), "ui")
+    assert np.array_equal(ui, tx.screen(200, 130, np.random.default_rng(3), "ui"))
+    calls = tx.screen(200, 130, np.random.default_rng(3), "calls")
+    background = calls[:, :, 2] - calls[:, :, 0]   # the call list's blue, paled where the veil lies
+    assert np.median(background[:10]) < np.median(background[-10:]), "the top mirrors the lit ceiling"
+
+
 def test_a_walking_visitor_smears_sideways_with_their_labels() -> None:
     from auditor.synth.people import BODY, _moving
 

@@ -58,8 +58,9 @@ def _shot(style: HallStyle, rng: np.random.Generator, camera: Camera, depth: flo
     """The room of a photo, decorated. ``floor_things=False`` where a plant or a chair on the floor behind a
     counter would look, in the photo, as if it stood on the counter top."""
     shot = Shot(camera=camera, style=style, rng=rng, room_width=float(rng.uniform(11, 15)), room_depth=depth,
-                room_height=float(rng.uniform(3.2, 3.9)), gloss=float(rng.uniform(0.04, 0.22)))
-    _decorate(shot, floor_things)
+                room_height=float(rng.uniform(3.2, 3.9)), gloss=float(rng.uniform(0.04, 0.22)),
+                floor_things=floor_things)
+    _decorate(shot)
     return shot
 
 
@@ -71,7 +72,7 @@ BANDS: dict[str, list[tuple[float, float]]] = {"stripe": [(2.55, 2.42)], "double
 NOTICE_TITLES = ["服务承诺", "办事指南", "政务公开", "廉政监督", "党建园地"]
 
 
-def _decorate(shot: Shot, floor_things: bool) -> None:
+def _decorate(shot: Shot) -> None:
     """What every hall has around the audited things: an accent band, pillars, daylight windows, notice
     boards, an air conditioner and a camera on the wall, big potted plants, chairs and boxes along the back
     wall. None of it is checked, all of it makes the room read as a real hall."""
@@ -102,7 +103,7 @@ def _decorate(shot: Shot, floor_things: bool) -> None:
                    min(float(rng.uniform(2.75, 2.95)), h - 0.4), 0.3, 0.2)
     if rng.uniform() < 0.4:
         shot.thing("_camera", float(rng.choice([-1, 1])) * float(rng.uniform(2.0, 4.5)), d - 0.1, h - 0.4, 0.18, 0.2)
-    if not floor_things:
+    if not shot.floor_things:
         return
     if rng.uniform() < 0.6:
         x = float(rng.choice([-1, 1])) * float(rng.uniform(3.0, 4.5))
@@ -132,9 +133,13 @@ def _hang_on_back_wall(shot: Shot, xs: list[float], size: tuple[float, float], z
     return None
 
 
+# A leaflet rack's size (width, depth, height; metres).
+BROCHURE_RACK_M = (0.55, 0.3, 1.5)
+
+
 def _wall_extras(shot: Shot) -> None:
-    """Notice boards, a framed print and a clock on the back wall, hung last, where the area's own signs,
-    doors and screens have left room."""
+    """Notice boards, a framed print and a clock on the back wall, and a leaflet rack standing against it,
+    placed last, where the area's own signs, doors and screens have left room."""
     rng, d = shot.rng, shot.room_depth
     if rng.uniform() < 0.8:
         side = float(rng.choice([-1, 1]))
@@ -149,6 +154,12 @@ def _wall_extras(shot: Shot) -> None:
         _hang_on_back_wall(shot, xs, (1.0, 0.7), 2.3, lambda x: shot.plane(
             None, [(x - 0.5, d - 0.02, 2.3), (x + 0.5, d - 0.02, 2.3), (x + 0.5, d - 0.02, 1.6),
                    (x - 0.5, d - 0.02, 1.6)], tx.framed_print(200, 140, rng)))
+    if shot.floor_things and rng.uniform() < 0.5:
+        width, depth, height = BROCHURE_RACK_M
+        xs = [float(rng.choice([-1, 1])) * float(rng.uniform(1.4, 4.5)) for _ in range(4)]
+        _hang_on_back_wall(shot, xs, (width, height), height, lambda x: shot.box(
+            None, x, d - depth / 2 - 0.03, 0.0, BROCHURE_RACK_M, (0.27, 0.28, 0.3),
+            faces={"front": tx.brochure_rack(int(width * 240), int(height * 240), rng)}))
     if rng.uniform() < 0.5:
         # A wall clock high on a side of the back wall.
         xs = [float(rng.choice([-1, 1])) * float(rng.uniform(1.8, 3.0)) for _ in range(3)]
@@ -287,12 +298,16 @@ def _seated_staff(shot: Shot, person: PersonLook, x: float, y: float) -> None:
 # the foreground was what blind judges first named as drawn (docs/synthetic.md), so it is the exception;
 # staff and volunteers, whom the rules read, are always there.
 FOREGROUND_VISITOR = 0.3
+# How far a walking visitor moves while the shutter is open (metres): 1.3 m/s at 1/20-1/40 s, a phone's
+# shutter under a hall's light. Walkers smeared by 5-14 cm (1/10-1/25 s) read to blind judges as
+# "see-through motion ghosts".
+WALKING_SMEAR_M = (0.03, 0.065)
 
 
 def _visitor(shot: Shot, x: float, y: float, walking: float = 0.0) -> None:
     """A visitor at (x, y); with chance ``walking`` they are walking and smear in the photo."""
     rng = shot.rng
-    motion = float(rng.uniform(0.05, 0.14)) if rng.uniform() < walking else _at_work(rng)
+    motion = float(rng.uniform(*WALKING_SMEAR_M)) if rng.uniform() < walking else _at_work(rng)
     shot.person(look(rng, "visitor", str(rng.choice(VISITOR_TOPS)), badge=False, vest=False, seated=False,
                      motion_m=motion), x, y)
 

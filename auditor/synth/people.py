@@ -171,9 +171,9 @@ class PersonLook:
     height_m: float
     figure: str         # the sprite's name
     hat: bool = False
-    # How far the person moves sideways while the shutter is open (metres): a visitor walking at 1.3 m/s
-    # under a hall's light (1/10-1/25 s) smears by 5-14 cm, as people do in real photos of busy halls;
-    # someone standing or at work, by a centimetre or three.
+    # How far the person moves sideways while the shutter is open (metres): a visitor walking by some
+    # centimetres (areas.WALKING_SMEAR_M), as people do in real photos of busy halls; someone standing or at
+    # work, by a centimetre or three.
     motion_m: float = 0.0
 
 

@@ -463,6 +463,12 @@ def downlight(camera: Camera, depth: np.ndarray, points: np.ndarray, lights: np.
     return np.where(finite, factor, 1.0).astype(np.float32)
 
 
+# The tone curve's toe (a power on the light before the shoulder). Measured at glance size (400x300) over
+# the real photos of ../shared/realdev against generated ones: mean lightness 46 vs 61 before the toe, 50
+# after; the darkest 2% at L 5 vs 19, then 8; the spread of lightness 23 vs 19, then 21.
+TONE_TOE = 1.3
+
+
 def finish(rgb: np.ndarray, rng: np.random.Generator, *, exposure: float, colour_temp: Colour, vignette: float,
            noise: float, blur: float, hotspot: tuple[float, float] | None, shake: float = 0.0) -> np.ndarray:
     """From a clean render to a phone photo: light falloff, white balance, bloom, hand shake, lens blur,
@@ -508,17 +514,20 @@ def finish(rgb: np.ndarray, rng: np.random.Generator, *, exposure: float, colour
     img = img + rng.normal(0, 1, img.shape).astype(np.float32) * noise * (0.6 + 0.8 * np.sqrt(img))
     chroma = cv2.GaussianBlur(rng.normal(0, noise * 1.2, img.shape).astype(np.float32), (0, 0), 2.0)
     img = img + chroma - chroma.mean(axis=2, keepdims=True)
-    # Phone tone curve: highlights roll off instead of clipping hard, and a contrast S-curve with a little
-    # extra saturation, as phones process their photos.
+    # Phone tone curve: a toe that keeps the shadows dark (without it the darkest 2% of a photo sat at L 19,
+    # where real photos' sit at L 5), highlights that roll off instead of clipping hard, and a contrast
+    # S-curve, as phones process their photos.
     img = np.clip(img, 0, None)
+    # On the light only, keeping each pixel's hue and saturation (a power on each channel would saturate a
+    # beige floor into a tan one that reads as yellow tape).
+    light = img.mean(axis=2, keepdims=True)
+    img = img * np.power(np.maximum(light, 1e-6), TONE_TOE - 1)
     img = 1 - np.exp(-img * 1.6)
     img = img / (1 - np.exp(-1.6))
     img = np.clip(img, 0, 1)
     img = img * img * (3 - 2 * img) * 0.45 + img * 0.55
-    grey = img.mean(axis=2, keepdims=True)
-    img = grey + (img - grey) * 1.15
     # Phones sharpen: an unsharp mask that leaves the faint halos along edges typical of their photos.
-    amount = float(rng.uniform(0.3, 0.7))
+    amount = float(rng.uniform(0.7, 1.1))
     img = img + amount * (img - cv2.GaussianBlur(img, (0, 0), 1.4))
     out = np.clip(img * 255, 0, 255).astype(np.uint8)
     return cv2.cvtColor(out, cv2.COLOR_RGB2BGR)

@@ -21,6 +21,8 @@ from auditor.types import Box, LineFact, PersonFact, Role, TextFact
 FLOOR_PX_PER_M = 80
 # Things whose back is this close to the back wall take its space (see Shot.back_wall_free).
 BACK_WALL_REACH_M = 0.3
+# How much a floor's polish varies from worn patches to glossy ones (the spread of Shot._polish).
+FLOOR_POLISH_SPREAD = 0.4
 # Texels brighter than this give light (ceiling lights, windows onto the day; textures.ceiling stores them
 # at 1.25-1.6), and how much brighter a light shows in the floor's reflection than its texel.
 LIGHT_TEXEL = 1.22  # above any lit wall (scene._lit_wall clips at 1.2)
@@ -95,6 +97,7 @@ class Shot:
     offscreen: bool = False       # while the floor's reflection or the shadow map is drawn: no truth
     floor_id: int = -1            # the floor's id in the frame, once rendered
     gloss: float = 0.22           # how much the polished floor reflects
+    floor_things: bool = True     # whether things may stand on the floor at the back (not behind a counter)
     light_phase: float = 0.5      # where the row of downlights along the walls starts (in spacings)
     window_sides: list[int] = field(default_factory=list)  # side walls (-1 left, 1 right) with daylight windows
     # What is on or in front of the back wall, as (x0, x1, z0, z1) in metres: what hangs there later goes
@@ -302,13 +305,26 @@ class Shot:
         ys = np.arange(first_y, self.room_depth, tx.CEILING_LIGHT_SPACING_M)
         return np.array([(x, y, self.room_height - 0.02) for x in xs for y in ys], dtype=float).reshape(-1, 3)
 
+    def _polish(self, rng: np.random.Generator) -> np.ndarray:
+        """Per pixel of the floor (drawn alone, before anything stands on it), how much of its polish it
+        keeps: patches a metre or two across, dull where feet and the mop have worn it, glossy where they
+        have not. An even mirror over the whole floor read to blind judges as "perfect reflections"."""
+        points = self.camera.unproject(self.frame.depth).reshape(*self.frame.depth.shape, 3)
+        px_per_m = 10
+        wear = tx.fbm(int(self.room_depth * px_per_m) + 2, int(self.room_width * px_per_m) + 2, rng,
+                      cell_px=1.5 * px_per_m, octaves=3)
+        map_x = ((points[..., 0] + self.room_width / 2) * px_per_m).astype(np.float32)
+        map_y = (points[..., 1] * px_per_m).astype(np.float32)
+        sampled = cv2.remap(wear, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+        return np.clip(1 + FLOOR_POLISH_SPREAD * sampled, 0.3, 1.5).astype(np.float32)
+
     def render(self, photo_rng: np.random.Generator) -> np.ndarray:
         reflection = self._reflection()
         self.floor_id = self._room()
         floor = (self.frame.ids == self.floor_id).astype(np.float32)
         # Fresnel: a floor seen at a grazing angle (far away) mirrors more than the floor at one's feet.
         grazing = np.clip((np.nan_to_num(self.frame.depth, posinf=0.0) - 1.0) / 6.0, 0, 1)
-        alpha = (floor * self.gloss * (0.45 + 0.9 * grazing))[..., None]
+        alpha = (floor * self.gloss * (0.45 + 0.9 * grazing) * self._polish(photo_rng))[..., None]
         self.frame.rgb[:] = self.frame.rgb * (1 - alpha) + reflection * alpha
         self._draw_ops()
         # Where each pixel is in the room, for the downlights and for the shadow map alike.

@@ -654,7 +654,9 @@ def accessible_sign(size_px: int) -> np.ndarray:
 
 
 def screen(width_px: int, height_px: int, rng: np.random.Generator, kind: str = "ui") -> np.ndarray:
-    """A lit display: a self-service menu ("ui") or a queue call list ("calls")."""
+    """A lit display: a self-service menu ("ui") or a queue call list ("calls"), under the sheen of the
+    room's light on its glass."""
+    tiles: list[int] = []
     image = Image.new("RGB", (width_px, height_px), (18, 60, 130))
     draw = ImageDraw.Draw(image)
     if kind == "calls":
@@ -678,9 +680,71 @@ def screen(width_px: int, height_px: int, rng: np.random.Generator, kind: str = 
             x = width_px * (0.07 + (i % 2) * 0.46)
             y = height_px * (0.22 + (i // 2) * 0.25)
             colour = tuple(int(c) for c in rng.integers(150, 250, 3))
+            tiles.extend(colour)
             draw.rounded_rectangle((x, y, x + width_px * 0.4, y + height_px * 0.19), radius=4, fill=colour)
             draw.text((x + width_px * 0.04, y + height_px * 0.06), names[i], fill=(30, 40, 60), font=font)
-    return _to_float(image) * 1.12  # a lit screen is brighter than the room around it
+    lit = _to_float(image) * 1.12  # a lit screen is brighter than the room around it
+    return _glass_sheen(lit, np.random.default_rng(tiles))
+
+
+def _glass_sheen(screen_rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The room's light on a screen's glass: a veil, stronger towards the top where the glass mirrors the
+    lit ceiling, and a soft diagonal streak of a light panel. Without it screens read as pasted on. (Its own
+    generator, seeded from what the screen shows: a draw from the photo's would change the rest of the
+    photo.)"""
+    h, w = screen_rgb.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    veil = 0.04 + 0.1 * (1 - yy / h) ** 2
+    # The streak runs from the top edge to the bottom edge, leaning one way or the other.
+    x_top, x_bottom = rng.uniform(0.2, 0.9) * w, rng.uniform(0.1, 0.8) * w
+    across = xx - (x_top + (x_bottom - x_top) * yy / h)
+    veil += 0.12 * np.exp(-0.5 * (across / (0.12 * w)) ** 2)
+    return screen_rgb * (1 - veil[..., None]) + 0.95 * veil[..., None]
+
+
+LEAFLET_TITLES = ["社保指南", "医保服务", "办事须知", "惠民政策", "便民手册", "政策解读", "公积金", "就业创业"]
+
+
+def brochure_rack(width_px: int, height_px: int, rng: np.random.Generator) -> np.ndarray:
+    """The front of a leaflet rack as halls stand them by the wall: a metal frame with tiers of clear
+    pockets, each holding a stack of leaflets in its own colours (a title band, a picture, lines of print)."""
+    img = Image.new("RGB", (width_px, height_px), (70, 72, 76))
+    draw = ImageDraw.Draw(img)
+    tiers, per_tier = 4, 2
+    margin = width_px * 0.06
+    pocket_w = (width_px - margin * (per_tier + 1)) / per_tier
+    top = height_px * 0.06
+    pocket_h = (height_px * 0.8 - top) / tiers
+    small = _font(max(int(pocket_w / 7), 7))
+    for tier in range(tiers):
+        y0 = top + tier * pocket_h
+        for k in range(per_tier):
+            x0 = margin + k * (pocket_w + margin)
+            if rng.uniform() < 0.12:
+                continue  # an empty pocket
+            paper = tuple(int(c) for c in rng.integers(200, 250, 3))
+            band = tuple(int(c) for c in rng.integers(30, 220, 3))
+            # The leaflet stands a little lower than the pocket's rim, its top showing over it.
+            lx0, ly0 = x0 + pocket_w * 0.05, y0 + pocket_h * 0.08
+            draw.rectangle((lx0, ly0, x0 + pocket_w * 0.95, y0 + pocket_h * 0.98), fill=paper)
+            draw.rectangle((lx0, ly0, x0 + pocket_w * 0.95, ly0 + pocket_h * 0.22), fill=band)
+            draw.text((lx0 + pocket_w * 0.06, ly0 + pocket_h * 0.03), str(rng.choice(LEAFLET_TITLES)),
+                      fill=(255, 255, 255), font=small)
+            picture = tuple(int(c) for c in rng.integers(60, 200, 3))
+            draw.rectangle((lx0 + pocket_w * 0.08, ly0 + pocket_h * 0.3, lx0 + pocket_w * 0.5, ly0 + pocket_h * 0.62),
+                           fill=picture)
+            for line in range(3):
+                ly = ly0 + pocket_h * (0.32 + line * 0.11)
+                draw.line((lx0 + pocket_w * 0.56, ly, x0 + pocket_w * 0.88, ly), fill=(120, 120, 120), width=1)
+            # The clear pocket's front: a rim across the lower part, catching the light.
+            draw.rectangle((x0, y0 + pocket_h * 0.55, x0 + pocket_w, y0 + pocket_h), outline=(205, 210, 215),
+                           width=max(width_px // 90, 1))
+    image = _to_float(img)
+    # Light on the acrylic fronts: a faint veil over the lower half of each tier.
+    yy = np.arange(height_px, dtype=np.float32)[:, None]
+    phase = ((yy - top) % pocket_h) / pocket_h
+    veil = np.where((yy > top) & (yy < top + tiers * pocket_h) & (phase > 0.55), 0.12, 0.0)
+    return image * (1 - veil[..., None]) + 0.9 * veil[..., None]
 
 
 def wall_clock(size_px: int, rng: np.random.Generator) -> np.ndarray:
