@@ -144,7 +144,8 @@ def build_facts(
         counters = [o.box for o in object_facts if o.name == "counter"]
         if line_facts and counters:
             # Metres from the counter's edge, where the photo gives a scale (floor_scale); None otherwise.
-            horizon = horizon_row(image)
+            # A counter top stands below an inspector's eyes, so the horizon lies above the highest one.
+            horizon = horizon_row(image, above=min(box[1] for box in counters))
             distances = [distance_to_counter(image, line, counters, horizon, ONE_METRE_LINE_WIDTH_M)
                          for line in line_facts]
             line_facts = [line if d is None else line.model_copy(update={"distance_m": round(d, 2)})

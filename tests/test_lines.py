@@ -235,3 +235,18 @@ def test_the_one_metre_line_distance_holds_when_the_photo_is_larger(scale: int) 
     yellow = [line for line in facts.floor_lines if "yellow" in line.colours]
     assert len(yellow) == 1 and yellow[0].distance_m is not None
     assert abs(yellow[0].distance_m - true_m) <= 0.15
+
+
+def test_a_line_broken_by_wear_is_one_line_and_lines_apart_stay_apart() -> None:
+    image = _room()
+    cv2.line(image, (150, 640), (420, 640), (0, 210, 235), 12)   # one yellow line, worn through in the middle
+    cv2.line(image, (455, 641), (820, 642), (0, 210, 235), 12)
+    cv2.line(image, (150, 560), (330, 560), (0, 210, 235), 12)   # another line, far from the next piece
+    cv2.line(image, (600, 560), (800, 560), (0, 210, 235), 12)
+    cv2.line(image, (150, 700), (800, 700), (40, 40, 200), 12)   # a red line just below the yellow one
+    lines = FloorLineFinder().find(image)
+    spans = sorted((round(min(p[0][0], p[1][0])), round(max(p[0][0], p[1][0])), colours)
+                   for p, colours in zip(lines.data["points"], lines.data["colours"], strict=True))
+    assert len(spans) == 4
+    joined = [s for s in spans if s[0] < 160 and s[1] > 810 and s[2] == ("yellow",)]
+    assert len(joined) == 1, spans

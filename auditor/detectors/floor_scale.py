@@ -31,8 +31,9 @@ _WORK_SIDE = 1000
 _MOST_SEGMENTS = 120
 
 
-def horizon_row(image: np.ndarray, min_support: int = 4) -> float | None:
-    """The row of the floor's vanishing point, or None when too few receding lines agree on one."""
+def horizon_row(image: np.ndarray, min_support: int = 4, above: float | None = None) -> float | None:
+    """The row of the floor's vanishing point, or None when too few receding lines agree on one.
+    ``above``: a row the horizon must lie above (the top of a counter, which stands below eye height)."""
     height, width = image.shape[:2]
     scale = min(1.0, _WORK_SIDE / max(height, width))
     work = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else image
@@ -53,7 +54,8 @@ def horizon_row(image: np.ndarray, min_support: int = 4) -> float | None:
     if len(receding) < min_support:
         return None
     lengths = np.hypot(receding[:, 2] - receding[:, 0], receding[:, 3] - receding[:, 1])
-    receding = receding[np.argsort(-lengths)[:_MOST_SEGMENTS]]
+    longest = np.argsort(-lengths)[:_MOST_SEGMENTS]
+    receding, lengths = receding[longest], lengths[longest]
     # Homogeneous lines through each segment; the vanishing point most of them pass close to wins.
     p = np.column_stack([receding[:, :2], np.ones(len(receding))])
     q = np.column_stack([receding[:, 2:], np.ones(len(receding))])
@@ -63,27 +65,31 @@ def horizon_row(image: np.ndarray, min_support: int = 4) -> float | None:
     points = np.cross(lines[i], lines[j])
     usable = np.abs(points[:, 2]) > 1e-9
     points = points[usable] / points[usable, 2:3]
-    inside = (-2 * h < points[:, 1]) & (points[:, 1] < top + 0.25 * h) & (-3 * w < points[:, 0]) & \
-        (points[:, 0] < 4 * w)
+    lowest = top + 0.25 * h if above is None else min(top + 0.25 * h, above * scale)
+    inside = (-2 * h < points[:, 1]) & (points[:, 1] < lowest) & (-3 * w < points[:, 0]) & (points[:, 0] < 4 * w)
     points = points[inside]
     if not len(points):
         return None
     # Support of each candidate point: segments whose line passes within 1.5 degrees of it, seen from the
     # segment's middle, and that lie wholly below it: what recedes on the floor or below eye height (tile
     # joints, skirting, counter sides) lies below the horizon, and an edge above it (a raised arm, a
-    # poster's corner) cannot vouch for it. In chunks, so that thousands of candidates stay within memory.
+    # poster's corner) cannot vouch for it. Each segment weighs by its length: a tile joint runs long, the
+    # grain of a wood counter front or the edge of a shadow gives short pieces that agree by chance. In
+    # chunks, so that thousands of candidates stay within memory.
     mid = (receding[:, :2] + receding[:, 2:]) / 2
     highest = np.minimum(receding[:, 1], receding[:, 3])
     tolerance = np.tan(np.radians(1.5))
-    support = np.empty(len(points), dtype=int)
+    count = np.empty(len(points), dtype=int)
+    weight = np.empty(len(points), dtype=float)
     for start in range(0, len(points), 2048):
         chunk = points[start:start + 2048]
         dist = np.abs(chunk @ lines.T)
         reach = np.hypot(mid[None, :, 0] - chunk[:, None, 0], mid[None, :, 1] - chunk[:, None, 1])
-        below = highest[None, :] > chunk[:, None, 1]
-        support[start:start + 2048] = ((dist <= np.maximum(reach * tolerance, 2.0)) & below).sum(axis=1)
-    best = int(support.argmax())
-    if support[best] < min_support:
+        agrees = (dist <= np.maximum(reach * tolerance, 2.0)) & (highest[None, :] > chunk[:, None, 1])
+        count[start:start + 2048] = agrees.sum(axis=1)
+        weight[start:start + 2048] = agrees @ lengths
+    best = int(np.where(count >= min_support, weight, -1.0).argmax())
+    if count[best] < min_support:
         return None
     return float(points[best, 1] / scale)
 

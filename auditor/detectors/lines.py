@@ -21,6 +21,7 @@ needs to turn pixels into metres).
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from dataclasses import dataclass
 
@@ -122,7 +123,7 @@ class FloorLineFinder:
                 if verdict is None:
                     continue
                 found.append((band, *_colours_and_style(band, codes), verdict))
-        found = _drop_duplicates(found)
+        found = _join_broken(_drop_duplicates(found), w)
 
         boxes, names, confidences, colour_col, points, lengths, styles, thick = ([] for _ in range(8))
         for band, colours, style, confidence in found:
@@ -354,6 +355,49 @@ def _drop_duplicates(found: list) -> list:
         if not any(_lies_on(centre, other[0], band.thickness) for other in kept):
             kept.append(item)
     return kept
+
+
+# Pieces of one line broken by wear or by something standing on it join when the gap between them is at most
+# this share of the photo's width (and they run on, one after the other, in the same colours).
+JOIN_GAP_FRAC = 0.04
+
+
+def _join_broken(found: list, width: int) -> list:
+    """Join pieces of one line: worn tape or a foot on it breaks a line into stretches that each fall short
+    of the length a rule asks for. Two pieces join when they have the same colours, run in the same
+    direction (within 3 degrees) on one axis (no further apart across it than the thicker is thick) and
+    the gap between them is at most JOIN_GAP_FRAC of the photo's width."""
+    pieces = sorted(found, key=lambda f: -f[0].length)
+    while True:
+        pair = next(((a, b, merged) for a, b in itertools.combinations(range(len(pieces)), 2)
+                     if (merged := _joined(pieces[a], pieces[b], width)) is not None), None)
+        if pair is None:
+            return pieces
+        a, b, merged = pair
+        pieces = sorted([p for k, p in enumerate(pieces) if k not in (a, b)] + [merged], key=lambda f: -f[0].length)
+
+
+def _joined(a: tuple, b: tuple, width: int) -> tuple | None:
+    (band_a, colours_a, style_a, conf_a), (band_b, colours_b, _, conf_b) = a, b
+    if set(colours_a) != set(colours_b):
+        return None
+    d, n = band_a.unit()
+    d_b, _ = band_b.unit()
+    if abs(float(d[0] * d_b[1] - d[1] * d_b[0])) > np.sin(np.radians(3.0)):
+        return None
+    origin = np.asarray(band_a.p1)
+    ends_b = np.array([band_b.p1, band_b.p2], dtype=np.float64) - origin
+    if np.abs(ends_b @ n).max() > max(band_a.thickness, band_b.thickness):
+        return None
+    along_b = np.sort(ends_b @ d)
+    gap = max(along_b[0] - band_a.length, -along_b[1])
+    if gap > JOIN_GAP_FRAC * width:
+        return None
+    start, end = min(0.0, along_b[0]), max(band_a.length, along_b[1])
+    p1, p2 = origin + d * start, origin + d * end
+    band = _Band((float(p1[0]), float(p1[1])), (float(p2[0]), float(p2[1])),
+                 max(band_a.thickness, band_b.thickness))
+    return band, colours_a, style_a, max(conf_a, conf_b)
 
 
 def _lies_on(point: np.ndarray, band: _Band, slack: float) -> bool:
