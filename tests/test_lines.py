@@ -250,3 +250,13 @@ def test_a_line_broken_by_wear_is_one_line_and_lines_apart_stay_apart() -> None:
     assert len(spans) == 4
     joined = [s for s in spans if s[0] < 160 and s[1] > 810 and s[2] == ("yellow",)]
     assert len(joined) == 1, spans
+
+
+def test_the_horizon_is_looked_for_above_the_counter_top_only() -> None:
+    image = np.full((600, 800, 3), 170, np.uint8)
+    for x in range(-800, 1700, 120):  # tile joints running to (400, 150)
+        cv2.line(image, (x, 600), (400, 150), (90, 90, 90), 2)
+    image[:260] = (120, 110, 100)
+    assert abs(horizon_row(image, above=300) - 150) < 12, "a counter top at row 300 leaves the horizon be"
+    bounded = horizon_row(image, above=120)
+    assert bounded is None or bounded < 120, "never below the counter top"
