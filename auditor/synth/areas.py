@@ -16,7 +16,7 @@ from auditor.synth import textures as tx
 from auditor.synth.camera import Camera
 from auditor.synth.people import PersonLook, look
 from auditor.synth.render import Colour
-from auditor.synth.scene import HallStyle, Shot
+from auditor.synth.scene import AccentBand, HallStyle, Shot
 from auditor.synth.sprites import choose_thing
 from auditor.types import Area
 
@@ -67,7 +67,7 @@ def _shot(style: HallStyle, rng: np.random.Generator, camera: Camera, depth: flo
 # How far below a sign on the back wall its shadow falls there (a 3 cm stand-off, lit from above).
 SIGN_SHADOW_DROP_M = 0.05
 # The accent band along the back wall, per HallStyle.band: (top, bottom) heights of its stripes in metres.
-BANDS: dict[str, list[tuple[float, float]]] = {"stripe": [(2.55, 2.42)], "double": [(2.6, 2.56), (2.5, 2.46)],
+BANDS: dict[AccentBand, list[tuple[float, float]]] = {"stripe": [(2.55, 2.42)], "double": [(2.6, 2.56), (2.5, 2.46)],
                                                "none": []}
 NOTICE_TITLES = ["服务承诺", "办事指南", "政务公开", "廉政监督", "党建园地"]
 

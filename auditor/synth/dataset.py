@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import cv2
 import numpy as np
@@ -31,7 +31,7 @@ from auditor.manual import Manual
 from auditor.scoring import score_audit
 from auditor.synth import textures as tx
 from auditor.synth.areas import CLASSES, Dice, compose
-from auditor.synth.scene import HallStyle
+from auditor.synth.scene import AccentBand, HallStyle
 from auditor.synth.truth import TRUTH_FILE, GeneratorInfo, HallTruth, PhotoTruth, Truth
 from auditor.types import Area, ObjectFact, PhotoFacts
 
@@ -63,12 +63,15 @@ def hall_id(index: int) -> str:
 
 # How often a street's hall has each wall finish and accent band (painted walls and one stripe are the
 # commonest in the district's halls).
-WALL_FINISH_SHARES: dict[str, float] = {"paint": 0.4, "wainscot": 0.25, "stone": 0.2, "veneer": 0.15}
-BAND_SHARES: dict[str, float] = {"stripe": 0.5, "double": 0.25, "none": 0.25}
+WALL_FINISH_SHARES: dict[tx.WallFinish, float] = {"paint": 0.4, "wainscot": 0.25, "stone": 0.2, "veneer": 0.15}
+BAND_SHARES: dict[AccentBand, float] = {"stripe": 0.5, "double": 0.25, "none": 0.25}
+Choice = TypeVar("Choice", bound=str)
 
 
-def _pick(rng: np.random.Generator, shares: dict[str, float]) -> Any:
-    return str(rng.choice(list(shares), p=list(shares.values())))
+def _pick(rng: np.random.Generator, shares: dict[Choice, float]) -> Choice:
+    """One of the keys of ``shares``, each drawn with its share."""
+    choices = list(shares)
+    return choices[int(rng.choice(len(choices), p=list(shares.values())))]
 
 
 def hall_style(rng: np.random.Generator, street: str) -> HallStyle:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Literal
 
 import cv2
 import numpy as np
@@ -31,6 +32,10 @@ REFLECTED_LIGHT_GAIN = 5.0
 CHEST_VISIBLE = 0.6
 
 
+# The accent band along a hall's back wall: one stripe, two thin ones, or none.
+AccentBand = Literal["stripe", "double", "none"]
+
+
 @dataclass
 class HallStyle:
     """What stays the same across one street's photos: the district standard and the building."""
@@ -46,7 +51,7 @@ class HallStyle:
     first_window: int
     # The building's finishes, which differ from street to street.
     wall_finish: tx.WallFinish = "paint"
-    band: str = "stripe"    # the accent band along the back wall: a key of areas.BANDS
+    band: AccentBand = "stripe"  # the accent band along the back wall (areas.BANDS gives its stripes)
     ceiling: tx.CeilingKind = "panels"
     floor_pattern: tx.FloorPattern = "marble"
     counter_front: tx.CounterFront = "laminate"
