@@ -79,6 +79,7 @@ def test_a_street_whose_zone_sign_lacks_english_fails_it_as_the_truth_says(tmp_p
     assert code == 0, output
     data = json.loads(out.read_text(encoding="utf-8"))
     failing = [rule for rule, area in zone_signs.items() if _truth(street, area, rule) == "fail"]
+    assert failing, "the street picked above has the violation in its truth"
     for rule in failing:
         assert data["rules"][rule] == "fail", rule
         finding = next(f for f in data["findings"] if f["rule_id"] == rule)

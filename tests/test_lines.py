@@ -158,8 +158,9 @@ def test_edges_above_a_point_do_not_make_it_the_horizon() -> None:
     image[:260] = (120, 110, 100)
     decoy = (420, 345)
     for start in ((40, 215), (120, 240), (200, 220), (640, 225), (720, 240), (790, 215), (300, 215), (560, 215)):
-        # Slanted edges high in the photo, each pointing down at the decoy point, ending short of it.
-        end = (start[0] + (decoy[0] - start[0]) * 0.6, start[1] + (decoy[1] - start[1]) * 0.6)
+        # Slanted edges high in the photo, each pointing down at the decoy point, ending short of it; long
+        # enough together to outweigh the floor joints, so that only the rule of what lies below rejects them.
+        end = (start[0] + (decoy[0] - start[0]) * 0.85, start[1] + (decoy[1] - start[1]) * 0.85)
         cv2.line(image, start, (int(end[0]), int(end[1])), (30, 30, 30), 3)
     horizon = horizon_row(image)
     assert horizon is not None and abs(horizon - 150) < 12
@@ -260,3 +261,23 @@ def test_the_horizon_is_looked_for_above_the_counter_top_only() -> None:
     assert abs(horizon_row(image, above=300) - 150) < 12, "a counter top at row 300 leaves the horizon be"
     bounded = horizon_row(image, above=120)
     assert bounded is None or bounded < 120, "never below the counter top"
+    # A larger photo is worked on reduced; the counter top is still a row of the photo as given.
+    large = cv2.resize(image, None, fx=2, fy=2, interpolation=cv2.INTER_NEAREST)
+    assert abs(horizon_row(large, above=600) - 300) < 24
+    bounded = horizon_row(large, above=240)
+    assert bounded is None or bounded < 240
+
+
+@pytest.mark.parametrize("second", ["red", "turned"])
+def test_pieces_of_other_colours_or_directions_are_not_joined(second: str) -> None:
+    image = _room()
+    cv2.line(image, (150, 600), (420, 600), (0, 210, 235), 12)   # a yellow piece
+    if second == "red":
+        cv2.line(image, (450, 600), (800, 600), (40, 40, 200), 12)  # a red one on its axis, a small gap on
+    else:
+        # A short yellow one from the same gap, turned 8 degrees off the first one's axis (short, so that it
+        # stays within a tape's width of that axis: only its direction tells it apart).
+        end = (450 + 80, int(round(600 + 80 * np.tan(np.radians(8)))))
+        cv2.line(image, (450, 600), end, (0, 210, 235), 12)
+    lines = FloorLineFinder().find(image)
+    assert len(lines) == 2, lines.data["points"]

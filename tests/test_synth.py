@@ -281,6 +281,15 @@ def test_hair_is_made_black_on_the_head_and_nowhere_else() -> None:
         parts, shade = read_part_map(ASSETS / "people" / f"{sprite.name}.parts.png", alpha.shape)
         hair = hair_mask(sprite, rgb, alpha, parts)
         assert not (hair & (parts > 0)).any(), sprite.name
+        # Never on the face (eyes, brows and lips lie inside the hull of the head's skin) nor under the chin.
+        head = np.zeros(parts.shape, np.uint8)
+        head_rows = slice(sprite.head_top, sprite.head_top + int(round(0.25 * sprite.px_per_m)))
+        head[head_rows] = parts[head_rows] == 2
+        if head.sum() > 20:
+            ys, xs = np.nonzero(head)
+            face = cv2.fillConvexPoly(np.zeros_like(head), cv2.convexHull(np.column_stack([xs, ys])), 1)
+            assert not (hair & face.astype(bool)).any(), f"{sprite.name}: hair on the face"
+            assert not hair[ys.max() + 1:, xs.min() + 1:xs.max()].any(), f"{sprite.name}: hair under the chin"
         picture = sprite_picture(sprite.name)
         assert np.array_equal(picture.parts, parts) and np.array_equal(picture.shade, shade), "only hair changes"
         rows = np.flatnonzero(hair.any(axis=1))
@@ -295,7 +304,7 @@ def test_hair_is_made_black_on_the_head_and_nowhere_else() -> None:
     for seated in (s for s in person_sprites() if s.pose == "seated"):
         rgb, alpha = read_picture(ASSETS / "people" / f"{seated.name}.webp")
         parts, _ = read_part_map(ASSETS / "people" / f"{seated.name}.parts.png", alpha.shape)
-        assert hair_mask(seated, rgb, alpha, parts).sum() > 200, f"{seated.name}: staff at counters keep brown hair"
+        assert hair_mask(seated, rgb, alpha, parts).sum() > 200, f"{seated.name}: no hair found to blacken"
     # A figure whose crown is fair is left as it is.
     fair = next(s for s in person_sprites() if s.name.startswith("holdingMale01"))
     rgb, alpha = read_picture(ASSETS / "people" / f"{fair.name}.webp")
@@ -556,12 +565,16 @@ def test_a_floor_keeps_its_polish_in_patches() -> None:
 
 
 def test_a_screen_shows_the_sheen_of_the_room_on_its_glass() -> None:
-    """Screens carry a veil of reflected light, stronger at the top, the same for the same screen."""
+    """Screens carry a veil of reflected light, stronger at the top, the same for the same screen, and drawn
+    without taking from the photo's generator (which would change everything drawn after the screen)."""
     from auditor.synth import textures as tx
 
     ui = tx.screen(200, 130, np.random.default_rng(3), "ui")
     assert np.array_equal(ui, tx.screen(200, 130, np.random.default_rng(3), "ui"))
-    calls = tx.screen(200, 130, np.random.default_rng(3), "calls")
+    rng = np.random.default_rng(3)
+    before = rng.bit_generator.state
+    calls = tx.screen(200, 130, rng, "calls")   # a call list draws nothing of its own
+    assert rng.bit_generator.state == before
     background = calls[:, :, 2] - calls[:, :, 0]   # the call list's blue, paled where the veil lies
     assert np.median(background[:10]) < np.median(background[-10:]), "the top mirrors the lit ceiling"
 
