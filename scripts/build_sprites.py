@@ -195,12 +195,17 @@ def fetch_library(name: str) -> Path:
     return folder
 
 
+# The Blender script that renders one view of a model.
+BLENDER_SCRIPT = ROOT / "scripts" / "blender_sprite.py"
+
+
 def render_key(obj: Path, args: list[str]) -> str:
-    """What a cached render was made from: the model file's bytes, the Blender script and its arguments.
-    A render is redone when any of them changes (the name alone let a changed model or sample count keep
-    an old picture)."""
+    """What a cached render was made from: the model's OBJ file, the Blender script and its arguments. A
+    render is redone when any of them changes (the name alone let a changed model or sample count keep an
+    old picture); a change to the model's material or texture files alone is not seen (remove the render
+    under data/sprite_build/renders/ by hand)."""
     digest = hashlib.sha256()
-    for part in (obj.read_bytes(), (ROOT / "scripts" / "blender_sprite.py").read_bytes(), "\0".join(args).encode()):
+    for part in (obj.read_bytes(), BLENDER_SCRIPT.read_bytes(), "\0".join(args).encode()):
         digest.update(hashlib.sha256(part).digest())
     return digest.hexdigest()
 
@@ -216,7 +221,7 @@ def render(obj: Path, name: str, yaw: float, elevation_deg: float, px_per_m: flo
         return out
     out.mkdir(parents=True, exist_ok=True)
     (out / "key.txt").unlink(missing_ok=True)  # a run that fails half-way must not leave a matching key
-    subprocess.run(["blender", "-b", "-P", str(ROOT / "scripts" / "blender_sprite.py"), "--", str(obj), str(out),
+    subprocess.run(["blender", "-b", "-P", str(BLENDER_SCRIPT), "--", str(obj), str(out),
                     *args], check=True, stdout=subprocess.DEVNULL)
     (out / "key.txt").write_text(key)
     return out
@@ -268,8 +273,8 @@ def clean_render(folder: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict
 
 def find_parts(colour: np.ndarray, cover: np.ndarray, albedo: np.ndarray, figure: Figure, yaw: float
                ) -> tuple[np.ndarray, np.ndarray, dict]:
-    """The part map (1: top garment, 2: skin, 0: anything else), the garment's shading relative to its
-    brightly lit parts, and the sprite's key points (rows and columns in pixels)."""
+    """The part map (PART_GARMENT, PART_SKIN, 0 for anything else), the garment's light relative to its
+    typical (median) lit pixel, and the sprite's key points (rows and columns in pixels)."""
     ppm = figure.px_per_m
     solid = cover > 0.5
     rows = np.flatnonzero(solid.any(axis=1))

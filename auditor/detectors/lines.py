@@ -21,7 +21,6 @@ needs to turn pixels into metres).
 
 from __future__ import annotations
 
-import itertools
 import warnings
 from dataclasses import dataclass
 
@@ -369,12 +368,20 @@ def _join_broken(found: list, width: int) -> list:
     the gap between them is at most JOIN_GAP_FRAC of the photo's width."""
     pieces = sorted(found, key=lambda f: -f[0].length)
     while True:
-        pair = next(((a, b, merged) for a, b in itertools.combinations(range(len(pieces)), 2)
-                     if (merged := _joined(pieces[a], pieces[b], width)) is not None), None)
-        if pair is None:
+        # Longest first, each piece joins the first longer one it continues; again until none joins (a
+        # joined piece may now reach one it did not).
+        kept: list = []
+        for piece in pieces:
+            for k, longer in enumerate(kept):
+                merged = _joined(longer, piece, width)
+                if merged is not None:
+                    kept[k] = merged
+                    break
+            else:
+                kept.append(piece)
+        if len(kept) == len(pieces):
             return pieces
-        a, b, merged = pair
-        pieces = sorted([p for k, p in enumerate(pieces) if k not in (a, b)] + [merged], key=lambda f: -f[0].length)
+        pieces = sorted(kept, key=lambda f: -f[0].length)
 
 
 def _joined(a: tuple, b: tuple, width: int) -> tuple | None:

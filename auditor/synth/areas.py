@@ -435,7 +435,8 @@ def compose_window_counter(style: HallStyle, rng: np.random.Generator, dice: Dic
     if rng.uniform() < FOREGROUND_VISITOR:
         # On the left of the window, so the evaluation device on the right stays in view.
         _visitor(shot, float(rng.uniform(-0.8, -0.5)), counter_front - float(rng.uniform(0.3, 0.5)))
-    # Last, so that everything above draws the same from a seed as before the neighbours came.
+    # Drawn after the violations, so that a seed's violations (and a street's true score) do not depend on
+    # what the neighbouring windows draw.
     staffed_side = float(rng.choice([-1, 1])) if rng.uniform() < NEIGHBOUR_STAFFED else 0.0
     for side in (-1.0, 1.0):
         colleague = _colleague(rng, style, staff) if side == staffed_side else None

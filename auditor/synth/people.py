@@ -292,15 +292,15 @@ def _feet_shadow(frame: Frame, alpha: np.ndarray, left: int, py: float, foot: fl
 
 def draw_person(frame: Frame, px: float, py: float, scale: float, p: PersonLook
                 ) -> tuple[int, tuple[int, int, int, int]]:
-    """Draw at foot point (px, py) with ``scale`` pixels per metre (negative: the floor's mirror image,
-    hanging down from the feet); returns the person's label id and the pixel box of the chest (where dress
-    colour and badge are judged)."""
+    """Draw at foot point (px, py) with ``scale`` pixels per metre (in the floor's mirror image, hanging down
+    from the feet: ``Frame.blit_standing`` reads the mirrored camera); returns the person's label id and the
+    pixel box of the chest (where dress colour and badge are judged)."""
     sprite = next(s for s in person_sprites() if s.name == p.figure)
     picture = sprite_picture(sprite.name)
     person = frame.new_label("person")
     # The figure's model is scaled to the person's height (seated models sit as a 1.75 m person does).
     model_height = _SEATED_MODEL_HEIGHT_M if sprite.pose == "seated" else sprite.model_height_m
-    ppm = abs(scale) * p.height_m / model_height
+    ppm = scale * p.height_m / model_height
     rgb, alpha, parts, f = _dressed(picture, sprite, p, ppm)
     rgb, alpha, parts, shift = _moving(rgb, alpha, parts, p.motion_m * ppm)
     labels = {BODY: person}
@@ -310,9 +310,10 @@ def draw_person(frame: Frame, px: float, py: float, scale: float, p: PersonLook
     # Place: the figure's middle over the foot point, its feet on it; in the floor's mirror image the
     # figure hangs upside down from its feet.
     left = int(round(px - rgb.shape[1] / 2))
-    foot = sprite.foot * f + (_SEAT_LIFT_M * abs(scale) if sprite.pose == "seated" else 0.0)
-    if sprite.pose == "standing":
-        # Before the figure: the floor under the soles darkens, the shoes drawn over it do not.
+    foot = sprite.foot * f + (_SEAT_LIFT_M * scale if sprite.pose == "seated" else 0.0)
+    if sprite.pose == "standing" and frame.floor_shadows:
+        # Before the figure: the floor under the soles darkens, the shoes drawn over it do not. (Not in the
+        # floor's reflection or the shadow map, which draw no floor shadows.)
         _feet_shadow(frame, alpha, left, py, foot, ppm)
     frame.blit_standing(rgb, alpha, parts, labels, left, py, foot)
     # The chest: 0.33-0.58 m below the top of the head, 0.15 m either side of the torso's middle.

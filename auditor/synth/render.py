@@ -291,10 +291,10 @@ class Frame:
         # Pixels per metre measured along the body, so a tilted camera does not shorten people.
         scale = float(np.hypot(*(px[0] - px[1]))) / 1.7
         # A figure is flat at the depth of its feet (or of ``depth_at``); in the floor's reflection it hangs
-        # down from them.
+        # down from them (``blit_standing`` reads the mirrored camera).
         self.sprite_depth = float(depth[2])
         try:
-            draw(float(px[0, 0]), float(px[0, 1]), -scale if self.camera.mirrored else scale)
+            draw(float(px[0, 0]), float(px[0, 1]), scale)
         finally:
             self.sprite_depth = np.inf
 
@@ -366,24 +366,23 @@ def ambient_occlusion(depth: np.ndarray, strength: float = 0.45) -> np.ndarray:
     finite = np.isfinite(depth)
     far = float(depth[finite].max()) if finite.any() else 1.0
     inverse = 1.0 / np.where(finite, depth, far * 4).astype(np.float32)
-    pad = 48
+    radii, directions = (4, 10, 22, 44), 4
+    pad = max(radii)
     # Outside the picture there is nothing to compare with (NaN fails every test below): a replicated
     # border would bend a slanted plane at the picture's edge into a false crease.
     padded = cv2.copyMakeBorder(inverse, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=float("nan"))
     h, w = inverse.shape
     occlusion = np.zeros_like(inverse)
-    samples = 0
-    for radius in (4, 10, 22, 44):
+    for radius in radii:
         # Opposite pairs of neighbours: half a turn of directions covers the whole circle.
-        for angle in np.linspace(0, np.pi, 4, endpoint=False) + radius:
+        for angle in np.linspace(0, np.pi, directions, endpoint=False) + radius:
             dx, dy = int(round(radius * np.cos(angle))), int(round(radius * np.sin(angle)))
             ahead = padded[pad + dy:pad + dy + h, pad + dx:pad + dx + w] / inverse - 1
             behind = padded[pad - dy:pad - dy + h, pad - dx:pad - dx + w] / inverse - 1
             crease = (np.abs(ahead) < SILHOUETTE_JUMP) & (np.abs(behind) < SILHOUETTE_JUMP)
             occlusion += np.where(crease, np.clip((ahead + behind) / 2, 0, None), 0.0)
-            samples += 1
     # Sixteen directions leave steps along an edge; light in a crease varies smoothly.
-    occlusion = cv2.GaussianBlur(occlusion / samples, (0, 0), 3.0)
+    occlusion = cv2.GaussianBlur(occlusion / (len(radii) * directions), (0, 0), 3.0)
     return 1.0 - strength * np.clip(occlusion / 0.01, 0, 1)
 
 
@@ -401,7 +400,7 @@ def glossy_reflection(mirror: np.ndarray, height: np.ndarray) -> np.ndarray:
         cv2.resize(cv2.GaussianBlur(half, (0, 0), sigmaX=sx / 2, sigmaY=sy / 2), (w, h), interpolation=cv2.INTER_LINEAR)
         for sx, sy in ((2.0, 6.0), (5.0, 14.0))]
     # 0 at the floor, 1 at 0.6 m, 2 from 1.2 m up (and where nothing is).
-    t = np.clip(np.nan_to_num(height, nan=np.inf, posinf=9.0) / 0.6, 0, 2)[..., None]
+    t = np.clip(height / 0.6, 0, 2)[..., None]
     near = levels[0] * (1 - np.clip(t, 0, 1)) + levels[1] * np.clip(t, 0, 1)
     return (near * (1 - np.clip(t - 1, 0, 1)) + levels[2] * np.clip(t - 1, 0, 1)).astype(np.float32)
 
@@ -465,7 +464,7 @@ def downlight(camera: Camera, depth: np.ndarray, points: np.ndarray, lights: np.
 
 # The tone curve's toe (a power on each pixel's light before the shoulder). Measured at glance size
 # (scripts/realism_stats.py) on the samples against the real photos of ../shared/realdev: mean lightness 63
-# before the toe, 57.5 with it, 46 real; the darkest 2% at L 21, then 13, real 5. A toe of 1.3 took them to
+# before the toe, 57.5 with it, 45 real; the darkest 2% at L 21, then 13, real 5. A toe of 1.3 took them to
 # 52 and 9 but pushed navy uniforms under the dress analyzer's chroma floor (41 of 71 read dark blue, 14 as
 # black), where real photos of navy workwear keep it (docs/analyzers.md).
 TONE_TOE = 1.15

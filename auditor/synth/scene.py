@@ -304,7 +304,10 @@ class Shot:
         return 1.0 - 0.38 * blocked
 
     def ceiling_lights(self) -> np.ndarray:
-        """World points (K, 3) of the ceiling's lights, where textures.ceiling draws them."""
+        """World points (K, 3) of the ceiling's lights, on the grid textures.ceiling draws them on. Not quite
+        the same lights: the texture leaves out a light whose tile would touch the far or the right wall, this
+        list (and _lit_floor's) keeps it, so a room can be lit by up to a row more lights than its ceiling
+        shows. One function giving the lights to all three is the mend; it changes every photo."""
         first_x, first_y = tx.CEILING_FIRST_LIGHT_M
         xs = np.arange(first_x, self.room_width, tx.CEILING_LIGHT_SPACING_M) - self.room_width / 2
         ys = np.arange(first_y, self.room_depth, tx.CEILING_LIGHT_SPACING_M)

@@ -103,9 +103,14 @@ def thing_picture(name: str) -> tuple[np.ndarray, np.ndarray]:
     return read_picture(ASSETS / "objects" / f"{name}.webp")
 
 
+def _metres_per_picture_px(sprite: ThingSprite, height_m: float) -> float:
+    """Metres of the world per pixel of ``sprite``'s picture when it is drawn ``height_m`` tall."""
+    return height_m / sprite.model_height_m / sprite.px_per_m
+
+
 def thing_extent(sprite: ThingSprite, height_m: float) -> tuple[float, float]:
     """How far (metres) ``sprite`` drawn ``height_m`` tall reaches left and right of its base's middle."""
-    metres_per_px = height_m / sprite.model_height_m / sprite.px_per_m
+    metres_per_px = _metres_per_picture_px(sprite, height_m)
     width_px = thing_picture(sprite.name)[1].shape[1]
     return sprite.base[0] * metres_per_px, (width_px - sprite.base[0]) * metres_per_px
 
@@ -117,7 +122,7 @@ def draw_thing(frame: Frame, sprite: ThingSprite, base: tuple[float, float, floa
     """
     def draw(px: float, py: float, scale: float) -> None:
         rgb, alpha = thing_picture(sprite.name)
-        factor = abs(scale) * height_m / sprite.model_height_m / sprite.px_per_m
+        factor = scale * _metres_per_picture_px(sprite, height_m)
         rgb, alpha = scaled(rgb, alpha, factor)
         parts = (alpha > 0.5).astype(np.uint8)
         bx, by = sprite.base[0] * factor, sprite.base[1] * factor

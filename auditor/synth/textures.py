@@ -318,8 +318,8 @@ def kiosk_faces(width_px: int, body_px: int, head_px: int, rng: np.random.Genera
                 ) -> tuple[np.ndarray, np.ndarray]:
     """The two front faces of a self-service kiosk or ticket machine, as such machines are built: the head
     (a coloured cap band with a logo mark, a black bezel round a touch screen) and the body (a card reader
-    with its light, a receipt slot, a service door's seams and a dark plinth). No words: OCR would read them
-    as signs the truth does not know."""
+    with its light, a receipt slot, a service door's seams and a dark plinth). No words on the cap or the
+    body (OCR would read them as signs the truth does not know); the screen's menu is too small to read."""
     head = np.empty((head_px, width_px, 3), np.float32)
     head[:] = (0.08, 0.08, 0.09)
     cap = max(int(head_px * 0.16), 3)
@@ -799,14 +799,11 @@ def _stripe(img: np.ndarray, colour: Colour, at: float) -> None:
     img[y + band:y + band + 1] *= 0.8
 
 
-def panel(colour: Colour, width_px: int, height_px: int, stripe: Colour | None = None,
-          stripe_at: float = 0.1, kick: bool = True) -> np.ndarray:
+def panel(colour: Colour, width_px: int, height_px: int, kick: bool = True) -> np.ndarray:
     """A counter or cabinet front: a laminated surface (soft blotches, bevelled top edge, a darker kick
-    plate unless ``kick`` is False) with a brand stripe. The same size and colour give the same panel."""
+    plate unless ``kick`` is False). The same size and colour give the same panel."""
     rng = np.random.default_rng(width_px * 7919 + height_px)
     img = surface(colour, width_px, height_px, rng, roughness=0.025)
-    if stripe is not None:
-        _stripe(img, stripe, stripe_at)
     if kick:
         img[int(height_px * KICK_AT):] *= 0.7
     return np.clip(img, 0, 1)
@@ -827,13 +824,12 @@ def counter_front(kind: CounterFront, colour: Colour, accent: Colour, wood_colou
     w, h = max(int(width_m * px_per_m), 8), max(int(height_m * px_per_m), 8)
     rng = np.random.default_rng(seed)
     if kind == "laminate":
-        img = panel(colour, w, h, stripe=accent, stripe_at=0.12, kick=False)
+        img = panel(colour, w, h, kick=False)
+    elif kind == "veneer":
+        img = veneer(w, h, wood_colour, rng, int(0.45 * px_per_m))
     else:
-        if kind == "veneer":
-            img = veneer(w, h, wood_colour, rng, int(0.45 * px_per_m))
-        else:
-            img = stone_panels(w, h, stone_colour, rng, (int(1.2 * px_per_m), h))
-        _stripe(img, accent, 0.12)
+        img = stone_panels(w, h, stone_colour, rng, (int(1.2 * px_per_m), h))
+    _stripe(img, accent, 0.12)
     # Shoes and bags mark a counter's front low down, where people stand at it.
     _scuff_marks(img, rng, px_per_m)
     return np.clip(img, 0, 1)
