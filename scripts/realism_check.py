@@ -15,24 +15,19 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from realism_stats import glance, photos
+
+from auditor.errors import AuditorError
+from auditor.photos import read_photo
 
 ROOT = Path(__file__).resolve().parent.parent
-TILE = (400, 300)
 
 
 def _tile(path: Path, number: int) -> np.ndarray:
-    image = cv2.imread(str(path))
-    if image is None:
-        raise SystemExit(f"cannot read {path}")
-    # Centre-crop to 4:3 so the shape of a tile gives nothing away.
-    h, w = image.shape[:2]
-    if w / h > 4 / 3:
-        cut = int((w - h * 4 / 3) / 2)
-        image = image[:, cut:w - cut]
-    else:
-        cut = int((h - w * 3 / 4) / 2)
-        image = image[cut:h - cut]
-    tile = cv2.resize(image, TILE, interpolation=cv2.INTER_AREA)
+    try:
+        tile = glance(read_photo(path).image)
+    except AuditorError as error:
+        raise SystemExit(f"cannot read {path}: {error}") from error
     cv2.rectangle(tile, (0, 0), (44, 30), (0, 0, 0), -1)
     cv2.putText(tile, str(number), (4, 23), cv2.FONT_HERSHEY_SIMPLEX, 0.75, (255, 255, 255), 2, cv2.LINE_AA)
     return tile
@@ -40,15 +35,14 @@ def _tile(path: Path, number: int) -> np.ndarray:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--real", type=Path, required=True, help="folder of real photos (*.jpg)")
+    parser.add_argument("--real", type=Path, required=True, help="folder of real photos")
     parser.add_argument("--generated", type=Path, default=ROOT / "samples", help="folder of generated photos")
     parser.add_argument("--out", type=Path, default=ROOT / "data" / "realism")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--count", type=int, default=6, help="photos of each kind")
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
-    real = sorted(args.real.glob("*.jpg"))
-    generated = sorted(args.generated.rglob("*.jpg"))
+    real, generated = photos(args.real), photos(args.generated)
     if len(real) < args.count or len(generated) < args.count:
         raise SystemExit(f"need {args.count} photos of each kind: {len(real)} real, {len(generated)} generated")
     chosen = [(p, "real") for p in rng.choice(real, args.count, replace=False)] + \
