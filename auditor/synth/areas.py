@@ -396,7 +396,7 @@ def compose_window_counter(style: HallStyle, rng: np.random.Generator, dice: Dic
     _counter(shot, 0.0, cy, (window_w * 3, depth, height))
     # Glass partitions either side of this window (the neighbours' are added with them, at the end).
     for wx in (-window_w / 2, window_w / 2):
-        shot.box(None, wx, cy + 0.05, top, (0.04, 0.5, 0.75), (0.75, 0.82, 0.86), shadow=False)
+        _partition(shot, wx, cy, top)
     if not dice("window_plate_missing", 0.7):
         name = str(rng.choice(["综合受理", "综合受理", "出件窗口", "咨询帮办"]))
         lines = [f"{window}号窗口", name]
@@ -409,8 +409,7 @@ def compose_window_counter(style: HallStyle, rng: np.random.Generator, dice: Dic
                  (0.15, 0.15, 0.17), faces={"front": tx.screen(90, 60, rng, "ui")}, on="top")
     shot.box("name_plate", float(rng.uniform(-0.6, -0.3)), cy - 0.2, top, (0.2, 0.05, 0.07), (0.85, 0.75, 0.4),
              on="top")
-    shot.box("monitor", float(rng.choice([-0.55, 0.55])) * float(rng.uniform(0.9, 1.2)), cy + 0.12, top,
-             (0.48, 0.05, 0.32), (0.08, 0.08, 0.09), on="top")
+    _window_monitor(shot, float(rng.choice([-0.55, 0.55])) * float(rng.uniform(0.9, 1.2)), cy, top)
     _counter_items(shot, -0.7, 0.7, cy - 0.05, top, dice, 0.35)
     _allowed_clutter(shot, cy - 0.1, top)
     if dice("sticker_on_counter", 0.4):
@@ -440,7 +439,7 @@ def compose_window_counter(style: HallStyle, rng: np.random.Generator, dice: Dic
     staffed_side = float(rng.choice([-1, 1])) if rng.uniform() < NEIGHBOUR_STAFFED else 0.0
     for side in (-1.0, 1.0):
         colleague = _colleague(rng, style, staff) if side == staffed_side else None
-        _neighbour_window(shot, side * window_w, cy, top, window_w, colleague)
+        _neighbour_window(shot, side, window_w, cy, top, colleague)
     return shot
 
 
@@ -461,20 +460,32 @@ def _colleague(rng: np.random.Generator, style: HallStyle, staff: PersonLook) ->
     return colleague
 
 
-def _neighbour_window(shot: Shot, x: float, cy: float, top: float, window_w: float,
+def _partition(shot: Shot, x: float, cy: float, top: float) -> None:
+    """The glass partition between two windows, standing on the counter top at ``x``."""
+    shot.box(None, x, cy + 0.05, top, (0.04, 0.5, 0.75), (0.75, 0.82, 0.86), shadow=False)
+
+
+def _window_monitor(shot: Shot, x: float, cy: float, top: float) -> None:
+    """A window's monitor at the back of the counter top, its back to the camera."""
+    shot.box("monitor", x, cy + 0.12, top, (0.48, 0.05, 0.32), (0.08, 0.08, 0.09), on="top")
+
+
+def _keyboard(shot: Shot, x: float, y: float, top: float) -> None:
+    shot.box("keyboard", x, y, top, (0.42, 0.14, 0.02), (0.12, 0.12, 0.13), on="top")
+
+
+def _neighbour_window(shot: Shot, side: float, window_w: float, cy: float, top: float,
                       colleague: PersonLook | None) -> None:
     """The window beside the one photographed, at the edge of the photo: a row of windows at work reads as a
     hall, one window on an empty counter as a stage. Its outer partition, its monitor and keyboard, and a
     chair with ``colleague`` on it or empty. No plate and no evaluation device: those are checked for the
     photographed window, and a neighbour's would stand in for one that is missing."""
     rng = shot.rng
-    side = float(np.sign(x))
-    shot.box(None, x + side * window_w / 2, cy + 0.05, top, (0.04, 0.5, 0.75), (0.75, 0.82, 0.86), shadow=False)
+    x = side * window_w  # the neighbouring window's middle (``side``: -1 left, 1 right)
+    _partition(shot, x + side * window_w / 2, cy, top)
     # The monitor stands towards the far side of the neighbour's window, out of the way of its staff.
-    shot.box("monitor", x + side * float(rng.uniform(0.3, 0.55)), cy + 0.12, top, (0.48, 0.05, 0.32),
-             (0.08, 0.08, 0.09), on="top")
-    shot.box("keyboard", x + float(rng.uniform(-0.15, 0.15)), cy - 0.05, top, (0.42, 0.14, 0.02),
-             (0.12, 0.12, 0.13), on="top")
+    _window_monitor(shot, x + side * float(rng.uniform(0.3, 0.55)), cy, top)
+    _keyboard(shot, x + float(rng.uniform(-0.15, 0.15)), cy - 0.05, top)
     seat_x = x + float(rng.uniform(-0.25, 0.1)) * side
     if colleague is not None:
         _seated_staff(shot, colleague, seat_x, cy + 0.55)
@@ -492,7 +503,7 @@ def compose_back_office(style: HallStyle, rng: np.random.Generator, dice: Dice) 
                   desk_y + 0.65)
     shot.box("monitor", -0.35, desk_y + 0.1, top, (0.5, 0.06, 0.33), (0.06, 0.06, 0.07),
              faces={"front": tx.screen(200, 130, rng, "ui")}, on="top")
-    shot.box("keyboard", -0.3, desk_y - 0.18, top, (0.42, 0.14, 0.02), (0.12, 0.12, 0.13), on="top")
+    _keyboard(shot, -0.3, desk_y - 0.18, top)
     shot.box("phone", 0.5, desk_y - 0.05, top, (0.18, 0.16, 0.07), (0.2, 0.2, 0.22), on="top")
     if rng.uniform() < 0.6:
         shot.box("paper_pile", 0.3, desk_y + 0.15, top, (0.3, 0.22, 0.08), (0.96, 0.96, 0.93), on="top")
