@@ -43,8 +43,8 @@ LangOption = Annotated[Lang, typer.Option("--lang", help="language of the output
 DbOption = Annotated[str | None, typer.Option("--db", help="SQLAlchemy URL of the store (default: data/auditor.db, "
                                                            "or $AUDITOR_DB_URL)")]
 ManualOption = Annotated[Path, typer.Option("--manual", help="the standardization manual (YAML)")]
-DetectorOption = Annotated[Path | None, typer.Option("--detector", help="detector config (default: "
-                                                                        "models/detector.yaml)")]
+DetectorOption = Annotated[Path | None, typer.Option("--detector", help="detector config: a list of detectors "
+                                                                        "or one (default: models/detectors.yaml)")]
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -61,7 +61,7 @@ def _load_manual(path: Path) -> Manual:
 
 def _make_auditor(manual: Manual, detector: Path | None):
     # Imported here so that `auditor manual check` and `auditor halls` start without loading torch.
-    from auditor.detectors.yolo import DEFAULT_CONFIG
+    from auditor.detectors.fusion import DEFAULT_CONFIG
     from auditor.pipeline import Auditor, default_detectors
 
     try:

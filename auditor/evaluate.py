@@ -14,12 +14,11 @@ tested without images or detectors; ``evaluate_folder`` only feeds it.
 
 from __future__ import annotations
 
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import ValidationError
@@ -27,6 +26,7 @@ from rich.console import RenderableType
 from rich.table import Table
 
 from auditor.collect import PhotoInput
+from auditor.detection_metrics import DetectorScores, score_detector
 from auditor.errors import AuditorError
 from auditor.i18n import t
 from auditor.manual import Manual
@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # the pipeline pulls in the detectors; the comparison alone d
     from auditor.pipeline import Auditor
 
 DATA_YAML = "data.yaml"
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
 EVAL_ROUND = "eval"
 
 # A verdict key: (photo file, rule id) for a photo rule, (None, rule id) for a hall rule of the hall.
@@ -165,6 +166,7 @@ class EvalReport:
     map50: float | None = None
     map50_95: float | None = None
     map50_95_per_class: dict[str, float] | None = None
+    ap50_per_class: dict[str, float] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         m = self.metrics
@@ -185,6 +187,7 @@ class EvalReport:
             data["map50"] = self.map50
             data["map50_95"] = self.map50_95
             data["map50_95_per_class"] = self.map50_95_per_class
+            data["ap50_per_class"] = self.ap50_per_class
         return data
 
 
@@ -273,7 +276,8 @@ def evaluate_folder(folder: Path, truth: Truth, auditor: Auditor) -> EvalReport:
     if objects is not None and photos_done:
         scores, note = detector_map(objects, folder, truth.generator.classes)
         if scores is not None:
-            report.map50, report.map50_95, report.map50_95_per_class = scores
+            report.map50, report.map50_95 = scores.map50, scores.map50_95
+            report.map50_95_per_class, report.ap50_per_class = scores.per_class, scores.ap50_per_class
         if note is not None:
             report.notes.append(note)
     return report
@@ -311,70 +315,27 @@ def read_data_yaml(folder: Path) -> DataYaml:
         raise DatasetError(f"{path}: not a dataset yaml: {_problems(exc)}") from exc
 
 
-def model_classes(objects: Any) -> list[str | None] | None:
-    """The model's classes in index order, renamed by the detector's class map (None where the map drops
-    one); None when the detector is not an ultralytics model with a class map."""
-    model, class_map = getattr(objects, "model", None), getattr(objects, "class_map", None)
-    names = getattr(model, "names", None)
-    if names is None or not isinstance(class_map, Mapping):
-        return None
-    ordered = [names[i] for i in sorted(names)] if isinstance(names, Mapping) else list(names)
-    return [class_map.get(name) for name in ordered]
-
-
-def class_mismatch(model: Sequence[str | None], folder: Sequence[str]) -> str | None:
-    """Why the model's classes cannot be scored on the folder's labels, or None when they can: ultralytics
-    matches classes by index, so the folder's class i must be the model's class i."""
-    for index, name in enumerate(folder):
-        theirs = model[index] if index < len(model) else None
-        if theirs != name:
-            shown = "no class" if index >= len(model) else ("a class the class map drops" if theirs is None
-                                                             else repr(theirs))
-            return f"the folder's class {index} is {name!r} but the detector's class {index} is {shown}"
-    return None
-
-
-class DetectorScores(NamedTuple):
-    map50: float
-    map50_95: float
-    per_class: dict[str, float]   # mAP50-95 of each class that has labels in the folder
-
-
 def detector_map(objects: Any, folder: Path, truth_classes: Sequence[str]
                  ) -> tuple[DetectorScores | None, str | None]:
-    """mAP50, mAP50-95 (overall and per class) of the object detector on the folder's labels, and a note on
-    why not or on what differed. The folder is a held-out set as a whole, so its train and val images are
-    both scored."""
+    """mAP of the object detector, as the audit runs it, on the folder's labels (``detection_metrics``),
+    and a note on why not or on what differed. The folder is a held-out set as a whole, so its train and
+    val images are both scored."""
     try:
         data = read_data_yaml(folder)
         classes = data.class_names()
     except (DatasetError, ValueError) as exc:
         return None, f"no detector mAP: {exc}"
-    mapped = model_classes(objects)
-    if mapped is None:
-        return None, "no detector mAP: the object detector is not an ultralytics model with a class map"
-    why = class_mismatch(mapped, classes)
-    if why is not None:
-        return None, f"no detector mAP: {why} (ultralytics matches classes by index)"
     note = (None if list(truth_classes) == classes else
             f"{TRUTH_FILE} lists the classes {list(truth_classes)}, {DATA_YAML} {classes}; the labels follow "
             f"{DATA_YAML}")
-    dirs = [d for d in data.image_dirs() if (folder / d).is_dir()]
-    if not dirs:
-        return None, f"no detector mAP: none of the image folders of {DATA_YAML} is there ({data.image_dirs()})"
-    with tempfile.TemporaryDirectory(prefix="auditor-eval-") as tmp:
-        # path: the folder as given, not data.yaml's, which names where the generator wrote it.
-        spec = {"path": str(folder.resolve()), "train": dirs, "val": dirs, "names": dict(enumerate(classes))}
-        data_file = Path(tmp) / "data.yaml"
-        data_file.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
-        try:
-            # project/name: ultralytics would otherwise write runs/ into the working directory.
-            metrics = objects.model.val(data=str(data_file), imgsz=objects.imgsz, batch=8, plots=False,
-                                        verbose=False, device="cpu", project=tmp, name="val")
-        except Exception as exc:  # ultralytics raises many types for a bad data set or model
-            return None, f"no detector mAP: ultralytics validation failed: {type(exc).__name__}: {exc}"
-    per_class = {classes[int(c)]: round(float(metrics.box.maps[int(c)]), 4) for c in metrics.box.ap_class_index}
-    return DetectorScores(float(metrics.box.map50), float(metrics.box.map), per_class), note
+    images = sorted(p for d in data.image_dirs() if (folder / d).is_dir() for p in (folder / d).iterdir()
+                    if p.suffix.lower() in IMAGE_SUFFIXES)
+    if not images:
+        return None, f"no detector mAP: no images in the folders of {DATA_YAML} ({data.image_dirs()})"
+    scores = score_detector(objects, images, classes)
+    if scores is None:
+        return None, "no detector mAP: none of the classes the detector finds is labelled in the folder"
+    return scores, note
 
 
 # -- the summary --------------------------------------------------------------------------------------------

@@ -20,9 +20,9 @@ import supervision as sv
 from auditor.checks import Analyzer
 from auditor.collect import PhotoInput
 from auditor.detectors.base import LineFinder, ObjectDetector, TextReader
+from auditor.detectors.fusion import DEFAULT_CONFIG, load_object_detector
 from auditor.detectors.lines import FloorLineFinder
 from auditor.detectors.ocr import RapidOcrReader
-from auditor.detectors.yolo import DEFAULT_CONFIG, YoloDetector
 from auditor.engine import analyzers_for, evaluate
 from auditor.errors import DetectorConfigError, PhotoReadError
 from auditor.facts import build_facts
@@ -50,11 +50,10 @@ class Detectors:
 @lru_cache(maxsize=4)
 def default_detectors(config: Path = DEFAULT_CONFIG) -> Detectors:
     """The configured detectors, built once per process and shared by every audit."""
-    notes = []
-    objects = YoloDetector.from_config(config)
+    objects, notes = load_object_detector(config)
     if objects is None:
-        notes.append(f"no object detector: the weights named in {config} are not there; rules that need "
-                     f"objects, persons or dress are not assessable")
+        notes.append(f"no object detector: no weights of {config} are there; rules that need objects, persons "
+                     f"or dress are not assessable")
     return Detectors(objects=objects, texts=RapidOcrReader(), lines=FloorLineFinder(), notes=notes)
 
 

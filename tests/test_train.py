@@ -115,3 +115,18 @@ def test_a_missing_or_broken_dataset_is_named(tmp_path: Path) -> None:
         check_dataset(broken)
     result = CliRunner().invoke(app, ["train", "--data", str(tmp_path / "missing.yaml"), "--epochs", "1"])
     assert result.exit_code != 0 and "no such dataset" in result.output
+
+
+def test_a_run_cut_off_mid_way_is_found_for_resuming_and_a_finished_one_is_not(tmp_path: Path) -> None:
+    import torch
+
+    from auditor.train import unfinished_run
+
+    assert unfinished_run(tmp_path) is None, "no run yet"
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    # Ultralytics keeps the optimiser's state in last.pt after each epoch and strips it when the run ends.
+    torch.save({"epoch": 3, "optimizer": {"state": {}}}, weights / "last.pt")
+    assert unfinished_run(tmp_path) == weights / "last.pt"
+    torch.save({"epoch": -1, "optimizer": None}, weights / "last.pt")
+    assert unfinished_run(tmp_path) is None

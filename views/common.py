@@ -44,7 +44,7 @@ def manual() -> Manual:
 @st.cache_resource(show_spinner=False)
 def get_auditor():
     """The auditor with its detectors (YOLO, OCR, line finder), loaded once per server process."""
-    from auditor.detectors.yolo import DEFAULT_CONFIG
+    from auditor.detectors.fusion import DEFAULT_CONFIG
     from auditor.pipeline import Auditor, default_detectors
 
     return Auditor(manual(), default_detectors(DEFAULT_CONFIG))

@@ -38,6 +38,20 @@ def as_bgr(image: np.ndarray) -> np.ndarray:
     return image
 
 
+def merge_per_class(first: sv.Detections, more: sv.Detections, iou: float = 0.5) -> sv.Detections:
+    """``first`` and ``more`` together, where boxes of one class that overlap (a thing seen in two crops, or
+    in a crop and the whole photo) are kept once, the most confident."""
+    if len(more) == 0:
+        return first
+    merged = sv.Detections.merge([first, more]) if len(first) else more
+    names = merged.data["class_name"]
+    index = {name: i for i, name in enumerate(sorted(set(names)))}
+    merged.class_id = np.array([index[name] for name in names], dtype=int)
+    kept = merged.with_nms(threshold=iou, class_agnostic=False)
+    kept.class_id = np.zeros(len(kept), dtype=int)
+    return kept
+
+
 class ObjectDetector(Protocol):
     """Finds objects (persons included), named with the manual's object vocabulary."""
 

@@ -7,9 +7,14 @@ hall detector, the official COCO models or a user's own model plug in the same w
     fallback_weights: hall-detector.pt
     imgsz: 640
     confidence: 0.35
+    crop_imgsz: 320                   # optional: a second look at chests and counter tops (detectors/crops.py)
     class_map: {person: person, cup: cup, "potted plant": plant}
 
 Classes missing from the map are dropped. Models load once per process (``load_yolo_model`` is cached).
+With ``crop_imgsz`` the same model looks again at square crops of the people's chests and the counter tops
+the first pass found, each resized to ``crop_imgsz``, and the small classes (``crops.CROP_CLASSES``) found
+there join the first pass's (overlaps merged per class). Only a model trained on such crops (the bundled
+hall detector is) gains from it.
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ import supervision as sv
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from auditor.detectors.base import detections
+from auditor.detectors.base import detections, merge_per_class
+from auditor.detectors.crops import CROP_CLASSES, crop_regions
 from auditor.errors import DetectorConfigError
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
@@ -38,6 +44,7 @@ class DetectorConfig(BaseModel):
     fallback_weights: str | None = None
     imgsz: int = Field(640, ge=32, le=4096)
     confidence: float = Field(0.35, gt=0, lt=1)
+    crop_imgsz: int | None = Field(None, ge=32, le=4096, description="input size of the crop pass; none: no crop pass")
     class_map: dict[str, str] = Field(min_length=1, description="model class name -> manual object name")
 
 
@@ -89,11 +96,15 @@ class YoloDetector:
     name = "yolo"
 
     def __init__(self, weights: str | Path, class_map: dict[str, str], *, imgsz: int = 640,
-                 confidence: float = 0.35):
+                 confidence: float = 0.35, crop_imgsz: int | None = None):
         self.weights = Path(weights)
         self.class_map = dict(class_map)
         self.imgsz = imgsz
         self.confidence = confidence
+        # The crops follow the boxes the audit would report, also while an evaluation lowers ``confidence``
+        # to score the whole precision-recall curve.
+        self.region_confidence = confidence
+        self.crop_imgsz = crop_imgsz
         self.model = load_yolo_model(str(self.weights))
         names = set(self.model.names.values()) if isinstance(self.model.names, dict) else set(self.model.names)
         unknown = sorted(set(self.class_map) - names)
@@ -109,15 +120,44 @@ class YoloDetector:
         weights = resolve_weights(config, base)
         if weights is None:
             return None
-        return cls(weights, config.class_map, imgsz=config.imgsz, confidence=config.confidence)
+        return cls(weights, config.class_map, imgsz=config.imgsz, confidence=config.confidence,
+                   crop_imgsz=config.crop_imgsz)
 
     @property
     def detectable(self) -> frozenset[str]:
         return frozenset(self.class_map.values())
 
     def detect(self, image: np.ndarray) -> sv.Detections:
-        result = self.model.predict(image, imgsz=self.imgsz, conf=self.confidence, verbose=False)[0]
+        whole = self.first_pass(image)
+        return merge_per_class(whole, self.look_closer(image, whole))
+
+    def first_pass(self, image: np.ndarray) -> sv.Detections:
+        """The whole photo at ``imgsz``."""
+        return self._predict(image, self.imgsz)
+
+    def _predict(self, image: np.ndarray, imgsz: int) -> sv.Detections:
+        result = self.model.predict(image, imgsz=imgsz, conf=self.confidence, verbose=False)[0]
         return self.map_classes(sv.Detections.from_ultralytics(result))
+
+    def look_closer(self, image: np.ndarray, whole: sv.Detections) -> sv.Detections:
+        """The small classes found in crops of the chests and counter tops of ``whole``, in photo pixels
+        (none without a crop pass)."""
+        if not self.crop_imgsz:
+            return detections([], [], [])
+        height, width = image.shape[:2]
+        found = [(str(name), tuple(float(v) for v in box))
+                 for name, box, conf in zip(whole.data.get("class_name", []), whole.xyxy, whole.confidence, strict=True)
+                 if conf >= self.region_confidence]
+        parts = []
+        for x1, y1, x2, y2 in crop_regions(found, width, height):  # type: ignore[arg-type]
+            x0, y0 = int(round(x1)), int(round(y1))
+            crop = self._predict(np.ascontiguousarray(image[y0:int(round(y2)), x0:int(round(x2))]), self.crop_imgsz)
+            keep = np.array([name in CROP_CLASSES for name in crop.data.get("class_name", [])], dtype=bool)
+            if keep.any():
+                crop = crop[keep]
+                crop.xyxy = crop.xyxy + np.array([x0, y0, x0, y0], dtype=np.float32)
+                parts.append(crop)
+        return sv.Detections.merge(parts) if parts else detections([], [], [])
 
     def map_classes(self, found: sv.Detections) -> sv.Detections:
         """Rename the model's classes to manual object names and drop the classes the map leaves out."""
@@ -126,3 +166,4 @@ class YoloDetector:
         kept = found[keep] if len(found) else found
         mapped = [self.class_map[name] for name in model_names[keep]]
         return detections(kept.xyxy, mapped, kept.confidence if kept.confidence is not None else [1.0] * len(kept))
+

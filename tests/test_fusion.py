@@ -1,0 +1,120 @@
+"""Several detectors in one audit: the list config, fusion per class, the crop pass after the fusion."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from auditor.detectors.base import detections
+from auditor.detectors.fusion import FusedDetector, fuse, load_object_detector, read_detector_list
+from auditor.errors import DetectorConfigError
+
+IMAGE = np.zeros((240, 320, 3), np.uint8)
+
+
+class Fixed:
+    """A detector reporting fixed boxes; ``closer`` boxes come from its second look, which records the
+    persons it was handed."""
+
+    def __init__(self, name: str, found: list[tuple[str, tuple[float, float, float, float], float]],
+                 knows: set[str], closer: list[tuple[str, tuple[float, float, float, float], float]] | None = None):
+        self.name = name
+        self.found = found
+        self.knows = frozenset(knows)
+        self.closer = closer
+        self.handed: list[list[str]] = []
+
+    @property
+    def detectable(self) -> frozenset[str]:
+        return self.knows
+
+    def detect(self, image):
+        return detections([b for _, b, _ in self.found], [n for n, _, _ in self.found], [c for _, _, c in self.found])
+
+    def __getattr__(self, attribute):
+        if attribute == "look_closer" and self.__dict__.get("closer") is not None:
+            return self._look_closer
+        raise AttributeError(attribute)
+
+    def _look_closer(self, image, found):
+        self.handed.append(sorted(found.data["class_name"]))
+        return detections([b for _, b, _ in self.closer], [n for n, _, _ in self.closer],
+                          [c for _, _, c in self.closer])
+
+
+def _names(found) -> list[str]:
+    return sorted(found.data["class_name"])
+
+
+def test_shared_classes_merge_and_a_preferred_detector_wins_its_class():
+    hall = Fixed("hall", [("person", (10, 10, 50, 100), 0.6), ("counter", (0, 100, 320, 200), 0.9),
+                          ("seat", (200, 150, 240, 200), 0.5)], {"person", "counter", "seat"})
+    coco = Fixed("coco", [("person", (12, 12, 52, 102), 0.9), ("person", (100, 10, 140, 100), 0.8),
+                          ("seat", (201, 151, 241, 201), 0.7), ("cup", (60, 90, 70, 100), 0.5)],
+                 {"person", "seat", "cup"})
+    found = {"hall": hall.detect(IMAGE), "coco": coco.detect(IMAGE)}
+    knows = {"hall": hall.detectable, "coco": coco.detectable}
+    merged = fuse(found, knows, prefer={})
+    assert _names(merged) == ["counter", "cup", "person", "person", "seat"], "overlapping boxes kept once"
+    preferred = fuse(found, knows, prefer={"person": "hall"})
+    persons = preferred[preferred.data["class_name"] == "person"]
+    assert len(persons) == 1 and float(persons.confidence[0]) == np.float32(0.6), "only the hall detector's person"
+    # A preference for a detector that does not know the class leaves the class to the others.
+    assert _names(fuse(found, knows, prefer={"cup": "hall"})).count("cup") == 1
+
+
+def test_the_crop_pass_sees_the_persons_of_every_detector():
+    hall = Fixed("hall", [("counter", (0, 100, 320, 200), 0.9)], {"counter", "person", "work_badge"},
+                 closer=[("work_badge", (110, 40, 115, 48), 0.7)])
+    coco = Fixed("coco", [("person", (100, 10, 140, 100), 0.8)], {"person"})
+    fused = FusedDetector([("hall", hall), ("coco", coco)], prefer={"person": "coco"})
+    assert fused.detectable == {"counter", "person", "work_badge"}
+    assert _names(fused.detect(IMAGE)) == ["counter", "person", "work_badge"]
+    assert hall.handed == [["counter", "person"]], "the hall detector's second look got coco's person"
+
+
+def _write(path: Path, data) -> Path:
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+def test_a_listed_detector_without_weights_is_left_out_with_a_note(tmp_path: Path):
+    _write(tmp_path / "hall.yaml", {"weights": "missing.onnx", "class_map": {"person": "person"}})
+    listed = _write(tmp_path / "detectors.yaml", {"detectors": [{"name": "hall", "backend": "ultralytics",
+                                                                 "config": "hall.yaml"}]})
+    detector, notes = load_object_detector(listed)
+    assert detector is None
+    assert len(notes) == 1 and "'hall' is left out" in notes[0] and "hall.yaml" in notes[0]
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ({"detectors": [{"name": "a", "backend": "ultralytics", "config": "x.yaml", "weight": 2}]}, "weight"),
+    ({"detectors": [{"name": "a", "backend": "darknet", "config": "x.yaml"}]}, "backend"),
+    ({"detectors": []}, "detectors"),
+    ({"detectors": [{"name": "a", "backend": "ultralytics", "config": "x.yaml"}] * 2}, "repeated: a"),
+    ({"detectors": [{"name": "a", "backend": "ultralytics", "config": "x.yaml"}], "prefer": {"person": "b"}},
+     "not listed: b"),
+])
+def test_a_wrong_detector_list_is_refused_naming_file_and_field(tmp_path: Path, content, message):
+    path = _write(tmp_path / "detectors.yaml", content)
+    with pytest.raises(DetectorConfigError, match=message) as raised:
+        read_detector_list(path)
+    assert str(path) in str(raised.value)
+
+
+def test_a_listed_config_that_is_not_there_is_named(tmp_path: Path):
+    listed = _write(tmp_path / "detectors.yaml", {"detectors": [{"name": "hall", "backend": "ultralytics",
+                                                                 "config": "nowhere.yaml"}]})
+    with pytest.raises(DetectorConfigError, match="nowhere.yaml"):
+        load_object_detector(listed)
+
+
+def test_the_shipped_list_names_configs_that_exist():
+    from auditor.detectors.fusion import DEFAULT_CONFIG
+
+    listed = read_detector_list(DEFAULT_CONFIG)
+    for entry in listed.detectors:
+        assert (DEFAULT_CONFIG.parent / entry.config).is_file(), entry.config
