@@ -56,6 +56,20 @@ def _overlap_x(a: Box, b: Box) -> float:
     return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) / max(a[2] - a[0], 1e-6)
 
 
+# The bottom share of a person's box where their feet stand on the floor (and on a line there).
+FEET_SHARE = 0.15
+# How far above a desk's or counter's top edge the box of someone seated behind it may end: a monitor or
+# a partition on the desk hides the last part of their body above the top, as a share of the box's height.
+HIDDEN_ABOVE_TOP = 0.25
+
+
+def _ends_at(person: Box, surface: Box) -> bool:
+    """Whether a person's box ends at a surface (hidden by it or by what stands on it), rather than their
+    feet reaching below it (standing in front of it)."""
+    height = person[3] - person[1]
+    return surface[1] - HIDDEN_ABOVE_TOP * height <= person[3] <= surface[3] + 2
+
+
 def _role(person: Box, top_colour: str | None, area: Area, objects: list[ObjectFact]) -> Role:
     """Who a person is, from what the photo shows; UNKNOWN rather than a guess.
 
@@ -72,7 +86,7 @@ def _role(person: Box, top_colour: str | None, area: Area, objects: list[ObjectF
     surfaces = [o for o in objects if o.name in surface_names]
     if not surfaces:
         return Role.UNKNOWN
-    on_duty = any(_overlap_x(person, s.box) > 0.3 and s.box[1] <= person[3] <= s.box[3] + 2 for s in surfaces)
+    on_duty = any(_overlap_x(person, s.box) > 0.3 and _ends_at(person, s.box) for s in surfaces)
     if not on_duty:
         return Role.VISITOR
     if area is Area.GUIDANCE_DESK and top_colour == "red":
@@ -128,6 +142,8 @@ def build_facts(
         analyzed.add("floor_lines")
         # The floor lies below the foot of a counter or desk: a coloured band on its front is no floor line.
         fronts = [o.box for o in object_facts if o.name in ("counter", "desk")]
+        # Nor is a band on someone's clothes: a person hides the floor behind them above their feet.
+        bodies = [(x1, y1, x2, y2 - FEET_SHARE * (y2 - y1)) for x1, y1, x2, y2 in (b for b, _ in person_boxes)]
         styles = lines.data.get("style", ["solid"] * len(lines))
         thickness = lines.data.get("thickness_px", [None] * len(lines))
         for pts, colours, length, style, thick in zip(lines.data["points"], lines.data["colours"],
@@ -136,6 +152,8 @@ def build_facts(
             middle = ((p1[0] + p2[0]) / 2, (p1[1] + p2[1]) / 2)
             if any(box[0] <= middle[0] <= box[2] and box[1] <= middle[1] < box[3] - 0.03 * (box[3] - box[1])
                    for box in fronts):
+                continue
+            if any(_centre_in((*middle, *middle), body) for body in bodies):
                 continue
             line_facts.append(LineFact(
                 points=(p1, p2), colours=tuple(colours), length_px=round(float(length), 1),

@@ -215,3 +215,25 @@ def test_the_bundled_config_maps_exactly_the_classes_the_hall_detector_learns(ma
     assert sorted(config.class_map) == sorted(CLASSES)
     assert all(source == target for source, target in config.class_map.items())
     assert set(config.class_map.values()) <= set(manual.object_names)
+
+
+def test_a_clerk_whose_box_ends_just_above_the_desk_is_on_duty() -> None:
+    # The monitor on the desk hides the clerk's waist: the box ends a little above the desk's top edge.
+    # A person standing in front of the desk, feet below it, is still a visitor.
+    image = np.full((720, 960, 3), 200, np.uint8)
+    found = detections([(62, 424, 582, 650), (230, 246, 393, 396), (400, 150, 470, 700)],
+                       ["desk", "person", "person"], [0.9, 0.9, 0.9])
+    facts = build_facts("b.jpg", Area.BACK_OFFICE, image, found, frozenset({"desk", "person"}), None, None)
+    clerk, visitor = sorted(facts.persons, key=lambda p: p.box[0])
+    assert clerk.role is Role.STAFF
+    assert visitor.role is Role.VISITOR
+
+
+def test_a_coloured_band_on_a_persons_clothes_is_no_floor_line_but_one_at_their_feet_is() -> None:
+    image = np.full((720, 960, 3), 200, np.uint8)
+    found = detections([(400, 100, 560, 700)], ["person"], [0.9])
+    lines = detections([(420, 300, 540, 320), (300, 680, 700, 690)], ["floor_line", "floor_line"], [0.8, 0.8],
+                       colours=[("green",), ("yellow",)], points=[((420, 310), (540, 310)), ((300, 685), (700, 685))],
+                       length_px=[120, 400])
+    facts = build_facts("p.jpg", Area.WAITING_AREA, image, found, frozenset({"person"}), None, lines)
+    assert [line.colours for line in facts.floor_lines] == [("yellow",)]

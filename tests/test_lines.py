@@ -281,3 +281,19 @@ def test_pieces_of_other_colours_or_directions_are_not_joined(second: str) -> No
         cv2.line(image, (450, 600), end, (0, 210, 235), 12)
     lines = FloorLineFinder().find(image)
     assert len(lines) == 2, lines.data["points"]
+
+
+def test_a_position_mark_hugging_a_machine_gives_its_front_side() -> None:
+    # A U of yellow tape around a terminal's foot: the front side runs along the floor; the short arms run up
+    # beside the machine. Fitted with the arms' ends as thickness, the front side was no line at all.
+    image = _room()
+    cv2.rectangle(image, (420, 300), (600, 610), (200, 200, 205), -1)          # the terminal's body
+    cv2.line(image, (400, 625), (620, 625), (0, 200, 230), 10)                  # front side
+    cv2.line(image, (400, 625), (412, 560), (0, 200, 230), 9)                   # left arm, receding
+    cv2.line(image, (620, 625), (608, 560), (0, 200, 230), 9)                   # right arm
+    found = FloorLineFinder().find(image)
+    fronts = [pts for pts, colours in zip(found.data["points"], found.data["colours"], strict=True)
+              if colours == ("yellow",) and abs(pts[0][1] - pts[1][1]) < 10]
+    assert len(fronts) == 1
+    (x1, _), (x2, _) = fronts[0]
+    assert abs(min(x1, x2) - 400) < 20 and abs(max(x1, x2) - 620) < 20

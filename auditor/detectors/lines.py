@@ -191,10 +191,18 @@ class FloorLineFinder:
             stripe = (np.abs(across) <= 2 * half) & (along >= -half) & (along <= seg_length + half)
             if stripe.sum() < min_length:
                 return
-            pixels = np.column_stack([xs[stripe] + origin[0], ys[stripe] + origin[1]]).astype(np.float32)
+            # The stripe taken off is wide (the blob's corners, where two sides meet, are thicker than the
+            # tape), but the side is fitted to the tape's own pixels: about as many across as the tape is
+            # wide at most places along it. The ends of the sides that join it (a U's arms) would otherwise
+            # count as thickness and a position mark around a machine would be no line at all.
+            core = _core_of_stripe(along, across, stripe)
+            pixels = np.column_stack([xs[core] + origin[0], ys[core] + origin[1]]).astype(np.float32)
             remaining[ys[stripe], xs[stripe]] = 0
+            if core.sum() < min_length:
+                continue
             band = _band_of(pixels)
-            if self._is_line(band, width):
+            # Like a whole band, the side must be a filled bar, not a slice through a ragged blob.
+            if self._is_line(band, width) and core.sum() / max(band.length * band.thickness, 1.0) > 0.6:
                 yield band
 
     # -- is it on the floor? --------------------------------------------------------------------------------
@@ -222,6 +230,16 @@ class FloorLineFinder:
         if contrast < 18 or _chroma(inside) < 18:
             return None
         return float(np.clip(0.5 + (contrast - 18) / 60 - same_surface / 80, 0.05, 1.0))
+
+
+def _core_of_stripe(along: np.ndarray, across: np.ndarray, stripe: np.ndarray) -> np.ndarray:
+    """The pixels of a peeled stripe that belong to its straight tape: within half the tape's width of its
+    middle, the width being the median count of pixels across the stripe per pixel along it."""
+    bins = np.round(along[stripe]).astype(int)
+    counts = np.bincount(bins - bins.min())
+    width = float(np.median(counts[counts > 0]))
+    middle = float(np.median(across[stripe]))
+    return stripe & (np.abs(across - middle) <= width / 2 + 1)
 
 
 def _profile_width(band: _Band, lab: np.ndarray) -> float:
