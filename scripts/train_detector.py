@@ -77,21 +77,33 @@ def with_crop_views(dataset: Path, per_photo: int) -> Path:
 
 
 def heldout_figures(weights: Path, heldout: Path) -> dict:
-    """The held-out halls audited as `auditor eval` audits them with these weights (crop pass included),
-    and the detector's mAP over every held-out photo."""
+    """The held-out halls audited as `auditor eval` audits them, with these weights as the hall detector
+    beside the other listed detectors (models/detectors.yaml); and the hall detector's own mAP (crop pass
+    included) over every held-out photo."""
+    from auditor.detectors.fusion import DEFAULT_CONFIG, FusedDetector, build_detector, read_detector_list
     from auditor.detectors.lines import FloorLineFinder
     from auditor.detectors.ocr import RapidOcrReader
     from auditor.detectors.yolo import YoloDetector, read_config
-    from auditor.evaluate import evaluate_folder, load_truth
+    from auditor.evaluate import detector_map, evaluate_folder, load_truth
     from auditor.pipeline import Auditor, Detectors
 
-    config, _ = read_config()
-    detector = YoloDetector(weights, config.class_map, imgsz=config.imgsz, confidence=config.confidence,
-                            crop_imgsz=config.crop_imgsz)
-    auditor = Auditor(load_manual(), Detectors(objects=detector, texts=RapidOcrReader(), lines=FloorLineFinder()))
-    held = evaluate_folder(heldout, load_truth(heldout), auditor).to_dict()
-    return {key: held.get(key) for key in ("verdict_accuracy", "per_category", "map50", "map50_95",
-                                           "map50_95_per_class", "notes")}
+    config, _ = read_config(MODELS / "detector.yaml")
+    hall = YoloDetector(weights, config.class_map, imgsz=config.imgsz, confidence=config.confidence,
+                        crop_imgsz=config.crop_imgsz)
+    listed = read_detector_list(DEFAULT_CONFIG)
+    members = [(entry.name, hall if entry.name == "hall" else build_detector(entry, DEFAULT_CONFIG.parent))
+               for entry in listed.detectors]
+    fused = FusedDetector([(name, d) for name, d in members if d is not None], listed.prefer)
+    truth = load_truth(heldout)
+    hall_scores, _ = detector_map(hall, heldout, truth.generator.classes)
+    auditor = Auditor(load_manual(), Detectors(objects=fused, texts=RapidOcrReader(), lines=FloorLineFinder()))
+    held = evaluate_folder(heldout, truth, auditor).to_dict()
+    figures = {key: held.get(key) for key in ("verdict_accuracy", "per_category", "notes")}
+    figures["fused_map50"] = held.get("map50")
+    if hall_scores is not None:
+        figures.update(map50=hall_scores.map50, map50_95=hall_scores.map50_95,
+                       ap50_per_class=hall_scores.ap50_per_class, map50_95_per_class=hall_scores.per_class)
+    return figures
 
 
 def better_than_shipped(figures: dict) -> bool:
