@@ -504,6 +504,23 @@ def manual_check(file: Annotated[Path, typer.Argument(help="the manual to valida
                   f"sha256 {manual.sha256[:12]}", highlight=False)
 
 
+db_app = typer.Typer(help="Work with the audit store.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOption = None) -> None:
+    """Create or upgrade the store's schema to this release's newest revision (the store also does it when it
+    opens); a store written by a newer release is refused and left as it is."""
+    store = _store(db)
+    state = store.schema
+    if not state.changed:
+        console.print(f"{store.url}: schema at revision {state.revision}, already the newest", highlight=False)
+        return
+    before = "from before migrations" if state.legacy else (state.before or "an empty database")
+    console.print(f"{store.url}: schema upgraded from {before} to revision {state.revision}", highlight=False)
+
+
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app()

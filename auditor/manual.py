@@ -32,13 +32,76 @@ OBJECT_FIELDS = ("objects", "object", "within", "allowed", "ignore")
 M = TypeVar("M", bound=BaseModel)
 
 
+# Hostile input is refused before it costs anything: the bundled manual is about 40 kB, 2,000 YAML nodes and
+# 10 levels deep. A "billion laughs" manual is a few hundred bytes whose aliases (&a ... *a) expand to
+# billions of nodes; counted as they are composed (an alias counts the whole subtree it repeats), it is refused
+# at the first subtree over the limit, long before anything is expanded.
+MAX_MANUAL_BYTES = 1_000_000
+MAX_YAML_NODES = 100_000
+MAX_YAML_DEPTH = 50
+
+
+class _Refused(yaml.YAMLError):
+    """The YAML is refused unread: too many nodes once its aliases are expanded, or nested too deep."""
+
+
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """YAML keeps the last of two equal keys; in a manual that silently drops a rule list or a severity."""
+    """YAML keeps the last of two equal keys; in a manual that silently drops a rule list or a severity.
+
+    Also bounds what a document may cost (nodes counted with their aliases expanded, depth of nesting)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._expanded: dict[int, int] = {}  # id(node) -> its node count, aliases expanded
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        alias = self.check_event(yaml.AliasEvent)
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                raise _Refused(f"nested deeper than {MAX_YAML_DEPTH} levels")
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        if alias:  # its anchor's node, counted already when it was complete
+            if id(node) not in self._expanded:
+                raise _Refused(f"an alias inside the node it names (near line {node.start_mark.line + 1}): "
+                               f"a structure that contains itself")
+        else:
+            size = self._expanded.get
+            if isinstance(node, yaml.SequenceNode):
+                count = 1 + sum(size(id(child), 1) for child in node.value)
+            elif isinstance(node, yaml.MappingNode):
+                count = 1 + sum(size(id(key), 1) + size(id(value), 1) for key, value in node.value)
+            else:
+                count = 1
+            if count > MAX_YAML_NODES:
+                raise _Refused(f"more than {MAX_YAML_NODES:,} YAML nodes once its aliases (*name) are expanded "
+                               f"(near line {node.start_mark.line + 1}): a 'billion laughs' document?")
+            self._expanded[id(node)] = count
+        return node
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError) as exc:
+            # PyYAML's constructors fail this way on a value that does not fit its explicit tag
+            # (``!!timestamp soon``, ``!!int x``, ``!!bool maybe``): a YAML error like any other.
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the value does not fit its tag {node.tag} ({type(exc).__name__}: {exc})",
+                node.start_mark) from None
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
+            try:
+                hash(key)
+            except TypeError:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping", node.start_mark, "found a list or mapping used as a key",
+                    key_node.start_mark) from None
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     "while reading a mapping", node.start_mark, f"found the key {key!r} twice", key_node.start_mark)
@@ -263,12 +326,33 @@ def _build_rule(raw: Any, index: int, category_ids: set[str], object_ids: set[st
     return Rule(**rule_spec.model_dump(exclude={"params"}), params=params)
 
 
+def _too_large(size: str) -> str:
+    return (f"refused unread: {size}, over the limit of {MAX_MANUAL_BYTES // 1_000_000} MB (a manual is text of "
+            f"some tens of kB)")
+
+
+def _plain_keys(data: Any) -> Any:
+    """Mapping keys JSON can hold: a date or a binary used as a key becomes its text (validation then names
+    it), instead of failing the JSON round trip of ``_validate``."""
+    if isinstance(data, dict):
+        return {k if isinstance(k, str | int | float | bool | None) else str(k): _plain_keys(v)
+                for k, v in data.items()}
+    if isinstance(data, list):
+        return [_plain_keys(v) for v in data]
+    return data
+
+
 def parse_manual(text: str, file: str = "<manual>") -> Manual:
     """Validate a manual given as YAML text; raise ManualError listing every problem at once."""
+    if len(text) > MAX_MANUAL_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_MANUAL_BYTES:
+        raise ManualError(file, [_too_large(f"{len(text.encode('utf-8', 'surrogatepass')):,} bytes")])
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader subclass)
+    except _Refused as exc:
+        raise ManualError(file, [f"refused: {exc}"]) from None
     except yaml.YAMLError as exc:
         raise ManualError(file, [f"not valid YAML: {exc}"]) from exc
+    data = _plain_keys(data)
     if not isinstance(data, dict):
         raise ManualError(file, [f"expected a mapping with version, title, categories, objects and rules, "
                                  f"got {type(data).__name__}"])
@@ -316,9 +400,12 @@ def parse_manual(text: str, file: str = "<manual>") -> Manual:
 def load_manual(path: str | Path = DEFAULT_MANUAL) -> Manual:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open(encoding="utf-8") as handle:
+            text = handle.read(MAX_MANUAL_BYTES + 1)  # no further: a huge file is refused without reading it all
     except FileNotFoundError as exc:
         raise ManualError(str(path), ["file not found"]) from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ManualError(str(path), [f"cannot be read as UTF-8 text: {exc}"]) from exc
+    if len(text) > MAX_MANUAL_BYTES:
+        raise ManualError(str(path), [_too_large(f"more than {MAX_MANUAL_BYTES:,} characters")])
     return parse_manual(text, str(path))

@@ -70,8 +70,11 @@ def decode_photo(data: bytes, name: str, max_pixels: int = MAX_PIXELS) -> Photo:
         raise PhotoReadError(name, "reject.too_large", limit=f"{max_pixels / 1e6:.0f}") from None
     except UnidentifiedImageError:
         raise PhotoReadError(name, "reject.not_image") from None
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise PhotoReadError(name, "reject.damaged", detail=str(exc)) from None
+    except Exception as exc:  # noqa: BLE001
+        # Damaged data makes each decoder fail its own way: PIL mostly with OSError, SyntaxError or ValueError,
+        # but its TIFF and EXIF readers also with KeyError, IndexError or struct.error, and pi_heif with
+        # RuntimeError. This block only decodes the bytes given, so whatever it raises means a damaged photo.
+        raise PhotoReadError(name, "reject.damaged", detail=str(exc) or type(exc).__name__) from None
     bgr = np.ascontiguousarray(np.asarray(upright)[:, :, ::-1])
     return Photo(name=name, sha256=digest, data=data, image=bgr, format=fmt)
 

@@ -6,12 +6,18 @@ in the middle leaves no half audit. Findings keep the machine's verdict for good
 a new row (who, when, why), never an edit, and the audit's score is recomputed in the same transaction.
 Photo files are kept content-addressed under the photo folder (``ab/abcdef….jpg``), so nothing an inspector
 gave is lost and the same photo is kept once.
+
+The schema is made only by the Alembic migrations of ``auditor/migrations`` (run when a store opens, or by
+``auditor db upgrade``): a change to the models below needs a new revision there, and a test compares the
+migrated schema with these models.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
+import time
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -46,6 +52,7 @@ from sqlalchemy.orm import (
     sessionmaker,
 )
 
+from auditor import migrations
 from auditor.errors import ConflictError, StoreError
 from auditor.files import write_atomically
 from auditor.manual import Manual, parse_manual
@@ -249,8 +256,18 @@ def _summary(row: AuditRow) -> HallSummary:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    # WAL lets the app read while an audit is being written by another session.
-    cursor.execute("PRAGMA journal_mode=WAL")
+    # WAL lets the app read while an audit is being written by another session. Turning a new database to WAL
+    # needs it alone for a moment, and two first starts at once find it busy: SQLite answers that at once,
+    # without waiting (it would deadlock), so try again for a while. A database in WAL already stays so.
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
     cursor.close()
 
 
@@ -264,7 +281,9 @@ class AuditStore:
             self.engine: Engine = create_engine(self.url)
             if self.engine.dialect.name == "sqlite":
                 event.listen(self.engine, "connect", _sqlite_pragmas)
-            Base.metadata.create_all(self.engine)
+            # The schema is made and upgraded by the migrations alone, under a lock (see auditor.migrations);
+            # a store written by a newer release is refused, not touched.
+            self.schema = migrations.upgrade(self.engine)
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot open the audit store {self.url}: {exc}") from exc
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)

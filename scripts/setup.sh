@@ -2,7 +2,8 @@
 # Set up everything the auditor needs on a Debian machine with Python 3.11. Safe to run again: each step
 # checks first and does only what is missing.
 #   - system packages through apt (as root, or with sudo): the CJK font for Chinese text, the venv module,
-#     the GL/GLib libraries that opencv-python loads, Chromium (the app's browser test) and poppler-utils
+#     the GL/GLib libraries that opencv-python loads, Chromium (the app's browser test), poppler-utils and
+#     PostgreSQL (the store's tests on a throwaway server)
 #   - a virtual environment in .venv with the pinned packages (requirements.txt) and the project itself
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,9 @@ apt_packages=()
 # at PDF reports.
 command -v chromium >/dev/null || apt_packages+=(chromium)
 command -v pdftotext >/dev/null || apt_packages+=(poppler-utils)
+# PostgreSQL 15 server binaries: the tests run the store on a throwaway server as well as on SQLite (Debian
+# keeps initdb and pg_ctl in /usr/lib/postgresql/15/bin, off PATH; the package adds the postgres user).
+compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null || apt_packages+=(postgresql)
 [ -d "$VENV" ] || "$PYTHON" -c 'import ensurepip' 2>/dev/null || apt_packages+=(python3-venv)
 have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
 have_lib libGL.so.1 || apt_packages+=(libgl1)

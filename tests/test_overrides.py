@@ -13,6 +13,12 @@ from auditor.types import Verdict
 from tests.test_store import _audit
 
 
+@pytest.fixture()
+def store(store_url: str, tmp_path) -> AuditStore:
+    """Every test of this module runs on SQLite and on PostgreSQL (``store_url`` in conftest)."""
+    return AuditStore(store_url, photo_dir=tmp_path / "photos")
+
+
 def _failed(result):
     return next(f for f in result.findings if f.verdict is Verdict.FAIL and f.photo is not None)
 
@@ -64,7 +70,7 @@ def test_override_needs_a_name_a_comment_and_a_real_finding(counter_auditor: Aud
 
 
 def test_two_sessions_racing_for_the_same_sequence(counter_auditor: Auditor, store: AuditStore, tmp_path) -> None:
-    """Two app sessions (two engines on one SQLite file) both read "no override yet"; the other one's write lands
+    """Two app sessions (two engines on one database) both read "no override yet"; the other one's write lands
     between this one's read and its write. The unique (finding, sequence) pair refuses the second write."""
     _, result = _audit(counter_auditor, store, "法泗街道")
     failed = _failed(result)

@@ -1,4 +1,5 @@
-"""The store: round trip, one transaction per audit, the manual kept with each audit, the hall ranking."""
+"""The store, on SQLite and PostgreSQL: round trip, one transaction per audit, the manual kept with each audit,
+the hall ranking."""
 
 from __future__ import annotations
 
@@ -13,6 +14,12 @@ from auditor.pipeline import Auditor
 from auditor.store import AuditRow, AuditStore, FindingRow, HallRow, OverrideRow
 from auditor.types import Area
 from tests.conftest import jpeg_bytes
+
+
+@pytest.fixture()
+def store(store_url: str, tmp_path) -> AuditStore:
+    """Every test of this module runs on SQLite and on PostgreSQL (``store_url`` in conftest)."""
+    return AuditStore(store_url, photo_dir=tmp_path / "photos")
 
 
 def _audit(auditor: Auditor, store: AuditStore, hall: str, round_name: str = "2026-Q4", seed: int = 0):
@@ -184,9 +191,9 @@ def test_revisions_of_many_audits_and_the_round_signature_cost_a_few_queries(cou
 def test_an_override_reads_the_audit_it_locks_without_joins(counter_auditor: Auditor, store: AuditStore) -> None:
     """override() locks the audit it changes (FOR UPDATE, on databases that lock rows). Halls and rounds
     joined into that query would be locked too, and PostgreSQL refuses FOR UPDATE over an outer join, so
-    the locking read must touch the audits table alone. SQLite drops FOR UPDATE itself, so this checks only
-    the joins (which eager-loaded relationships would add); that the lock names its table (``of=AuditRow``)
-    was checked once by hand on a PostgreSQL 15, which CI here does not have."""
+    the locking read must touch the audits table alone. SQLite drops FOR UPDATE itself, so there this checks
+    only the joins (which eager-loaded relationships would add); on PostgreSQL, that the lock names its table
+    (``of=AuditRow``)."""
     from sqlalchemy import event
 
     from auditor.types import Verdict
@@ -201,5 +208,7 @@ def test_an_override_reads_the_audit_it_locks_without_joins(counter_auditor: Aud
     finally:
         event.remove(store.engine, "before_cursor_execute", listener)
     audit_reads = [q for q in statements if q.lstrip().startswith("SELECT") and "FROM audits" in q
-                   and "audits.id = ?" in q]
+                   and "audits.id = " in q]
     assert audit_reads and not [q for q in audit_reads if "JOIN" in q], audit_reads
+    if store.engine.dialect.name == "postgresql":
+        assert [q for q in audit_reads if "FOR UPDATE OF audits" in q], audit_reads
