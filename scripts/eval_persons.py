@@ -1,4 +1,5 @@
-"""How well the COCO detector (auditor/detectors/coco_onnx.py) counts people, on real and generated photos.
+"""How well the COCO detector (auditor/detectors/coco_onnx.py) counts people, on real and generated photos;
+with ``--fusion``, whose person boxes the audit should take when the hall detector finds people too.
 
 Two sets: the labelled real photos of ../shared/realdev (their ``labels.json`` gives a person count per
 photo: people at least partly visible and recognisable; heads at a photo's edge may be left uncounted,
@@ -19,6 +20,7 @@ by found - false - over-counted rates, scored on the photo left out), so that no
 twelve real photos. Nothing from realdev is copied into the project: only figures are printed/written.
 
     .venv/bin/python scripts/eval_persons.py [--realdev ../shared/realdev] [--samples samples] [--json OUT]
+    .venv/bin/python scripts/eval_persons.py --fusion models/detectors.yaml
 """
 
 from __future__ import annotations
@@ -177,17 +179,66 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+FUSIONS = ("coco", "hall", "both")  # whose person boxes the audit takes: prefer coco, prefer hall, merged
+
+
+def fusion_rows(photos: list[dict], listing: Path) -> list[dict]:
+    """One row per photo and choice of whose person boxes count (``FUSIONS``), with every detector of the
+    list (models/detectors.yaml) at its configured settings: the measurement behind its ``prefer``."""
+    from auditor.detectors.fusion import FusedDetector, build_detector, read_detector_list
+
+    listed = read_detector_list(listing)
+    members = [(entry.name, build_detector(entry, listing.parent)) for entry in listed.detectors]
+    members = [(name, detector) for name, detector in members if detector is not None]
+    names = [name for name, _ in members]
+    if not {"hall", "coco"} <= set(names):
+        raise SystemExit(f"{listing}: both a 'hall' and a 'coco' detector with weights are needed, found {names}")
+    fused = {choice: FusedDetector(members, {} if choice == "both" else {"person": choice}) for choice in FUSIONS}
+    rows = []
+    for photo in photos:
+        image = cv2.imread(str(photo["path"]))
+        for choice, detector in fused.items():
+            found = detector.detect(image)
+            persons = found.xyxy[found.data["class_name"] == "person"].tolist()
+            rows.append({"set": photo["set"], "photo": photo["photo"], "choice": choice, "labelled": photo["persons"],
+                         "found": len(persons), "seconds": 0.0, "cpu_seconds": 0.0,
+                         "matched": matched(photo["boxes"], persons) if photo["boxes"] is not None else None})
+    return rows
+
+
+def fusion_table(rows: list[dict]) -> str:
+    lines = ["| set | person boxes from | people found | boxes IoU>=0.5 | false-person photos | over-counted |",
+             "|---|---|---|---|---|---|"]
+    for name in ("realdev", "samples", "all"):
+        for choice in FUSIONS:
+            part = [r for r in rows if r["choice"] == choice and (name == "all" or r["set"] == name)]
+            if not part:
+                continue
+            f = figures(part)
+            boxes = f"{100 * f['boxes_matched_rate']:.0f} %" if f["boxes_matched_rate"] is not None else "-"
+            lines.append(f"| {name} | {choice} | {f['found']}/{f['people']} ({100 * f['found_rate']:.0f} %) | {boxes} "
+                         f"| {f['false_person_photos']}/{f['photos_without_people']} "
+                         f"| {f['over_counted']}/{f['photos_with_people']} |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--realdev", type=Path, default=ROOT.parent / "shared" / "realdev")
     parser.add_argument("--samples", type=Path, default=ROOT / "samples")
     parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     parser.add_argument("--json", type=Path, help="write every row and the figures here")
+    parser.add_argument("--fusion", type=Path, metavar="DETECTORS_YAML",
+                        help="instead: compare whose person boxes the audit should take (the hall detector's, the "
+                             "COCO detector's, or both merged) with the detectors of this list")
     args = parser.parse_args(argv)
 
     photos = load_photos(args.realdev, args.samples)
     if not photos:
         raise SystemExit("no labelled photos found")
+    if args.fusion:
+        print(fusion_table(fusion_rows(photos, args.fusion)))
+        return 0
     rows = run(photos, args.config)
     print(table(rows))
     loo_rows, picks = leave_one_out(rows)
