@@ -1,12 +1,15 @@
 """Draw the evidence of findings on their photo: boxes, floor lines and texts read, coloured by verdict.
 
-One drawing for the app's audit screen and the reports' evidence crops. Drawn with PIL and the CJK font, so
-Chinese labels (object names, texts read) show instead of question marks. Coordinates are those of the
-upright photo, which is what every analyzer saw (``auditor.photos`` applies the EXIF rotation).
+One drawing for the app's audit screen and the reports' evidence crops. Faces are blurred (``hide_faces``,
+auditor.faces) on the decoded copy before the evidence is drawn, unless the reader may see them; the stored
+photo is never changed. Drawn with PIL and the CJK font, so Chinese labels (object names, texts read) show
+instead of question marks. Coordinates are those of the upright photo, which is what every analyzer saw
+(``auditor.photos`` applies the EXIF rotation).
 """
 
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Iterable
 from functools import lru_cache
@@ -65,6 +68,58 @@ def upright_thumbnail(path: str | Path, max_side: int) -> Image.Image:
     with Image.open(path) as img:  # the header only: the size, to decode no more than needed
         width, height = img.size
     image, _, _ = load_upright_reduced(path, width, height, min(1.0, 2 * max_side / max(width, height, 1)))
+    image.thumbnail((max_side, max_side))
+    return image
+
+
+def face_scale(width: int, height: int, scale: float) -> float:
+    """The decoding scale for a picture whose faces will be blurred: at least ``scale``, and enough for the
+    face finder (auditor.faces.DECODE_SIDE on the longer side) where the photo has it."""
+    from auditor.faces import DECODE_SIDE
+
+    return max(scale, min(1.0, DECODE_SIDE / max(width, height, 1)))
+
+
+def hide_faces(image: Image.Image, findings: Iterable[Finding], photo: str | None, sx: float = 1.0,
+               sy: float = 1.0, regions: list[Box] | None = None) -> Image.Image:
+    """A copy of a decoded photo with its faces blurred (auditor.faces.blur_faces): the faces the face model
+    finds, and the head of every person the audit found on ``photo`` (the person boxes of the findings'
+    evidence, scaled by ``sx``, ``sy`` from the audited photo's pixels to the image's). ``regions``: the
+    only parts of the image that will be shown, in its pixels (the whole image when None)."""
+    from auditor.faces import blur_faces, person_boxes
+
+    return blur_faces(image, person_boxes(findings, photo, sx, sy), regions=regions)
+
+
+def evidence_preview(path: str | Path, width: int, height: int, findings: Iterable[Finding],
+                     manual: Manual | None, lang: str, max_side: int = 1400, show_faces: bool = False,
+                     photo_findings: Iterable[Finding] | None = None) -> bytes:
+    """The app's picture of a photo: EXIF-upright (``width`` x ``height`` as audited), its faces blurred
+    unless ``show_faces`` (the person boxes from ``photo_findings``, all the photo's findings, default
+    ``findings``), the evidence of ``findings`` drawn, a JPEG at most ``max_side`` pixels on its longer side."""
+    findings = list(findings)
+    scale = min(1.0, max_side / max(width, height, 1))
+    image, sx, sy = load_upright_reduced(path, width, height, scale if show_faces else face_scale(width, height, scale))
+    if not show_faces:
+        image = hide_faces(image, findings if photo_findings is None else photo_findings, None, sx, sy)
+    drawn = draw_evidence(image, [transformed(f, sx=sx, sy=sy) for f in findings], manual, lang)
+    drawn.thumbnail((max_side, max_side))
+    out = io.BytesIO()
+    drawn.save(out, "JPEG", quality=88)
+    return out.getvalue()
+
+
+def faces_hidden_thumbnail(path: str | Path, max_side: int, findings: Iterable[Finding] = (),
+                           photo: str | None = None) -> Image.Image:
+    """``upright_thumbnail`` with the faces blurred first, on a decoding large enough for the face finder
+    (the person boxes of ``findings``' evidence on ``photo``, in the upright photo's pixels, are scaled to
+    it); PhotoReadError or OSError when the photo cannot be read, DetectorConfigError without the face model."""
+    with Image.open(path) as img:
+        width, height = img.size
+    scale = face_scale(width, height, min(1.0, 2 * max_side / max(width, height, 1)))
+    image, _, _ = load_upright_reduced(path, width, height, scale)
+    factor = max(image.size) / max(width, height, 1)  # decoding scales both sides alike; EXIF may swap them
+    image = hide_faces(image, findings, photo, factor, factor)
     image.thumbnail((max_side, max_side))
     return image
 

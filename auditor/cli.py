@@ -423,8 +423,13 @@ def report(
     db: DbOption = None,
     samples_store: Annotated[bool, typer.Option("--samples", help="read the sample streets' store (what "
                                                                   "`make run` audits)")] = False,
+    show_faces: Annotated[bool, typer.Option("--show-faces", help="an inspector's copy: leave citizens' faces "
+                                                                  "sharp in the PDF's evidence pictures (blurred "
+                                                                  "by default)")] = False,
 ) -> None:
-    """Export one audit (PDF, Excel, CSV, JSON) or a round's comparison of the halls (PDF, Excel) to a file."""
+    """Export one audit (PDF, Excel, CSV, JSON) or a round's comparison of the halls (PDF, Excel) to a file.
+
+    Citizens' faces in the PDF's evidence pictures are blurred unless --show-faces is given (docs/reports.md)."""
     from auditor.reports.export import (
         AUDIT_FORMATS,
         COMPARISON_FORMATS,
@@ -478,7 +483,7 @@ def report(
             if audit_id is None:
                 assert hall is not None and round_name is not None
                 audit_id = store.latest_audit_id(hall, round_name)
-            data = export_audit(store, audit_id, chosen, lang.value)
+            data = export_audit(store, audit_id, chosen, lang.value, show_faces=show_faces)
             name = None
             if out.is_dir():
                 stored = store.load(audit_id)

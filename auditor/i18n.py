@@ -139,6 +139,15 @@ TEXTS: dict[str, dict[str, str]] = {
     "label.data_real": {"zh": "正式检查", "en": "real audits"},
     "label.data_samples": {"zh": "示例街道（演示）", "en": "sample streets (demo)"},
     "label.auditing_samples": {"zh": "首次启动：正在检查示例街道……", "en": "First start: auditing the sample streets…"},
+    # app: who may see faces (views/common.py; auditor/faces.py blurs them for everyone else)
+    "faces.inspector_toggle": {"zh": "我是检查员（显示人脸）", "en": "I am the inspector (show faces)"},
+    "faces.pin": {"zh": "检查员口令", "en": "inspector PIN"},
+    "faces.pin_wrong": {"zh": "口令不对：照片中的人脸仍打码。", "en": "Wrong PIN: faces stay blurred."},
+    "faces.shown": {"zh": "人脸未打码：仅供检查员本人查看，请勿外传。",
+                    "en": "Faces shown: for the inspector's eyes only; do not pass them on."},
+    "faces.blurred": {"zh": "照片中的群众人脸已打码。", "en": "Citizens' faces in the pictures are blurred."},
+    "faces.model_missing": {"zh": "人脸检测模型缺失，无法打码，照片不予显示。",
+                            "en": "The face model is missing: faces cannot be blurred, so the photo is not shown."},
     # app: audit screen (views/audit.py)
     "audit.title": {"zh": "检查", "en": "Audit"},
     "audit.intro": {"zh": "上传一条街道政务服务大厅的照片，按功能区标注后检查；检查结果可逐项复核。",

@@ -4,8 +4,9 @@ New audit: the hall (street) and round, the inspector; the photos (many files or
 (size limits, type by content, duplicates counted once: auditor.uploads); each photo tagged with its
 functional area (suggested from its file and folder names, or from its signs on request); then the audit,
 with a progress bar, stored once per batch. Review: any stored audit, each photo drawn with its evidence
-beside its findings, failures first; an inspector confirms or changes a verdict with a comment, and the
-score is recomputed (auditor.review).
+(citizens' faces blurred unless the session is the inspector's: views/common.py) beside its findings,
+failures first; an inspector confirms or changes a verdict with a comment, and the score is recomputed
+(auditor.review).
 
 Everything a reader chooses lives in st.session_state (per browser session), so two inspectors never share
 a batch, a tag or a form; every audit is its own row and every override is checked against the version of
@@ -18,8 +19,8 @@ from collections.abc import Callable, Sequence
 
 import streamlit as st
 
-from auditor import review, uploads
-from auditor.errors import AuditorError, PhotoReadError, StoreError
+from auditor import annotate, review, uploads
+from auditor.errors import AuditorError, DetectorConfigError, PhotoReadError, StoreError
 from auditor.i18n import rejected_reason, render_message, score_text, t
 from auditor.localtime import local_zone
 from auditor.manual import Manual
@@ -93,10 +94,13 @@ def show_flashes(where: object = "page") -> None:
 # -- the audit's manual and drawings, cached --------------------------------------------------------------
 @st.cache_data(show_spinner=False, max_entries=512)
 def drawn_photo(path: str, size: tuple[int, int], signature: tuple[object, ...], reader_lang: str,
-                _findings: Sequence[Finding], _manual: Manual) -> bytes:
-    """The photo with the evidence of the listed findings; ``signature`` (finding ids and final verdicts,
-    manual) says when the drawing must change."""
-    return review.preview(path, *size, _findings, _manual, reader_lang)
+                _findings: Sequence[Finding], _manual: Manual, faces_shown: bool = False,
+                _photo_findings: Sequence[Finding] | None = None) -> bytes:
+    """The photo with the evidence of the listed findings, citizens' faces blurred unless ``faces_shown``
+    (the heads of the persons among ``_photo_findings``' evidence too); ``signature`` (finding ids and final
+    verdicts, manual) says when the drawing must change."""
+    return annotate.evidence_preview(path, *size, _findings, _manual, reader_lang, show_faces=faces_shown,
+                                     photo_findings=_photo_findings)
 
 
 # -- new audit: hall, round, inspector ----------------------------------------------------------------------
@@ -520,7 +524,8 @@ def show_audit(source: AuditStore, audit_id: int) -> None:
             photo = group.photo
             image, findings = st.columns([5, 6], gap="medium")
             with image:
-                show_photo(source, photo, group.findings, manual)
+                show_photo(source, photo, group.findings, manual,
+                           [f for f in result.findings if f.photo == photo.name])
                 st.caption(f"**{photo_label(photo.name)}** · {area_name(photo.area)} · {photo.width}×{photo.height}")
             with findings:
                 if not group.findings:
@@ -529,16 +534,21 @@ def show_audit(source: AuditStore, audit_id: int) -> None:
                     show_finding(finding, manual, source, audit_id, result.score.score)
 
 
-def show_photo(source: AuditStore, photo: AuditedPhoto, findings: Sequence[Finding], manual: Manual) -> None:
+def show_photo(source: AuditStore, photo: AuditedPhoto, findings: Sequence[Finding], manual: Manual,
+               photo_findings: Sequence[Finding] | None = None) -> None:
+    """The photo with the evidence of ``findings`` drawn, faces blurred unless this session may see them
+    (``photo_findings``: all of the photo's findings, whose person boxes give heads to blur)."""
     if photo.stored_as is None or not source.photo_path(photo.stored_as).is_file():
         st.warning(tr("audit.photo_missing"))
         return
     signature = (manual.sha256, *((f.id, f.rule_id, f.final_verdict.value) for f in findings))
     try:
         st.image(drawn_photo(str(source.photo_path(photo.stored_as)), (photo.width, photo.height), signature,
-                             lang(), findings, manual), width="stretch")
+                             lang(), findings, manual, common.show_faces(), photo_findings), width="stretch")
     except PhotoReadError as exc:
         st.warning(f"{tr('audit.photo_missing')} ({tr(exc.key, **exc.params)})")
+    except DetectorConfigError:
+        st.warning(tr("faces.model_missing"))
 
 
 # -- the page -----------------------------------------------------------------------------------------------

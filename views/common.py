@@ -1,8 +1,15 @@
-"""What every screen shares: the reader's language, the store in use, and the models, loaded once per server
-process (``st.cache_resource``) and shared by every session."""
+"""What every screen shares: the reader's language, the store in use, who may see faces, and the models,
+loaded once per server process (``st.cache_resource``) and shared by every session.
+
+Faces: every photo the app shows has citizens' faces blurred (auditor.faces), for every reader, unless the
+reader turns on "I am the inspector (show faces)" in the sidebar and types the inspector PIN. That switch
+exists only when the server was started with ``AUDITOR_INSPECTOR_PIN`` set; without it nobody sees faces in
+the app. The PIN lives in this browser session only; the stored photos are never changed."""
 
 from __future__ import annotations
 
+import hmac
+import os
 import threading
 
 import streamlit as st
@@ -13,6 +20,8 @@ from auditor.reports.views_data import heading
 from auditor.store import AuditStore, default_url
 
 LANG_KEY = "lang"
+INSPECTOR_PIN_ENV = "AUDITOR_INSPECTOR_PIN"
+FACES_KEY, PIN_KEY = "faces_inspector", "faces_pin"
 SOURCE_KEY = "data_source"
 REAL, SAMPLES = "real", "samples"
 
@@ -105,6 +114,29 @@ def ensure_samples() -> None:
         bar.empty()
 
 
+def _bilingual(key: str) -> str:
+    # A fixed bilingual label, as for the language: one that changed with it would reset the widget.
+    return f"{t(key, 'zh')} / {t(key, 'en')}"
+
+
+def show_faces() -> bool:
+    """Whether this session may see faces: the inspector switch is on and its PIN is the server's
+    ``AUDITOR_INSPECTOR_PIN`` (never without one)."""
+    pin = os.environ.get(INSPECTOR_PIN_ENV, "")
+    if not pin or not st.session_state.get(FACES_KEY):
+        return False
+    return hmac.compare_digest(str(st.session_state.get(PIN_KEY, "")).encode(), pin.encode())
+
+
+def faces_sidebar() -> None:
+    """The inspector switch and its PIN (only when the server has a PIN), and what the pictures show."""
+    if os.environ.get(INSPECTOR_PIN_ENV) and st.sidebar.toggle(_bilingual("faces.inspector_toggle"), key=FACES_KEY):
+        st.sidebar.text_input(_bilingual("faces.pin"), type="password", key=PIN_KEY)
+        if not show_faces():
+            st.sidebar.caption(tr("faces.pin_wrong"))
+    st.sidebar.caption(tr("faces.shown") if show_faces() else tr("faces.blurred"))
+
+
 def store() -> AuditStore:
     """The store the reader chose in the sidebar: the real audits, or the sample streets (demo data)."""
     return samples_store() if st.session_state.get(SOURCE_KEY) == SAMPLES else real_store()
@@ -123,3 +155,4 @@ def sidebar() -> None:
     if st.session_state[SOURCE_KEY] == SAMPLES:
         st.sidebar.caption(tr("label.sample_data"))
         ensure_samples()
+    faces_sidebar()

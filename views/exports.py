@@ -1,7 +1,9 @@
 """Exports: the report of one audit (PDF, Excel, CSV, JSON) and the comparison of a round (PDF, Excel).
 
-A file is built only when its button is pressed (with a spinner), then offered for download; building
-problems (a missing CJK font, an unknown audit) are shown as a message, not a traceback."""
+The PDF's evidence pictures have citizens' faces blurred unless the session is the inspector's (the
+sidebar's PIN: views/common.py). A file is built only when its button is pressed (with a spinner), then
+offered for download; building problems (a missing CJK font, an unknown audit, a missing face model) are
+shown as a message, not a traceback."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from auditor.reports.export import (
     export_comparison,
     export_file_name,
 )
-from views.common import label, lang, store, tr
+from views.common import label, lang, show_faces, store, tr
 
 FORMAT_NAMES = {"pdf": "PDF", "xlsx": "Excel", "csv": "CSV", "json": "JSON"}
 FORMAT_ICONS = {"pdf": ":material/picture_as_pdf:", "xlsx": ":material/table_view:", "csv": ":material/csv:",
@@ -84,8 +86,9 @@ with st.container(border=True):
     audit_id = summary.audit_id
     st.caption(f"{tr('label.audit')} {audit_id} · {tr('label.score')} {score_text(summary.score)} · "
                f"{tr(f'grade.{summary.grade}')}")
-    offer("audit", AUDIT_FORMATS, (store().url, audit_id, store().revision(audit_id), lang()),
-          lambda fmt: export_audit(store(), audit_id, fmt, lang()),
+    faces = show_faces()  # the PDF's pictures: faces blurred unless this session is the inspector's
+    offer("audit", AUDIT_FORMATS, (store().url, audit_id, store().revision(audit_id), lang(), faces),
+          lambda fmt: export_audit(store(), audit_id, fmt, lang(), show_faces=faces),
           lambda fmt: export_file_name(fmt, round_name, hall=hall, audit_id=audit_id))
 
 # A round's comparison.

@@ -1,32 +1,44 @@
 """Hall: one street's scorecard. Its score and grade, the failed critical rules, a bar per category, the
-findings with a thumbnail of each photo and the clause of each rule, the rectification list, and the trend of
-its score across rounds."""
+findings with a thumbnail of each photo (faces blurred unless the session is the inspector's) and the clause
+of each rule, the rectification list, and the trend of its score across rounds."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
+from auditor.errors import DetectorConfigError
 from auditor.i18n import score_text
 from auditor.localtime import local_zone
 from auditor.reports import views_data as vd
 from auditor.reports.model import AuditReport, build_audit_report
 from auditor.store import HallSummary
-from views.common import label, lang, store, store_at, tr
+from auditor.types import Finding
+from views.common import label, lang, show_faces, store, store_at, tr
 
 SHOW = ("fail", "not_assessable", "all")
 
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def thumbnail(path: str, modified: float) -> str | None:
-    """A small thumbnail of a kept photo as a data URI (``modified`` renews it if the file changes)."""
-    return vd.thumbnail_data_uri(path)
+def thumbnail(path: str, modified: float, faces_shown: bool = False, photo: str | None = None,
+              _findings: Sequence[Finding] = ()) -> str | None:
+    """A small thumbnail of a kept photo as a data URI (``modified`` renews it if the file changes), citizens'
+    faces blurred unless ``faces_shown`` (the heads of the persons among ``_findings``' evidence on ``photo``
+    too); None also when the face model is missing."""
+    try:
+        return vd.thumbnail_data_uri(path, show_faces=faces_shown, findings=_findings, photo=photo)
+    except DetectorConfigError:
+        return None  # no face model: no thumbnail rather than one with faces
 
 
 def thumbnails(report: AuditReport) -> dict[str, str | None]:
-    return {name: thumbnail(str(path), path.stat().st_mtime) for name, path in report.photo_files.items()}
+    shown = show_faces()
+    return {name: thumbnail(str(path), path.stat().st_mtime, shown, name, report.findings)
+            for name, path in report.photo_files.items()}
 
 
 def local_date(summary: HallSummary) -> str:

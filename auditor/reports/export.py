@@ -34,9 +34,13 @@ def _check(fmt: str, lang: str, formats: tuple[str, ...], what: str) -> str:
     return name
 
 
-def export_audit(store: AuditStore, audit_id: int, fmt: str, lang: str = "zh") -> bytes:
+def export_audit(store: AuditStore, audit_id: int, fmt: str, lang: str = "zh", show_faces: bool = False) -> bytes:
     """One stored audit as ``fmt`` (pdf, xlsx, csv or json). StoreError (an AuditorError) for an unknown id;
-    AuditorError naming the valid choices for an unknown format or language."""
+    AuditorError naming the valid choices for an unknown format or language.
+
+    The PDF's evidence pictures have citizens' faces blurred unless ``show_faces`` (an inspector's copy:
+    ``auditor report --show-faces``, or the app's inspector PIN); the other formats hold no pictures. The
+    stored photos are only read."""
     fmt = _check(fmt, lang, AUDIT_FORMATS, "an audit")
     report = build_audit_report(store, audit_id, lang)
     if fmt == "csv":
@@ -53,7 +57,7 @@ def export_audit(store: AuditStore, audit_id: int, fmt: str, lang: str = "zh") -
         return render_audit_xlsx(report)
     from auditor.reports.pdf import render_audit_pdf
 
-    return render_audit_pdf(report)
+    return render_audit_pdf(report, show_faces=show_faces)
 
 
 def export_comparison(store: AuditStore, round_name: str, fmt: str, lang: str = "zh") -> bytes:

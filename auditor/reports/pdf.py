@@ -2,10 +2,10 @@
 
 The audit report (A4 portrait): a cover with the score, grade, coverage and what the grade hangs on; the
 category scores as a bar chart and a table; the findings by category, every failed or inspector-reviewed
-finding with its evidence crop (boxes drawn) and the others merged into a compact table; the rectification
-list (整改清单); signature lines. The comparison (A4 landscape): the ranking with the change since the
-previous round, the halls' category scores and the street x rule matrix that tells systemic failures from
-local ones.
+finding with its evidence crop (boxes drawn; citizens' faces blurred unless an inspector asks for them:
+auditor.faces) and the others merged into a compact table; the rectification list (整改清单); signature
+lines. The comparison (A4 landscape): the ranking with the change since the previous round, the halls'
+category scores and the street x rule matrix that tells systemic failures from local ones.
 
 Chinese is set in WenQuanYi Micro Hei, embedded as a subset so the PDF reads the same everywhere (the
 built-in CID fonts such as STSong-Light are not embedded and show blank on many readers). Texts come from
@@ -53,6 +53,8 @@ from auditor.annotate import (
     drawable,
     evidence_crop,
     evidence_region,
+    face_scale,
+    hide_faces,
     load_upright,
     load_upright_reduced,
     transformed,
@@ -299,8 +301,10 @@ def _build(story: list[Flowable], pagesize: tuple[float, float], footer: str, la
 
 
 # -- the audit report -----------------------------------------------------------------------------------------
-def render_audit_pdf(report: AuditReport) -> bytes:
-    """The PDF report of one audit, in ``report.lang``. AuditorError when no CJK TrueType font is installed."""
+def render_audit_pdf(report: AuditReport, show_faces: bool = False) -> bytes:
+    """The PDF report of one audit, in ``report.lang``. Faces in the evidence crops are blurred unless
+    ``show_faces`` (an inspector's copy; docs/reports.md). AuditorError when no CJK TrueType font is installed
+    or, faces to be blurred, the face model is missing."""
     _register_font()
     lang = report.lang
     st = _styles()
@@ -310,7 +314,7 @@ def render_audit_pdf(report: AuditReport) -> bytes:
     story += _cover(report, st, width)
     story += _category_section(report, st, width)
     story.append(PageBreak())
-    story += _findings_section(report, st, width, _evidence_crops(report))
+    story += _findings_section(report, st, width, _evidence_crops(report, show_faces))
     story.append(PageBreak())
     story += _rectification_section(report, st, width)
     story += _signatures(report, st, width)
@@ -490,25 +494,36 @@ class _Decoded:
     problem: str = ""
 
 
-def _decode(report: AuditReport, photo: str, findings: Sequence[Finding]) -> _Decoded:
-    """One photo for its crops; a missing or unreadable file becomes the sentence the report prints instead."""
+def _decode(report: AuditReport, photo: str, findings: Sequence[Finding], show_faces: bool = False) -> _Decoded:
+    """One photo for its crops, its faces blurred unless ``show_faces`` (decoded large enough for the face
+    finder then); a missing or unreadable file becomes the sentence the report prints instead."""
     path = report.photo_files.get(photo)
     if path is None:
         return _Decoded(None, problem=t("pdf.photo_missing", report.lang, photo=photo_label(photo)))
     sizes = next(((p.width, p.height) for p in report.photos if p.name == photo), None)
     try:
         if sizes is None:
-            return _Decoded(load_upright(path))
-        image, sx, sy = load_upright_reduced(path, *sizes, _needed_scale(findings, *sizes))
-        return _Decoded(image, sx, sy)
+            decoded = _Decoded(load_upright(path))
+        else:
+            scale = _needed_scale(findings, *sizes)
+            image, sx, sy = load_upright_reduced(path, *sizes, scale if show_faces else face_scale(*sizes, scale))
+            decoded = _Decoded(image, sx, sy)
     except (AuditorError, OSError, ValueError, PILImage.DecompressionBombError):
         return _Decoded(None, problem=t("pdf.photo_unreadable", report.lang, photo=photo_label(photo)))
+    if not show_faces and decoded.image is not None:  # a missing face model is an error, not a photo problem
+        width, height = decoded.image.size
+        # Only the crops leave: the face finder looks closely at them (the whole photo is looked at once).
+        regions = [evidence_region(transformed(f, sx=decoded.sx, sy=decoded.sy), width, height)
+                   or (0.0, 0.0, float(width), float(height)) for f in findings]
+        decoded.image = hide_faces(decoded.image, report.findings, photo, decoded.sx, decoded.sy, regions)
+    return decoded
 
 
-def _decoded_photos(report: AuditReport, by_photo: dict[str, list[tuple[int, Finding]]]
+def _decoded_photos(report: AuditReport, by_photo: dict[str, list[tuple[int, Finding]]], show_faces: bool = False
                     ) -> Iterator[tuple[str, list[tuple[int, Finding]], _Decoded]]:
-    """The photos decoded a few at a time in threads (decoding releases the GIL), in order; at most
-    DECODE_AHEAD decoded images are held at once."""
+    """The photos decoded (and their faces blurred, unless ``show_faces``) a few at a time in threads
+    (decoding and the face model release the GIL), in order; at most DECODE_AHEAD decoded images are held
+    at once."""
     items = iter(by_photo.items())
     with ThreadPoolExecutor(max_workers=DECODE_WORKERS) as pool:
         pending: deque[tuple[str, list[tuple[int, Finding]], Future[_Decoded]]] = deque()
@@ -517,7 +532,7 @@ def _decoded_photos(report: AuditReport, by_photo: dict[str, list[tuple[int, Fin
             item = next(items, None)
             if item is not None:
                 photo, jobs = item
-                pending.append((photo, jobs, pool.submit(_decode, report, photo, [f for _, f in jobs])))
+                pending.append((photo, jobs, pool.submit(_decode, report, photo, [f for _, f in jobs], show_faces)))
 
         for _ in range(DECODE_AHEAD):
             submit()
@@ -527,8 +542,9 @@ def _decoded_photos(report: AuditReport, by_photo: dict[str, list[tuple[int, Fin
             yield photo, jobs, future.result()
 
 
-def _evidence_crops(report: AuditReport) -> dict[int, list[_Crop | str]]:
-    """Row index -> its evidence crops (or the text saying why a photo cannot be shown).
+def _evidence_crops(report: AuditReport, show_faces: bool = False) -> dict[int, list[_Crop | str]]:
+    """Row index -> its evidence crops (or the text saying why a photo cannot be shown), faces blurred unless
+    ``show_faces``.
 
     Each photo is decoded once, at the resolution its crops need, and only the small JPEG crops are kept.
     The drawing stays in this thread (the font is shared).
@@ -540,7 +556,7 @@ def _evidence_crops(report: AuditReport) -> dict[int, list[_Crop | str]]:
             for photo, finding in _crop_jobs(row, findings.get(row.finding_id)):
                 by_photo.setdefault(photo, []).append((index, finding))
     crops: dict[int, list[_Crop | str]] = {}
-    for _photo, jobs, decoded in _decoded_photos(report, by_photo):
+    for _photo, jobs, decoded in _decoded_photos(report, by_photo, show_faces):
         for index, finding in jobs:
             if decoded.image is None:
                 crops.setdefault(index, []).append(decoded.problem)

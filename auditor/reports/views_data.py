@@ -15,14 +15,15 @@ import pandas as pd
 from PIL import UnidentifiedImageError
 
 from auditor.annotate import VERDICT_COLOURS as VERDICT_RGB
-from auditor.annotate import upright_thumbnail
+from auditor.annotate import faces_hidden_thumbnail, upright_thumbnail
 from auditor.checks import Analyzer
-from auditor.errors import AuditorError
+from auditor.errors import AuditorError, DetectorConfigError
 from auditor.i18n import score_text, t
 from auditor.localtime import local_zone
 from auditor.manual import Manual, Rule
 from auditor.reports.model import AuditReport, ComparisonReport, RuleSpread, photo_label
 from auditor.store import AuditStore, HallSummary
+from auditor.types import Finding
 
 # One palette for every screen: a verdict reads the same colour in the matrix, the findings, the charts and the
 # evidence drawn on the photos (auditor.annotate's colours, as the hex the charts take).
@@ -245,10 +246,17 @@ def rectification_frame(report: AuditReport) -> pd.DataFrame:
                                        "deadline", "status"])
 
 
-def thumbnail_data_uri(path: str | Path, max_side: int = 160, quality: int = 70) -> str | None:
-    """A small JPEG of the photo (upright) as a data URI for a table cell; None when it cannot be read."""
+def thumbnail_data_uri(path: str | Path, max_side: int = 160, quality: int = 70, show_faces: bool = False,
+                       findings: Iterable[Finding] = (), photo: str | None = None) -> str | None:
+    """A small JPEG of the photo (upright) as a data URI for a table cell, citizens' faces blurred unless
+    ``show_faces`` (with the heads of the persons the audit found on ``photo``: ``findings``' evidence);
+    None when it cannot be read. Without the face model it raises DetectorConfigError: no thumbnail leaves
+    with its faces unlooked-at."""
     try:
-        image = upright_thumbnail(path, max_side)
+        image = (upright_thumbnail(path, max_side) if show_faces
+                 else faces_hidden_thumbnail(path, max_side, findings, photo))
+    except DetectorConfigError:
+        raise
     except (AuditorError, OSError, UnidentifiedImageError, ValueError):
         return None
     buffer = io.BytesIO()
