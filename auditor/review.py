@@ -8,17 +8,13 @@ against an outdated view (ConflictError: someone else overrode it meanwhile) and
 
 from __future__ import annotations
 
-import io
 import logging
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from auditor.annotate import draw_evidence, load_upright_reduced, transformed
 from auditor.errors import ConflictError, StoreError
 from auditor.i18n import score_text, t
 from auditor.localtime import local_zone
-from auditor.manual import Manual
 from auditor.store import AuditStore
 from auditor.types import AuditedPhoto, AuditResult, Finding, Verdict
 
@@ -68,19 +64,6 @@ def group_by_photo(result: AuditResult, verdicts: Collection[Verdict] = VERDICT_
     if by_name.get(None):
         groups.append(PhotoFindings(None, sort_findings(by_name[None])))
     return sorted(groups, key=lambda g: -g.failures)  # stable: upload order among equals, the whole hall last
-
-
-def preview(path: str | Path, width: int, height: int, findings: Iterable[Finding], manual: Manual | None,
-            lang: str, max_side: int = 1400) -> bytes:
-    """The photo (EXIF-upright; ``width`` x ``height`` as audited) with its findings' evidence drawn in their
-    final-verdict colours, as a JPEG at most ``max_side`` pixels on its longer side. A phone photo is decoded at
-    the size the preview needs, not at its 12 megapixels; the labels keep their scale (drawn in proportion)."""
-    image, sx, sy = load_upright_reduced(path, width, height, min(1.0, max_side / max(width, height, 1)))
-    drawn = draw_evidence(image, [transformed(f, sx=sx, sy=sy) for f in findings], manual, lang)
-    drawn.thumbnail((max_side, max_side))
-    out = io.BytesIO()
-    drawn.save(out, "JPEG", quality=88)
-    return out.getvalue()
 
 
 @dataclass(frozen=True)

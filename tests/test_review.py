@@ -10,6 +10,7 @@ import numpy as np
 from PIL import Image
 
 from auditor import review
+from auditor.annotate import evidence_preview
 from auditor.collect import PhotoInput
 from auditor.errors import ConflictError
 from auditor.pipeline import Auditor
@@ -47,8 +48,8 @@ def test_the_preview_is_the_drawn_photo_reduced(counter_auditor: Auditor, store:
     result = store.load(audited(counter_auditor, store)).result
     photo = next(p for p in result.photos if p.area == Area.WINDOW_COUNTER)
     findings = [f for f in result.findings if f.photo == photo.name]
-    data = review.preview(store.photo_path(photo.stored_as), photo.width, photo.height, findings, manual, "zh",
-                          max_side=200)
+    data = evidence_preview(store.photo_path(photo.stored_as), photo.width, photo.height, findings, manual, "zh",
+                            max_side=200, show_faces=True)
     with Image.open(io.BytesIO(data)) as image:
         assert image.format == "JPEG" and max(image.size) == 200
         red = np.array(image.convert("RGB"))
