@@ -249,6 +249,74 @@ def samples(
     halls_cmd(round_name=round_name, lang=lang, db=db)
 
 
+class BatchEngine(StrEnum):
+    local = "local"
+    ray = "ray"
+
+
+@app.command()
+def batch(
+    folder: Annotated[Path, typer.Argument(help="one sub-folder per hall (folder name = hall), area folders "
+                                                "inside, as samples/")],
+    round_name: Annotated[str, typer.Option("--round", help="the audit round, e.g. 2026-Q4")],
+    engine: Annotated[BatchEngine, typer.Option("--engine", help="local: worker processes on this machine; "
+                                                                 "ray: Ray actors (this machine, or the "
+                                                                 "cluster at --ray-address)")] = BatchEngine.local,
+    ray_address: Annotated[str | None, typer.Option("--ray-address", help="a running Ray cluster, e.g. "
+                                                                          "ray://head:10001 or auto")] = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=1024, help="photos analysed at once (processes "
+                                                                            "or actors)")] = 2,
+    json_out: Annotated[Path | None, typer.Option("--json", help="write the halls' outcomes as JSON")] = None,
+    lang: LangOption = Lang.zh,
+    manual_path: ManualOption = DEFAULT_MANUAL,
+    detector: DetectorOption = None,
+    db: DbOption = None,
+) -> None:
+    """Audit a whole round: every hall folder of FOLDER, photos analysed in parallel, one stored audit per hall."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from auditor.batch import BatchError, DefaultAuditor, hall_jobs, run_batch
+
+    round_name = _required_text(round_name, "--round")
+    if ray_address and engine is not BatchEngine.ray:
+        raise _fail("--ray-address needs --engine ray", code=2)
+    manual = _load_manual(manual_path)
+    try:
+        jobs = hall_jobs(folder)
+    except AuditorError as exc:
+        raise _fail(str(exc)) from None
+    store = _store(db)
+    factory = DefaultAuditor(manual, detector.resolve() if detector else None)
+    try:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err_console, transient=True) as bar:
+            task = bar.add_task(t("label.photos", lang.value))
+            report = run_batch(jobs, manual, round_name, factory, engine=engine.value, workers=workers,
+                               ray_address=ray_address, store=store,
+                               progress=lambda done, total, _name: bar.update(task, completed=done, total=total))
+    except BatchError as exc:
+        raise _fail(str(exc)) from None
+    for note in report.notes:
+        err_console.print(f"[yellow]note:[/yellow] {note}", highlight=False)
+    for hall in report.halls:
+        if hall.result is not None and hall.audit_id is not None:
+            _print_audit(hall.result, manual, hall.audit_id, lang.value)
+        else:
+            console.print(f"[red]{hall.hall}: {hall.error}[/red]", highlight=False)
+            for r in hall.errors:
+                console.print(f"[yellow]! {r.photo}: {rejected_reason(r, lang.value)}[/yellow]", highlight=False)
+        console.print()
+    console.print(f"{report.photos} photos, {len(report.halls)} halls in {report.seconds:.1f} s "
+                  f"({report.engine}, {report.workers} workers"
+                  + (f"; {report.retried} tries repeated, {report.lost_workers} workers lost" if report.retried
+                     or report.lost_workers else "") + ")", highlight=False)
+    halls_cmd(round_name=round_name, lang=lang, db=db)
+    if json_out is not None:
+        _write_json(report.to_dict(), json_out)
+    if not any(h.audit_id is not None for h in report.halls):
+        raise _fail("no hall could be audited")
+
+
 @app.command("eval")
 def eval_cmd(
     folder: Annotated[Path, typer.Argument(help="a synthetic data set: truth.json, data.yaml, images/, labels/")],

@@ -3,6 +3,10 @@
 ``Auditor`` holds the manual and the detectors (loaded once per process) and audits a batch of photos of one
 hall (``auditor.collect`` turns files and folders into that batch). A photo that cannot be read is reported
 in ``rejected`` with the reason and the others go on.
+
+The audit has two parts: ``Auditor.analyse_photo`` reads and analyses one photo (the costly part, which
+``auditor.batch`` runs in worker processes or on a Ray cluster), ``finish_audit`` judges, scores and stores a
+hall from those photos' facts; ``Auditor.audit`` runs both in this process.
 """
 
 from __future__ import annotations
@@ -121,9 +125,7 @@ class Auditor:
         progress: Callable[[int, int, str], None] | None = None,
     ) -> tuple[int | None, AuditResult]:
         """Audit one hall's photos; with a store, keep the photos and save the audit (returns its id)."""
-        rejected_all = list(rejected)
-        audited: list[AuditedPhoto] = []
-        facts: list[PhotoFacts] = []
+        outcomes: list[AnalysedPhoto | RejectedPhoto] = []
         seen: dict[str, str] = {}
         for index, item in enumerate(photos):
             if progress is not None:
@@ -131,31 +133,94 @@ class Auditor:
             try:
                 photo = item.read()
             except PhotoReadError as exc:
-                rejected_all.append(exc.rejected())
+                outcomes.append(exc.rejected())
                 continue
-            if photo.sha256 in seen:
-                rejected_all.append(rejected_photo(item.name, "reject.duplicate", first=seen[photo.sha256]))
+            if photo.sha256 in seen:  # analysed once (finish() would drop the second one anyway)
+                outcomes.append(rejected_photo(item.name, "reject.duplicate", first=seen[photo.sha256]))
                 continue
             seen[photo.sha256] = item.name
             stored_as = store.keep_photo(photo.data, photo.sha256, _suffix(photo)) if store else None
-            audited.append(AuditedPhoto(name=item.name, sha256=photo.sha256, area=item.area, width=photo.width,
-                                        height=photo.height, stored_as=stored_as))
-            facts.append(self.facts(photo, item.area))
+            outcomes.append(self._analysed(item, photo, stored_as))
         if progress is not None:
             progress(len(photos), len(photos), "")
-        findings = evaluate(self.manual, facts)
-        covered = {p.area for p in audited}
-        needed_areas = {area for rule in self.manual.rules for area in rule.areas}
-        result = AuditResult(
-            hall=hall, round=round_name, inspector=inspector, manual_version=self.manual.version,
-            manual_sha256=self.manual.sha256, photos=tuple(audited), rejected=tuple(rejected_all),
-            findings=tuple(findings), score=score_audit(self.manual, findings),
-            uncovered_areas=tuple(a for a in Area if a in needed_areas and a not in covered),
-        )
-        if store is None or not audited:
-            return None, result
-        audit_id = store.save(result, self.manual)
-        return audit_id, store.load(audit_id).result  # as stored: findings carry their ids for overrides
+        return self.finish(hall, round_name, outcomes, inspector=inspector, rejected=rejected, store=store)
+
+    def analyse_photo(self, item: PhotoInput) -> AnalysedPhoto | RejectedPhoto:
+        """The per-photo part of the audit: read the photo and analyse it (its bytes come along for the store to
+        keep). Runs anywhere the auditor was built: ``auditor.batch`` calls it in worker processes."""
+        try:
+            photo = item.read()
+        except PhotoReadError as exc:
+            return exc.rejected()
+        return self._analysed(item, photo, None, keep=photo.data)
+
+    def _analysed(self, item: PhotoInput, photo: Photo, stored_as: str | None, keep: bytes | None = None
+                  ) -> AnalysedPhoto:
+        audited = AuditedPhoto(name=item.name, sha256=photo.sha256, area=item.area, width=photo.width,
+                               height=photo.height, stored_as=stored_as)
+        return AnalysedPhoto(audited, self.facts(photo, item.area), data=keep, suffix=_suffix(photo))
+
+    def finish(self, hall: str, round_name: str, outcomes: Sequence[AnalysedPhoto | RejectedPhoto],
+               inspector: str | None = None, rejected: Sequence[RejectedPhoto] = (),
+               store: AuditStore | None = None) -> tuple[int | None, AuditResult]:
+        """The hall-level part of the audit (see ``finish_audit``), on facts computed here or elsewhere."""
+        return finish_audit(self.manual, hall, round_name, outcomes, inspector=inspector, rejected=rejected,
+                            store=store)
+
+
+@dataclass(frozen=True)
+class AnalysedPhoto:
+    """One photo read and analysed: all the hall-level part of the audit needs of it. Picklable, so it may come
+    from another process or machine. ``data`` holds the photo's bytes until a store keeps them."""
+
+    photo: AuditedPhoto
+    facts: PhotoFacts
+    data: bytes | None = None
+    suffix: str = ".img"
+
+    def kept(self, store: AuditStore | None) -> AnalysedPhoto:
+        """The photo with its copy kept in the store (``stored_as`` set) and its bytes dropped."""
+        if store is None or self.data is None:
+            return self
+        stored_as = store.keep_photo(self.data, self.photo.sha256, self.suffix)
+        return AnalysedPhoto(self.photo.model_copy(update={"stored_as": stored_as}), self.facts, suffix=self.suffix)
+
+
+def finish_audit(manual: Manual, hall: str, round_name: str, outcomes: Sequence[AnalysedPhoto | RejectedPhoto],
+                 inspector: str | None = None, rejected: Sequence[RejectedPhoto] = (),
+                 store: AuditStore | None = None) -> tuple[int | None, AuditResult]:
+    """Judge a hall from its photos' outcomes, in the order given: the same photo twice (by sha256) counts
+    once, the rules are evaluated, the hall scored and, with a store, the photos kept and the audit saved in one
+    transaction (returns its id; none when no photo was analysed). Needs only the manual, no detector."""
+    rejected_all = list(rejected)
+    audited: list[AuditedPhoto] = []
+    facts: list[PhotoFacts] = []
+    seen: dict[str, str] = {}
+    for outcome in outcomes:
+        if isinstance(outcome, RejectedPhoto):
+            rejected_all.append(outcome)
+            continue
+        name = outcome.photo.name
+        if outcome.photo.sha256 in seen:
+            rejected_all.append(rejected_photo(name, "reject.duplicate", first=seen[outcome.photo.sha256]))
+            continue
+        seen[outcome.photo.sha256] = name
+        outcome = outcome.kept(store)
+        audited.append(outcome.photo)
+        facts.append(outcome.facts)
+    findings = evaluate(manual, facts)
+    covered = {p.area for p in audited}
+    needed_areas = {area for rule in manual.rules for area in rule.areas}
+    result = AuditResult(
+        hall=hall, round=round_name, inspector=inspector, manual_version=manual.version,
+        manual_sha256=manual.sha256, photos=tuple(audited), rejected=tuple(rejected_all),
+        findings=tuple(findings), score=score_audit(manual, findings),
+        uncovered_areas=tuple(a for a in Area if a in needed_areas and a not in covered),
+    )
+    if store is None or not audited:
+        return None, result
+    audit_id = store.save(result, manual)
+    return audit_id, store.load(audit_id).result  # as stored: findings carry their ids for overrides
 
 
 def _suffix(photo: Photo) -> str:
