@@ -1,6 +1,6 @@
 """Measure sign-text recall of the OCR reader on real photos, the synthetic samples and rendered signs.
 
-    python scripts/eval_text.py [--set realdev|samples|rendered|all] [--baseline] [--json OUT]
+    python scripts/eval_text.py [--set realdev|samples|rendered|large|all] [--baseline] [--json OUT]
                                 [--option zoom_small=false ...] [--realdev DIR] [--samples DIR]
 
 A labelled text is found when one output of the reader contains it or matches it at a normalised edit
@@ -9,9 +9,13 @@ readings (a block and its lines) count as one (``auditor.text_match``).
 Real photos: ``../shared/realdev`` (``labels.sign_texts``), read where they lie and never copied.
 Samples: ``samples/truth.json`` (``facts.texts``). Rendered: signs drawn here, in memory, under one
 condition each (small, rotated, vertical, low contrast, glare, blur + JPEG, low resolution, two lines).
+Large: 4000x3000 photos (a 12-megapixel phone's) drawn here, one per text height from 12 to 32 px, each with
+two signs on a panel and one line of dark text on the wall: small text on a photo that the reader detects
+shrunk (``detect_max_side``).
 ``--baseline`` measures one plain rapidocr call per photo with its defaults; ``--option`` sets a
-``RapidOcrReader`` argument to measure a variant. Prints one row per photo (labelled, found, outputs,
-seconds, each miss with the closest output read) and the totals; seconds include nothing but the reading.
+``RapidOcrReader`` argument to measure a variant (``--option detect_max_side=none``). Prints one row per photo
+(labelled, found, outputs, seconds, each miss with the closest output read) and the totals; seconds include
+nothing but the reading.
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ VOCABULARY = ["3号窗口", "综合受理", "等候区", "Waiting Area", "办事
 PANELS = [((22, 74, 150), (255, 255, 255)), ((190, 30, 30), (255, 240, 200)), ((240, 240, 236), (30, 30, 30)),
           ((20, 110, 60), (255, 255, 255))]
 CONDITIONS = ["plain", "small", "rotated", "vertical", "low_contrast", "glare", "blur_jpeg", "low_res", "two_lines"]
+LARGE_SIZE = (4000, 3000)
+LARGE_TEXT_HEIGHTS = [12, 14, 16, 20, 24, 32]
 
 
 def realdev_items(folder: Path) -> list[Item]:
@@ -121,6 +127,39 @@ def rendered_items(per_condition: int = 6, seed: int = 7) -> list[Item]:
     return items
 
 
+def large_items(seed: int = 11) -> list[Item]:
+    """One 4000x3000 wall per text height (font size in px): two signs on a panel, one dark line on the wall."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from auditor.fonts import cjk_font_path
+
+    font_path = cjk_font_path()
+    if font_path is None:
+        return []
+    rng = np.random.default_rng(seed)
+    width, height = LARGE_SIZE
+    items: list[Item] = []
+    for size in LARGE_TEXT_HEIGHTS:
+        shade = np.linspace(rng.uniform(185, 215), rng.uniform(150, 185), height, dtype=np.float32)[:, None, None]
+        wall = shade + rng.normal(0, 4, (height, width, 1)).astype(np.float32)
+        scene = Image.fromarray(np.clip(np.broadcast_to(wall, (height, width, 3)), 0, 255).astype(np.uint8))
+        draw = ImageDraw.Draw(scene)
+        font = ImageFont.truetype(str(font_path), size)
+        texts = [VOCABULARY[i] for i in rng.choice(len(VOCABULARY), 3, replace=False)]
+        for k, text in enumerate(texts):
+            x = int(rng.integers(200, width - 200 - font.getbbox(text)[2]))
+            y = 400 + k * 900 + int(rng.integers(0, 300))
+            if k < 2:  # a sign: the text on a panel
+                panel_colour, ink = PANELS[int(rng.integers(len(PANELS)))]
+                pad = max(size // 2, 4)
+                draw.rectangle([x - pad, y - pad, x + font.getbbox(text)[2] + pad, y + size + pad], fill=panel_colour)
+            else:  # dark letters on the wall itself
+                ink = (40, 40, 46)
+            draw.text((x, y), text, fill=ink, font=font)
+        items.append((f"{size}px", np.ascontiguousarray(np.asarray(scene)[:, :, ::-1]), texts))
+    return items
+
+
 def baseline_reader(image: np.ndarray) -> Outputs:
     """rapidocr called once with its defaults (named: the engine keeps the last call's choices)."""
     out = _engine()(image, use_det=True, use_cls=True, use_rec=True, text_score=0.5)
@@ -170,6 +209,8 @@ def _option(text: str) -> tuple[str, object]:
     lowered = value.strip().lower()
     if lowered in ("true", "false"):
         return key, lowered == "true"
+    if lowered == "none":
+        return key, None
     try:
         return key, int(value)
     except ValueError:
@@ -178,7 +219,7 @@ def _option(text: str) -> tuple[str, object]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=["realdev", "samples", "rendered", "all"], default="all")
+    parser.add_argument("--set", choices=["realdev", "samples", "rendered", "large", "all"], default="all")
     parser.add_argument("--realdev", type=Path, default=ROOT.parent / "shared" / "realdev")
     parser.add_argument("--samples", type=Path, default=ROOT / "samples")
     parser.add_argument("--baseline", action="store_true", help="one plain rapidocr call per photo, its defaults")
@@ -201,6 +242,8 @@ def main() -> None:
         sets.append(("samples", sample_items(args.samples)))
     if args.set in ("rendered", "all"):
         sets.append(("rendered", rendered_items()))
+    if args.set in ("large", "all"):
+        sets.append(("large", large_items()))
     summaries = [evaluate(name, items, read, verbose=not args.quiet) for name, items in sets]
     label = "baseline (rapidocr defaults, one call)" if args.baseline else f"RapidOcrReader({options or ''})"
     print(f"\n{label}")

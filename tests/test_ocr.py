@@ -1,4 +1,5 @@
-"""The sign-text reader: grouping readings into lines and blocks, the recall metric, and reading rendered signs."""
+"""The sign-text reader: grouping readings into lines and blocks, the recall metric, how the passes are run
+and read (one recognition call each, large photos detected shrunk), and reading rendered signs."""
 
 from __future__ import annotations
 
@@ -112,6 +113,104 @@ def test_merging_passes_keeps_the_better_reading_of_each_place() -> None:
     assert kept.text == "KEEP CLEAR"
 
 
+# -- how the passes run (the models replaced by stand-ins) -------------------------------------------------
+
+def _quad(x: float, y: float, w: float, h: float) -> np.ndarray:
+    return np.float32([[x, y], [x + w, y], [x + w, y + h], [x, y + h]])
+
+
+def test_the_first_pass_shrinks_only_large_photos_and_never_below_the_detectors_own_size() -> None:
+    from auditor.detectors.ocr import DETECTOR_SIDE, RapidOcrReader
+
+    reader = RapidOcrReader()
+
+    def scale(w: int, h: int) -> float:
+        return reader.detect_scale(np.zeros((h, w, 3), dtype=np.uint8))
+
+    assert scale(960, 720) == 1.0 and scale(1280, 720) == 1.0 and scale(279, 180) == 1.0
+    assert scale(4000, 3000) == pytest.approx(1280 / 4000)  # a 12-megapixel photo: 1280x960
+    assert scale(4000, 2250) == pytest.approx(DETECTOR_SIDE / 2250)  # 16:9: its short side stays at 736
+    assert scale(1600, 500) == 1.0  # a panorama rapidocr would enlarge anyway
+    assert RapidOcrReader(detect_max_side=None).detect_scale(np.zeros((3000, 4000, 3), dtype=np.uint8)) == 1.0
+
+
+def test_every_pass_is_read_in_one_call_and_a_large_photo_from_full_size_crops(monkeypatch) -> None:
+    from auditor.detectors import ocr
+
+    seen: list[tuple[int, int]] = []
+    calls: list[list[np.ndarray]] = []
+
+    def detect(image: np.ndarray, threads: int = 2) -> np.ndarray:
+        seen.append(image.shape[:2])
+        h, w = image.shape[:2]  # one text line in the same place of the photo at any scale
+        return _quad(0.25 * w, 0.5 * h, 0.2 * w, 0.04 * h)[None]
+
+    def recognise(crops: list[np.ndarray], threads: int = 2) -> list[tuple[str, float]]:
+        calls.append(list(crops))
+        return [("出件窗口", 0.95)] * len(crops)
+
+    monkeypatch.setattr(ocr, "detect", detect)
+    monkeypatch.setattr(ocr, "recognise", recognise)
+    # A small photo: the plain pass and the closer one, both read in one call, one reading per place.
+    (reading,) = ocr.RapidOcrReader().readings(np.zeros((240, 320, 3), dtype=np.uint8))
+    assert seen[0] == (240, 320) and seen[1][0] > 240 and len(calls) == 1 and len(calls[0]) == 2
+    assert reading.text == "出件窗口" and reading.box == pytest.approx((80, 120, 144, 129.6), abs=0.5)
+    # A 12-megapixel photo: detected at 1280x960, its line cut from the full-size photo, 48 px high at most.
+    seen.clear()
+    calls.clear()
+    big = np.zeros((3000, 4000, 3), dtype=np.uint8)
+    (reading,) = ocr.RapidOcrReader().readings(big)
+    assert seen == [(960, 1280)] and len(calls) == 1
+    (crop,) = calls[0]
+    assert crop.shape[0] == ocr.REC_HEIGHT and crop.shape[1] == pytest.approx(ocr.REC_HEIGHT * 800 / 120, abs=2)
+    assert reading.box == pytest.approx((1000, 1500, 1800, 1620), abs=1)
+
+
+def test_unsure_readings_are_read_again_in_one_call_and_only_a_sure_reading_replaces_one(monkeypatch) -> None:
+    from auditor.detectors import ocr
+
+    calls: list[int] = []
+    again = {0: [("KEEP CLEAR", 0.96), ("KEEP CLEAR", 0.98)], 1: [("等区", 0.7), ("", 0.0)],
+             2: [("  ", 0.99), ("出口", 0.5)]}
+
+    def recognise(crops: list[np.ndarray], threads: int = 2) -> list[tuple[str, float]]:
+        calls.append(len(crops))
+        assert all(c.shape[0] == round(48 * 1.2) for c in crops)  # padded, resampled to the recogniser's 48 px
+        return [r for k in range(len(crops) // 2) for r in again[k]]
+
+    monkeypatch.setattr(ocr, "recognise", recognise)
+    image = np.full((180, 279, 3), 200, dtype=np.uint8)
+    unsure = [ocr.Reading(_quad(10, 10, 80, 38), "KEPCA", 0.43), ocr.Reading(_quad(100, 60, 60, 20), "等悦区", 0.75),
+              ocr.Reading(_quad(20, 120, 40, 20), "出", 0.3)]
+    out = ocr.reread(image, unsure)
+    assert calls == [6]  # three readings, two crops each (plain, contrast-equalised), one call
+    assert [(r.text, r.score) for r in out] == [("KEEP CLEAR", 0.98), ("等悦区", 0.75), ("出", 0.3)]
+    assert out[0].quad is unsure[0].quad and ocr.reread(image, []) == [] and calls == [6]
+
+
+def test_a_crop_of_large_text_is_shrunk_to_the_recognisers_height() -> None:
+    from auditor.detectors.ocr import crop_text
+
+    image = np.full((3000, 4000, 3), 255, dtype=np.uint8)
+    image[1000:1300, 1000:2500] = 0
+    crop = crop_text(image, _quad(1000, 1000, 1500, 300), 0.1, 48)
+    assert crop.shape[:2] == (58, 250)  # (300 + 60) * 0.16, (1500 + 60) * 0.16
+    assert crop[29, 125].max() < 10 and crop[1, 1].min() > 245  # the text inside, the margin around it
+    small = crop_text(image, _quad(1000, 1000, 60, 12), 0.1, 48)
+    assert small.shape[:2] == (58, 250)  # enlarged the same way
+
+
+def test_the_engine_runs_two_threads_per_session_that_sleep_when_idle() -> None:
+    from auditor.detectors.ocr import THREADS, _engine
+
+    engine = _engine()
+    assert engine is _engine(THREADS)  # one engine per thread count, however it is asked for
+    for model in (engine.text_det, engine.text_cls, engine.text_rec):
+        options = model.session.session.get_session_options()
+        assert options.intra_op_num_threads == 2 and options.inter_op_num_threads == 1
+        assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+
+
 # -- the reader on rendered signs ------------------------------------------------------------------------
 
 needs_font = pytest.mark.skipif(cjk_font_path() is None, reason="needs the CJK font that `make setup` installs")
@@ -169,6 +268,27 @@ def test_reader_reads_small_text_on_a_small_low_contrast_photo() -> None:
     sign = _sign(["办事指南"], size=11, panel=(120, 120, 126), ink=(164, 164, 170))
     found = _read(_scene(sign, size=(320, 240), at=(150, 120)))
     assert match_texts(["办事指南"], list(found.data["text"])).recall == 1.0
+
+
+@needs_font
+def test_reader_reads_a_12_megapixel_photo_detected_at_1280_px(monkeypatch) -> None:
+    from auditor.detectors import ocr
+
+    # 4000x3000, a sign with 28 px letters: 9 px where the detector looks, read from the full-size photo.
+    rng = np.random.default_rng(0)
+    wall = np.float32([[[170, 175, 180]]]) + rng.normal(0, 4, (3000, 4000, 1)).astype(np.float32)
+    scene = Image.fromarray(np.clip(wall, 0, 255).astype(np.uint8))
+    font = ImageFont.truetype(str(cjk_font_path()), 28)
+    x, y, width = 2300, 1900, font.getbbox("出件窗口")[2]
+    ImageDraw.Draw(scene).rectangle([x - 14, y - 14, x + width + 14, y + 42], fill=(22, 74, 150))
+    ImageDraw.Draw(scene).text((x, y), "出件窗口", fill=(255, 255, 255), font=font)
+    detected = []
+    detect = ocr.detect
+    monkeypatch.setattr(ocr, "detect", lambda image, threads=2: detected.append(image.shape[:2]) or detect(image))
+    found = _read(np.asarray(scene)[:, :, ::-1].copy())
+    assert detected == [(960, 1280)]
+    (box,) = [b for b, t in zip(found.xyxy, found.data["text"], strict=True) if text_matches("出件窗口", t)]
+    assert box == pytest.approx((x, y, x + width, y + 28), abs=30)  # in full-size pixels
 
 
 def test_reader_returns_empty_detections_with_every_column_on_a_blank_photo() -> None:

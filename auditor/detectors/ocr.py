@@ -1,25 +1,41 @@
 """Sign text with rapidocr (PP-OCR models shipped in the wheel, run offline on onnxruntime).
 
-The first pass is rapidocr's own: detection, the angle classifier (``use_cls``: upside-down crops turned;
-rapidocr itself turns tall crops a quarter, so vertical text is read too) and recognition. Each further
-step answers a way that one call missed text on signs, measured with ``scripts/eval_text.py`` on real
-photos, the synthetic samples and rendered signs:
+The first pass is rapidocr's own, run on the whole photo every time: its detector at its own working size
+(a short side of 736 px), the crops it cuts (``get_rotate_crop_image``: tall crops turned a quarter, so
+vertical text is read too), the angle classifier (upside-down crops turned) and the recogniser; on a photo
+up to 1280 px (the samples' 960x720, most real ones) the readings are rapidocr's own, box for box. Each
+further step only adds what it finds; each answers a way that one call missed text on signs, measured with
+``scripts/eval_text.py`` on real photos, the synthetic samples and rendered signs:
 
-1. Small photos (short side under ``small_side``) get a second, closer pass at 1.5x the detector's own
+1. Large photos (long side over ``detect_max_side``, 1280: a 12-megapixel phone photo) are detected shrunk to
+   that, never below the detector's 736-px short side, and every detected line is read from the full-size
+   photo (shrunk by pixel area to the recogniser's 48 px). rapidocr would detect at up to 2000 px (2.4
+   times the detector's work on a 4000x3000 photo) and read from that copy. On drawn 4000x3000 walls this
+   read more, 17 of 18 texts 12-32 px high against rapidocr's 10 (``eval_text.py --set large``); a lone
+   small sign on a bare wall is its weakest case (docs/analyzers.md). ``detect_max_side=None`` leaves
+   rapidocr's own size.
+2. Small photos (short side under ``small_side``) get a second, closer pass at 1.5x the detector's own
    working size (cubic upscale): text a few pixels high ("KEEP CLEAR" in a 279x180 photo) is below what
    the detector finds at its usual size. Passes are merged by box overlap, keeping the surer reading, or
    at a near tie the one that extends the other (a clipped "办事指" loses to "办事指南").
-2. Unsure readings (score under ``reread_below``) are recognised again from a crop with a margin around
+3. Unsure readings (score under ``reread_below``) are recognised again from a crop with a margin around
    the detected box, resampled to the recogniser's 48-pixel height, plain and contrast-equalised (CLAHE):
    the detector's tight boxes clip letters, and a tiny crop read as "KEPCA" (0.43) reads "KEEP CLEAR"
    (0.99) with its margin. A new reading counts only if it is sure, so texture does not become text.
-3. Readings are grouped (``auditor.detectors.text_lines``): pieces of one row become a line (a sign line
+4. Readings are grouped (``auditor.detectors.text_lines``): pieces of one row become a line (a sign line
    split at wide letter spacing), lines stacked closely become a block ("等候区" over "Waiting Area", a
    small "西" over "315", "Théâtre" over "du PALAIS-ROYAL"). The pieces stay too, so an exact check still
    finds a word that was joined to its neighbours.
 
 Off by default: a second full pass on a CLAHE copy (``contrast_pass``). Low-contrast and glare-washed
 signs were read without it, and it found one more text in 184 for about 1.7 times the time.
+
+Speed. The crops of every pass go to the classifier and the recogniser together, and the rereads of all
+unsure readings in one more call (rapidocr batches six crops per network run). The recogniser costs about
+the same per crop in a batch as alone (its input is at least 320 px wide), so the time of a photo is the
+detector's (about half on the samples) plus some 35-60 ms of CPU per text line and per reread crop.
+onnxruntime runs ``threads`` (2) threads per session that sleep when idle. Spinning ones, rapidocr's
+default, keep a core busy after each run: beside a training the reads took about twice the CPU time.
 
 Columns besides ``text``: ``level`` -- ``line`` (one reading, or pieces joined into a line), ``fragment``
 (a reading joined into a longer line) or ``block`` (stacked lines of one sign); ``angle`` -- the reading
@@ -29,6 +45,8 @@ is made of (rows sharing one are the same text read at two levels).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -44,23 +62,70 @@ from auditor.text_match import normalise
 
 TEXT_SCORE = 0.5  # rapidocr's default least recognition score for a reading to count
 DETECTOR_SIDE = 736  # rapidocr's detector works at a short side of at least this (Det.limit_side_len)
+DETECT_MAX_SIDE = 1280  # larger photos are detected shrunk to this long side, and read from full-size crops
 SMALL_SIDE = 720  # photos with a shorter short side get a second, closer pass
 ZOOM = 1.5  # that pass, relative to the detector's size (much more makes a blurred thumbnail worse)
 MAX_UPSCALE = 8.0
 REREAD_BELOW = 0.8  # readings under this are read again, and a new reading must reach it
 TIE = 0.05  # scores this close are a tie between two readings of one place
+REC_HEIGHT = 48  # rapidocr's recogniser reads text lines resampled to this height (Rec.rec_img_shape)
+THREADS = 2  # onnxruntime threads per session: the two cores, shared in turn with the object detectors
 
 
-@lru_cache(maxsize=1)
-def _engine() -> Any:
+@contextmanager
+def _sessions_without_spinning() -> Iterator[None]:
+    """While rapidocr builds its onnxruntime sessions, their idle threads sleep instead of spinning.
+
+    A spinning thread keeps a core busy for a while after each run, which on two cores slows whatever runs
+    next (measured: a 48x320 recognition took 0.11 s beside a training instead of 0.035 s). rapidocr 3.x sets
+    the thread counts from its config (``EngineConfig.onnxruntime``) but has no setting for spinning, so its
+    session options are extended here. If rapidocr changes how it builds them, the sessions simply spin.
+    """
+    try:
+        from rapidocr.inference_engine.onnxruntime import main as ort_engine
+
+        owner = ort_engine.OrtInferSession
+        original = owner.__dict__["_init_sess_opts"]
+    except (ImportError, AttributeError, KeyError):
+        yield
+        return
+    build = original.__func__ if isinstance(original, staticmethod) else original
+
+    def options(cfg: Any) -> Any:
+        opts = build(cfg)
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        opts.add_session_config_entry("session.inter_op.allow_spinning", "0")
+        return opts
+
+    owner._init_sess_opts = staticmethod(options)
+    try:
+        yield
+    finally:
+        owner._init_sess_opts = original
+
+
+def _engine(threads: int = THREADS) -> Any:
+    """rapidocr with its three models loaded: ``threads`` onnxruntime threads per session, none spinning.
+    One per thread count and process."""
+    return _build_engine(int(threads))
+
+
+@lru_cache(maxsize=2)
+def _build_engine(threads: int) -> Any:
     from rapidocr import RapidOCR  # imported here: loads onnxruntime sessions
 
-    params: dict[str, Any] = {"Global.log_level": "error"}
+    params: dict[str, Any] = {"Global.log_level": "error",
+                              "EngineConfig.onnxruntime.intra_op_num_threads": threads,
+                              "EngineConfig.onnxruntime.inter_op_num_threads": 1}
     font = cjk_font_path()
     if font is not None:
         # Without a local font rapidocr's drawing helper tries to download one.
         params["Global.font_path"] = str(font)
-    return RapidOCR(params=params)
+    engine = RapidOCR(params=params)
+    with _sessions_without_spinning():  # rapidocr builds a session on its first use: use all three now
+        engine(np.full((64, 64, 3), 255, dtype=np.uint8), use_det=True, use_cls=False, use_rec=False)
+        engine(np.full((48, 96, 3), 255, dtype=np.uint8), use_det=False, use_cls=True, use_rec=True)
+    return engine
 
 
 @dataclass(frozen=True)
@@ -128,43 +193,93 @@ def merge_readings(readings: list[Reading], overlap: float = 0.6) -> list[Readin
 def crop_text(image: np.ndarray, quad: np.ndarray, pad: float = 0.1, height: int | None = None) -> np.ndarray:
     """The quad's text straightened into a rectangle, ``pad`` of its height added on every side.
 
-    ``height``: resample (cubic) so the text is this many pixels high. Tall crops are turned a quarter, as
-    rapidocr does; its angle classifier then turns upside-down ones.
+    ``height``: resample so the text is this many pixels high (cubic when enlarging, pixel area when
+    shrinking, so large text on a large photo does not alias). Tall crops are turned a quarter, as rapidocr
+    does; its angle classifier then turns upside-down ones.
     """
     quad = quad.astype(np.float32)
     width = float(max(np.linalg.norm(quad[1] - quad[0]), np.linalg.norm(quad[2] - quad[3])))
     tall = float(max(np.linalg.norm(quad[3] - quad[0]), np.linalg.norm(quad[2] - quad[1])))
     factor = 1.0 if height is None else height / max(min(width, tall), 1.0)
     margin = pad * min(width, tall)
-    w, h = round((width + 2 * margin) * factor), round((tall + 2 * margin) * factor)
+    w, h = max(round((width + 2 * margin) * factor), 2), max(round((tall + 2 * margin) * factor), 2)
+    warp = 1.0 if factor < 1.0 else factor  # enlarge in the warp (cubic); shrink after it, by pixel area
     target = np.float32([[margin, margin], [margin + width, margin], [margin + width, margin + tall],
-                         [margin, margin + tall]]) * factor
+                         [margin, margin + tall]]) * warp
     matrix = cv2.getPerspectiveTransform(quad, target)
-    crop = cv2.warpPerspective(image, matrix, (max(w, 2), max(h, 2)), flags=cv2.INTER_CUBIC,
-                               borderMode=cv2.BORDER_REPLICATE)
+    size = (max(round((width + 2 * margin) * warp), 2), max(round((tall + 2 * margin) * warp), 2))
+    crop = cv2.warpPerspective(image, matrix, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+    if factor < 1.0:
+        crop = cv2.resize(crop, (w, h), interpolation=cv2.INTER_AREA)
     if crop.shape[0] >= 1.5 * crop.shape[1]:
         crop = np.ascontiguousarray(np.rot90(crop))
     return crop
 
 
-def reread(image: np.ndarray, reading: Reading, sure: float = REREAD_BELOW) -> Reading:
-    """Recognise an unsure reading's crop again a few ways (padded, resampled to the recogniser's 48
-    pixels, contrast-equalised), recognition only; a new reading replaces it only if it is ``sure``.
+def detect(image: np.ndarray, threads: int = THREADS) -> np.ndarray:
+    """rapidocr's text detector on the whole image at its own working size: quads (n, 4, 2) in image pixels."""
+    # Every call names use_det/use_cls/use_rec: rapidocr keeps the last call's choice.
+    out = _engine(threads)(image, use_det=True, use_cls=False, use_rec=False)
+    boxes = getattr(out, "boxes", None)
+    if boxes is None or len(boxes) == 0:
+        return np.empty((0, 4, 2), dtype=np.float32)
+    return np.asarray(boxes, dtype=np.float32).reshape(-1, 4, 2)
+
+
+def recognise(crops: list[np.ndarray], threads: int = THREADS) -> list[tuple[str, float]]:
+    """rapidocr's angle classifier and recogniser on text crops, one batched call each (rapidocr runs
+    ``Cls.cls_batch_num`` / ``Rec.rec_batch_num`` crops per network run, sorted by width)."""
+    if not crops:
+        return []
+    engine = _engine(threads)
+    turned, _ = engine.cls_and_rotate(list(crops))
+    out = engine.recognize_txt(turned)
+    return [(str(t), float(s)) for t, s in zip(out.txts, out.scores, strict=True)]
+
+
+def line_crops(image: np.ndarray, quads: np.ndarray, source_scale: float = 1.0) -> list[np.ndarray]:
+    """The detected quads cut out as rapidocr cuts them (``get_rotate_crop_image``: straightened, tall ones
+    turned a quarter), from ``image`` whose pixels are ``source_scale`` times the quads' pixels.
+
+    From a photo larger than what the detector saw (``source_scale`` > 1), text taller than the recogniser's
+    input is shrunk to it by pixel area: the full-size photo's detail, without aliasing.
+    """
+    from rapidocr.utils.process_img import get_rotate_crop_image
+
+    crops = []
+    for quad in quads:
+        crop = get_rotate_crop_image(image, np.ascontiguousarray(quad * source_scale, dtype=np.float32))
+        if source_scale > 1.0 and crop.shape[0] > REC_HEIGHT:
+            factor = REC_HEIGHT / crop.shape[0]
+            crop = cv2.resize(crop, (max(round(crop.shape[1] * factor), 1), REC_HEIGHT), interpolation=cv2.INTER_AREA)
+        crops.append(np.ascontiguousarray(crop))
+    return crops
+
+
+def reread(image: np.ndarray, readings: list[Reading], sure: float = REREAD_BELOW,
+           threads: int = THREADS) -> list[Reading]:
+    """Recognise unsure readings' crops again two ways (padded and resampled to the recogniser's 48 pixels;
+    that, contrast-equalised), all in one batched call; a new reading replaces one only if it is ``sure``.
+    Returns the readings in their order, each replaced or not.
 
     Demanding a sure second reading keeps this from turning texture into text: of unsure readings made
     surer, only those read at ``sure`` or more were text in the measured photos.
     """
-    best = reading
-    padded = crop_text(image, reading.quad, 0.1, 48)
-    for crop in (padded, equalise(padded)):
-        out = _engine()(crop, use_det=False, use_cls=True, use_rec=True, text_score=0.0)
-        txts, scores = getattr(out, "txts", None), getattr(out, "scores", None)
-        if not txts or not str(txts[0]).strip():
-            continue
-        score = float(scores[0])
-        if score >= sure and score > best.score:
-            best = Reading(reading.quad, str(txts[0]), score)
-    return best
+    if not readings:
+        return []
+    crops = []
+    for reading in readings:
+        padded = crop_text(image, reading.quad, 0.1, REC_HEIGHT)
+        crops += [padded, equalise(padded)]
+    again = recognise(crops, threads)
+    out = []
+    for k, reading in enumerate(readings):
+        best = reading
+        for text, score in again[2 * k:2 * k + 2]:
+            if text.strip() and score >= sure and score > best.score:
+                best = Reading(reading.quad, text, score)
+        out.append(best)
+    return out
 
 
 class RapidOcrReader:
@@ -182,6 +297,8 @@ class RapidOcrReader:
         group: bool = True,
         line_gap: float = LINE_GAP,
         text_score: float = TEXT_SCORE,
+        detect_max_side: int | None = DETECT_MAX_SIDE,
+        threads: int = THREADS,
     ) -> None:
         self.small_side = small_side
         self.zoom_small = zoom_small
@@ -190,30 +307,47 @@ class RapidOcrReader:
         self.group = group
         self.line_gap = line_gap
         self.text_score = text_score
+        self.detect_max_side = detect_max_side
+        self.threads = threads
 
-    @staticmethod
-    def _ocr(image: np.ndarray, scale: float) -> list[Reading]:
-        """One rapidocr pass on ``image`` (the photo resized by ``scale``), readings in photo pixels."""
-        if scale != 1.0:
-            image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-        # Every call names use_det/use_cls/use_rec and the score: rapidocr keeps the last call's choice.
-        out = _engine()(image, use_det=True, use_cls=True, use_rec=True, text_score=0.0)
-        if getattr(out, "boxes", None) is None or not getattr(out, "txts", None):
-            return []
-        quads = np.asarray(out.boxes, dtype=np.float32) / scale
-        return [Reading(q, str(t), float(s)) for q, t, s in zip(quads, out.txts, out.scores, strict=True)
-                if str(t).strip()]
+    def _pass(self, image: np.ndarray, scale: float) -> tuple[np.ndarray, list[np.ndarray]]:
+        """One whole-photo pass of the detector on the photo resized by ``scale``: the quads in photo pixels
+        and the crops to read. A zoomed pass reads crops of the zoomed copy, as rapidocr itself would; a
+        shrunk one (a large photo) reads crops of the full-size photo."""
+        if scale == 1.0:
+            quads = detect(image, self.threads)
+            return quads, line_crops(image, quads)
+        work = cv2.resize(image, None, fx=scale, fy=scale,
+                          interpolation=cv2.INTER_CUBIC if scale > 1.0 else cv2.INTER_AREA)
+        quads = detect(work, self.threads)
+        crops = line_crops(work, quads) if scale > 1.0 else line_crops(image, quads, 1.0 / scale)
+        return quads / scale, crops
+
+    def detect_scale(self, image: np.ndarray) -> float:
+        """How much the first pass shrinks the photo for the detector: to ``detect_max_side`` on its long
+        side, but never below rapidocr's own working size (a short side of ``DETECTOR_SIDE``); 1 for a photo
+        that is not larger."""
+        if not self.detect_max_side:
+            return 1.0
+        short, long = min(image.shape[:2]), max(image.shape[:2])
+        return min(1.0, max(self.detect_max_side / max(long, 1), DETECTOR_SIDE / max(short, 1)))
 
     def readings(self, image: np.ndarray) -> list[Reading]:
         """The merged readings of every pass, in photo pixels, before grouping."""
+        shrink = self.detect_scale(image)
+        passes = [self._pass(image, shrink)]  # the plain whole-photo pass always runs
         short = min(image.shape[:2])
-        found = self._ocr(image, 1.0)
         if short < self.small_side and self.zoom_small:
-            found += self._ocr(image, min(MAX_UPSCALE, ZOOM * DETECTOR_SIDE / max(short, 1)))
+            passes.append(self._pass(image, min(MAX_UPSCALE, ZOOM * DETECTOR_SIDE / max(short, 1))))
         if self.contrast_pass:
-            found += self._ocr(equalise(image), 1.0)
+            passes.append(self._pass(equalise(image), shrink))
+        quads = [q for pass_quads, _ in passes for q in pass_quads]
+        read = recognise([c for _, crops in passes for c in crops], self.threads)  # all passes' crops at once
+        found = [Reading(q, t, s) for q, (t, s) in zip(quads, read, strict=True) if t.strip()]
         merged = merge_readings(found)
-        merged = [reread(image, r) if r.score < self.reread_below else r for r in merged]
+        unsure = [i for i, r in enumerate(merged) if r.score < self.reread_below]
+        for i, again in zip(unsure, reread(image, [merged[i] for i in unsure], threads=self.threads), strict=True):
+            merged[i] = again
         return [r for r in merged if r.score >= self.text_score]
 
     def read(self, image: np.ndarray) -> sv.Detections:
