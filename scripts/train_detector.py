@@ -161,9 +161,13 @@ def main() -> None:
 def evaluate(args: argparse.Namespace, run: Path) -> None:
     from auditor.train import export
 
-    best = run / "weights" / "best.pt"
-    if not best.is_file():
-        sys.exit(f"{best}: no trained weights yet; train first")
+    trained = run / "weights" / "best.pt"
+    if not trained.is_file():
+        sys.exit(f"{trained}: no trained weights yet; train first")
+    # A copy: a training still running rewrites best.pt whenever an epoch does better.
+    best = args.out / "candidate" / "best.pt"
+    best.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(trained, best)
     heldout = render(args.out / f"heldout-s{HELDOUT_SEED}", args.heldout_halls, 8, HELDOUT_SEED, 0.3)
     onnx = export(best, args.imgsz)
     started = time.monotonic()
@@ -175,6 +179,7 @@ def evaluate(args: argparse.Namespace, run: Path) -> None:
         "heldout_set": {"halls": args.heldout_halls, "photos_per_hall": 8, "seed": HELDOUT_SEED,
                         "violation_rate": 0.3},
         "imgsz": args.imgsz, "epochs_run": max(len(history) - 1, 0),
+        "val_map50_by_epoch": [round(float(row.split(",")[7]), 4) for row in history[1:]],
         "heldout": figures, "eval_seconds": round(time.monotonic() - started),
     }
     (args.out / "metrics.json").write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
@@ -183,6 +188,9 @@ def evaluate(args: argparse.Namespace, run: Path) -> None:
         if better_than_shipped(figures):
             for source, target in ((best, MODELS / "hall-detector.pt"), (onnx, MODELS / "hall-detector.onnx")):
                 shutil.copy2(source, target)
+            from ultralytics.utils.torch_utils import strip_optimizer
+
+            strip_optimizer(str(MODELS / "hall-detector.pt"))  # a mid-run checkpoint holds the optimiser: 2x size
             SHIPPED_METRICS.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
             print(f"installed {best} and {onnx} into {MODELS}")
         else:
