@@ -76,10 +76,12 @@ def with_crop_views(dataset: Path, per_photo: int) -> Path:
     return path
 
 
-def heldout_figures(weights: Path, heldout: Path) -> dict:
-    """The held-out halls audited as `auditor eval` audits them, with these weights as the hall detector
-    beside the other listed detectors (models/detectors.yaml); and the hall detector's own mAP (crop pass
-    included) over every held-out photo."""
+def heldout_figures(weights: Path, heldout: Path, train_set: Path) -> dict:
+    """The hall detector's AP50 per class on the training set's val photos (which decides the classes it is
+    trusted with: detector.yaml's ``trust``); its own mAP (crop pass included, every class) over every
+    held-out photo; and the held-out halls audited as `auditor eval` audits them, with these weights as the
+    hall detector, trusted classes only, beside the other listed detectors (models/detectors.yaml)."""
+    from auditor.detection_metrics import score_detector
     from auditor.detectors.fusion import DEFAULT_CONFIG, FusedDetector, build_detector, read_detector_list
     from auditor.detectors.lines import FloorLineFinder
     from auditor.detectors.ocr import RapidOcrReader
@@ -88,18 +90,27 @@ def heldout_figures(weights: Path, heldout: Path) -> dict:
     from auditor.pipeline import Auditor, Detectors
 
     config, _ = read_config(MODELS / "detector.yaml")
-    hall = YoloDetector(weights, config.class_map, imgsz=config.imgsz, confidence=config.confidence,
+    every = YoloDetector(weights, config.class_map, imgsz=config.imgsz, confidence=config.confidence,
+                         crop_imgsz=config.crop_imgsz)
+    classes = load_truth(heldout).generator.classes
+    val = score_detector(every, sorted((train_set / "images" / "val").glob("*.jpg")), classes)
+    val_ap50 = val.ap50_per_class if val is not None else {}
+    floor = config.trust.min_ap50 if config.trust is not None else 0.0
+    trusted = {name: target for name, target in config.class_map.items() if val_ap50.get(name, 0.0) >= floor}
+    hall = YoloDetector(weights, trusted, imgsz=config.imgsz, confidence=config.confidence,
                         crop_imgsz=config.crop_imgsz)
     listed = read_detector_list(DEFAULT_CONFIG)
     members = [(entry.name, hall if entry.name == "hall" else build_detector(entry, DEFAULT_CONFIG.parent))
                for entry in listed.detectors]
     fused = FusedDetector([(name, d) for name, d in members if d is not None], listed.prefer)
     truth = load_truth(heldout)
-    hall_scores, _ = detector_map(hall, heldout, truth.generator.classes)
+    hall_scores, _ = detector_map(every, heldout, truth.generator.classes)
     auditor = Auditor(load_manual(), Detectors(objects=fused, texts=RapidOcrReader(), lines=FloorLineFinder()))
     held = evaluate_folder(heldout, truth, auditor).to_dict()
     figures = {key: held.get(key) for key in ("verdict_accuracy", "per_category", "notes")}
     figures["fused_map50"] = held.get("map50")
+    figures["val_ap50_per_class"] = val_ap50
+    figures["trusted_classes"] = sorted(trusted)
     if hall_scores is not None:
         figures.update(map50=hall_scores.map50, map50_95=hall_scores.map50_95,
                        ap50_per_class=hall_scores.ap50_per_class, map50_95_per_class=hall_scores.per_class)
@@ -171,7 +182,7 @@ def evaluate(args: argparse.Namespace, run: Path) -> None:
     heldout = render(args.out / f"heldout-s{HELDOUT_SEED}", args.heldout_halls, 8, HELDOUT_SEED, 0.3)
     onnx = export(best, args.imgsz)
     started = time.monotonic()
-    figures = heldout_figures(onnx, heldout)
+    figures = heldout_figures(onnx, heldout, args.out / f"synth-s{args.seed}")
     history = (run / "results.csv").read_text(encoding="utf-8").splitlines() if (run / "results.csv").is_file() else []
     report = {
         "train": {"halls": args.halls, "photos_per_hall": 8, "seed": args.seed, "violation_rate": args.rate,
@@ -180,6 +191,7 @@ def evaluate(args: argparse.Namespace, run: Path) -> None:
                         "violation_rate": 0.3},
         "imgsz": args.imgsz, "epochs_run": max(len(history) - 1, 0),
         "val_map50_by_epoch": [round(float(row.split(",")[7]), 4) for row in history[1:]],
+        "val_ap50_per_class": figures.pop("val_ap50_per_class"),
         "heldout": figures, "eval_seconds": round(time.monotonic() - started),
     }
     (args.out / "metrics.json").write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")

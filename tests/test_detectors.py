@@ -140,6 +140,26 @@ def test_yolo_backend_loads_weights_from_config_and_maps_classes(tiny_weights: P
     assert len(found) == kept, "every mapped class is kept, only unmapped ones dropped"
 
 
+@pytest.mark.slow
+def test_classes_the_model_finds_poorly_on_its_val_photos_are_not_claimed(tiny_weights: Path, tmp_path: Path) -> None:
+    # A rule wanting a thing present must not fail because the model merely misses it: a class under the
+    # trust floor is left out, so its rules are not assessable.
+    import json
+
+    from auditor.detectors.yolo import YoloDetector
+
+    (tmp_path / "metrics.json").write_text(json.dumps({"val_ap50_per_class": {"person": 0.8, "coffee cup": 0.2}}))
+    config = tmp_path / "detector.yaml"
+    config.write_text(yaml.safe_dump({"weights": str(tiny_weights), "imgsz": 64, "confidence": 0.0001,
+                                      "trust": {"metrics": "metrics.json", "min_ap50": 0.5},
+                                      "class_map": {"person": "person", "coffee cup": "cup"}}))
+    detector = YoloDetector.from_config(config)
+    assert detector is not None and detector.detectable == {"person"}
+    assert set(detector.detect(np.full((64, 64, 3), 127, np.uint8)).data["class_name"]) <= {"person"}
+    (tmp_path / "metrics.json").write_text(json.dumps({"heldout": {}}))  # no per-class figures: all trusted
+    assert YoloDetector.from_config(config).detectable == {"person", "cup"}
+
+
 def test_class_mapping_renames_and_drops() -> None:
     from auditor.detectors.yolo import YoloDetector
 

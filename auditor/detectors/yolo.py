@@ -19,6 +19,7 @@ hall detector is) gains from it.
 
 from __future__ import annotations
 
+import json
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -37,6 +38,29 @@ MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 DEFAULT_CONFIG = MODELS_DIR / "detector.yaml"
 
 
+class TrustConfig(BaseModel):
+    """Which classes a trained model is trusted with: those its validation AP50 (written beside the weights
+    by the training recipe) reaches ``min_ap50`` for. A class it finds poorly would turn "not seen" into
+    false fails of the rules that want the thing present; left out, those rules are not assessable."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    metrics: str = Field(description="a JSON file with val_ap50_per_class, relative to the config")
+    min_ap50: float = Field(0.5, ge=0, le=1)
+
+
+def trusted_classes(trust: TrustConfig, base: Path) -> frozenset[str] | None:
+    """The classes the metrics file trusts, or None (trust everything) when it has no per-class figures."""
+    path = Path(trust.metrics) if Path(trust.metrics).is_absolute() else base / trust.metrics
+    try:
+        figures = json.loads(path.read_text(encoding="utf-8")).get("val_ap50_per_class")
+    except (OSError, ValueError):
+        return None
+    if not isinstance(figures, dict):
+        return None
+    return frozenset(name for name, ap in figures.items() if float(ap) >= trust.min_ap50)
+
+
 class DetectorConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -45,6 +69,7 @@ class DetectorConfig(BaseModel):
     imgsz: int = Field(640, ge=32, le=4096)
     confidence: float = Field(0.35, gt=0, lt=1)
     crop_imgsz: int | None = Field(None, ge=32, le=4096, description="input size of the crop pass; none: no crop pass")
+    trust: TrustConfig | None = None
     class_map: dict[str, str] = Field(min_length=1, description="model class name -> manual object name")
 
 
@@ -120,7 +145,11 @@ class YoloDetector:
         weights = resolve_weights(config, base)
         if weights is None:
             return None
-        return cls(weights, config.class_map, imgsz=config.imgsz, confidence=config.confidence,
+        class_map = config.class_map
+        trusted = trusted_classes(config.trust, base) if config.trust is not None else None
+        if trusted is not None:
+            class_map = {name: target for name, target in class_map.items() if name in trusted}
+        return cls(weights, class_map, imgsz=config.imgsz, confidence=config.confidence,
                    crop_imgsz=config.crop_imgsz)
 
     @property
