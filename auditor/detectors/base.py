@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
 
 import cv2
 import numpy as np
 import supervision as sv
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from auditor.errors import DetectorConfigError
 
 
 def detections(
@@ -27,6 +32,24 @@ def detections(
         data[key] = column
     return sv.Detections(xyxy=xyxy, confidence=np.asarray(confidences, dtype=np.float32).reshape(n),
                          class_id=np.zeros(n, dtype=int), data=data)
+
+
+Config = TypeVar("Config", bound=BaseModel)
+
+
+def read_yaml_config(path: str | Path, model: type[Config], what: str) -> Config:
+    """A detector's YAML config file validated by ``model``; DetectorConfigError naming the file, ``what`` it
+    is and each bad field otherwise."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise DetectorConfigError(f"{path}: cannot read the {what}: {exc}") from exc
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'config'}: {e['msg']}" for e in exc.errors())
+        raise DetectorConfigError(f"{path}: invalid {what}: {problems}") from exc
 
 
 def as_bgr(image: np.ndarray) -> np.ndarray:

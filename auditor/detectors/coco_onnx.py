@@ -28,10 +28,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 import supervision as sv
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from auditor.detectors.base import as_bgr, detections
+from auditor.detectors.base import as_bgr, detections, read_yaml_config
 from auditor.errors import DetectorConfigError
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
@@ -90,16 +89,7 @@ class CocoConfig(BaseModel):
 
 
 def read_config(path: str | Path = DEFAULT_CONFIG) -> tuple[CocoConfig, Path]:
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise DetectorConfigError(f"{path}: cannot read the COCO detector config: {exc}") from exc
-    try:
-        return CocoConfig.model_validate(raw), path.parent
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'config'}: {e['msg']}" for e in exc.errors())
-        raise DetectorConfigError(f"{path}: invalid COCO detector config: {problems}") from exc
+    return read_yaml_config(path, CocoConfig, "COCO detector config"), Path(path).parent
 
 
 @lru_cache(maxsize=2)

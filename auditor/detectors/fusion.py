@@ -25,9 +25,9 @@ from typing import Any, Literal
 import numpy as np
 import supervision as sv
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from auditor.detectors.base import ObjectDetector, detections, merge_per_class
+from auditor.detectors.base import ObjectDetector, detections, merge_per_class, read_yaml_config
 from auditor.errors import DetectorConfigError
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "models" / "detectors.yaml"
@@ -64,15 +64,7 @@ def is_detector_list(path: Path) -> bool:
 
 
 def read_detector_list(path: Path) -> DetectorList:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise DetectorConfigError(f"{path}: cannot read the detector list: {exc}") from exc
-    try:
-        listed = DetectorList.model_validate(raw)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'config'}: {e['msg']}" for e in exc.errors())
-        raise DetectorConfigError(f"{path}: invalid detector list: {problems}") from exc
+    listed = read_yaml_config(path, DetectorList, "detector list")
     names = [entry.name for entry in listed.detectors]
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:

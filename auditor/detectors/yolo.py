@@ -27,10 +27,9 @@ from typing import Any
 
 import numpy as np
 import supervision as sv
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from auditor.detectors.base import detections, merge_per_class
+from auditor.detectors.base import detections, merge_per_class, read_yaml_config
 from auditor.detectors.crops import CROP_CLASSES, crop_regions
 from auditor.errors import DetectorConfigError
 
@@ -74,16 +73,7 @@ class DetectorConfig(BaseModel):
 
 
 def read_config(path: str | Path = DEFAULT_CONFIG) -> tuple[DetectorConfig, Path]:
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise DetectorConfigError(f"{path}: cannot read the detector config: {exc}") from exc
-    try:
-        return DetectorConfig.model_validate(raw), path.parent
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'config'}: {e['msg']}" for e in exc.errors())
-        raise DetectorConfigError(f"{path}: invalid detector config: {problems}") from exc
+    return read_yaml_config(path, DetectorConfig, "detector config"), Path(path).parent
 
 
 def candidate_weights(config: DetectorConfig, base: Path) -> list[Path]:
