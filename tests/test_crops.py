@@ -83,7 +83,8 @@ def test_write_crop_views_round_trips_labels(tmp_path: Path):
     names = ["person", "work_badge", "counter"]
     boxes = [(0, (499, 239, 598, 326)), (1, (569, 304, 578, 319)), (2, (0, 323, 960, 540))]
     (tmp_path / "labels" / "train" / "a.txt").write_text("".join(
-        f"{c} {(x1 + x2) / 2 / W} {(y1 + y2) / 2 / H} {(x2 - x1) / W} {(y2 - y1) / H}\n" for c, (x1, y1, x2, y2) in boxes))
+        f"{c} {(x1 + x2) / 2 / W} {(y1 + y2) / 2 / H} {(x2 - x1) / W} {(y2 - y1) / H}\n"
+        for c, (x1, y1, x2, y2) in boxes))
     (tmp_path / "data.yaml").write_text(yaml.safe_dump({"train": "images/train", "val": "images/train",
                                                         "names": dict(enumerate(names))}))
     assert write_crop_views(tmp_path, per_photo=1) == 1
