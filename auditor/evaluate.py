@@ -30,6 +30,7 @@ from auditor.detection_metrics import DetectorScores, score_detector
 from auditor.errors import AuditorError
 from auditor.i18n import t
 from auditor.manual import Manual
+from auditor.photos import PHOTO_SUFFIXES
 from auditor.synth.truth import TRUTH_FILE, LooseModel, PhotoTruth, Truth
 from auditor.types import Finding, RejectedPhoto, Verdict
 
@@ -37,7 +38,6 @@ if TYPE_CHECKING:  # the pipeline pulls in the detectors; the comparison alone d
     from auditor.pipeline import Auditor
 
 DATA_YAML = "data.yaml"
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
 EVAL_ROUND = "eval"
 
 # A verdict key: (photo file, rule id) for a photo rule, (None, rule id) for a hall rule of the hall.
@@ -329,7 +329,7 @@ def detector_map(objects: Any, folder: Path, truth_classes: Sequence[str]
             f"{TRUTH_FILE} lists the classes {list(truth_classes)}, {DATA_YAML} {classes}; the labels follow "
             f"{DATA_YAML}")
     images = sorted(p for d in data.image_dirs() if (folder / d).is_dir() for p in (folder / d).iterdir()
-                    if p.suffix.lower() in IMAGE_SUFFIXES)
+                    if p.suffix.lower() in PHOTO_SUFFIXES)
     if not images:
         return None, f"no detector mAP: no images in the folders of {DATA_YAML} ({data.image_dirs()})"
     scores = score_detector(objects, images, classes)
