@@ -19,6 +19,10 @@ import supervision as sv
 from supervision.metrics import MeanAveragePrecision
 
 SCORING_CONFIDENCE = 0.01
+# The confidences a per-class threshold is chosen among (detectors/yolo.py ``class_confidence``): below 0.05
+# a small model's boxes are mostly noise; the step is coarse because a class has a few dozen labels.
+THRESHOLD_GRID = np.round(np.arange(0.05, 0.91, 0.05), 2)
+MIN_F1 = 0.3  # a class found this badly gets no threshold of its own: its optimum would be noise
 
 
 class DetectorScores(NamedTuple):
@@ -27,20 +31,28 @@ class DetectorScores(NamedTuple):
     per_class: dict[str, float]        # mAP50-95 of each scored class with labels in the folder
     ap50_per_class: dict[str, float]   # AP50 of the same classes
     images: int
+    # The confidence at which each class's F1 (IoU 0.5) peaks, for the classes found with F1 >= MIN_F1.
+    f1_confidence_per_class: dict[str, float] = {}
 
 
 @contextmanager
 def scoring_confidence(detector: Any, confidence: float = SCORING_CONFIDENCE) -> Iterator[None]:
-    """Lower the confidence of a detector (and of each member of a fused one) while it is scored."""
+    """Lower the confidence of a detector (and of each member of a fused one) while it is scored; per-class
+    thresholds are set aside for as long."""
     parts = [d for _, d in getattr(detector, "members", [])] or [detector]
-    saved = [(part, part.confidence) for part in parts if hasattr(part, "confidence")]
-    for part, _ in saved:
+    saved = [(part, part.confidence, getattr(part, "class_confidence", None))
+             for part in parts if hasattr(part, "confidence")]
+    for part, _, per_class in saved:
         part.confidence = confidence
+        if per_class is not None:
+            part.class_confidence = {}
     try:
         yield
     finally:
-        for part, value in saved:
+        for part, value, per_class in saved:
             part.confidence = value
+            if per_class is not None:
+                part.class_confidence = per_class
 
 
 def read_yolo_labels(path: Path, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
@@ -91,5 +103,50 @@ def score_detector(detector: Any, images: Sequence[Path], classes: Sequence[str]
     per_class = {classes[c]: round(float(np.mean(result.ap_per_class[rows[c]])), 4) if c in rows else 0.0
                  for c in labelled}
     ap50 = {classes[c]: round(float(result.ap_per_class[rows[c], 0]), 4) if c in rows else 0.0 for c in labelled}
+    thresholds = {classes[c]: value for c, value in f1_thresholds(predictions, targets, labelled).items()}
     return DetectorScores(round(float(np.mean(list(ap50.values()))), 4),
-                          round(float(np.mean(list(per_class.values()))), 4), per_class, ap50, len(targets))
+                          round(float(np.mean(list(per_class.values()))), 4), per_class, ap50, len(targets),
+                          thresholds)
+
+
+def matched_at_iou50(found: sv.Detections, truth: sv.Detections, class_id: int) -> tuple[np.ndarray, np.ndarray]:
+    """The confidences of one class's boxes in one image and whether each matches a label (IoU >= 0.5),
+    matched greedily from the most confident, each label at most once, as AP matching does."""
+    mine = found.class_id == class_id
+    confidences = np.asarray(found.confidence[mine] if found.confidence is not None else np.ones(int(mine.sum())),
+                             float)
+    boxes = found.xyxy[mine]
+    labels = truth.xyxy[truth.class_id == class_id]
+    hits = np.zeros(len(boxes), bool)
+    if len(boxes) and len(labels):
+        iou = sv.box_iou_batch(boxes, labels)
+        free = np.ones(len(labels), bool)
+        for i in np.argsort(-confidences):
+            candidates = np.where(free & (iou[i] >= 0.5))[0]
+            if len(candidates):
+                best = candidates[np.argmax(iou[i, candidates])]
+                free[best], hits[i] = False, True
+    return confidences, hits
+
+
+def f1_thresholds(predictions: Sequence[sv.Detections], targets: Sequence[sv.Detections],
+                  class_ids: Sequence[int]) -> dict[int, float]:
+    """For each class, the confidence on ``THRESHOLD_GRID`` where its F1 at IoU 0.5 peaks (the F1 curve
+    smoothed over neighbouring grid points, as one label more or less moves a raw peak); classes whose F1
+    never reaches ``MIN_F1`` are left out."""
+    chosen: dict[int, float] = {}
+    for class_id in class_ids:
+        labels = sum(int((t.class_id == class_id).sum()) for t in targets)
+        pairs = [matched_at_iou50(found, truth, class_id) for found, truth in zip(predictions, targets, strict=True)]
+        confidences = np.concatenate([c for c, _ in pairs]) if pairs else np.zeros(0)
+        hits = np.concatenate([h for _, h in pairs]) if pairs else np.zeros(0, bool)
+        if not labels or not len(confidences):
+            continue
+        above = confidences[None, :] >= THRESHOLD_GRID[:, None]
+        true_pos = (above & hits[None, :]).sum(1)
+        reported = above.sum(1)
+        f1 = 2 * true_pos / np.maximum(reported + labels, 1)
+        smooth = np.convolve(np.pad(f1, 1, mode="edge"), np.ones(3) / 3, mode="valid")
+        if f1.max() >= MIN_F1:
+            chosen[int(class_id)] = float(THRESHOLD_GRID[int(np.argmax(smooth))])
+    return chosen

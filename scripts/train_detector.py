@@ -76,18 +76,16 @@ def with_crop_views(dataset: Path, per_photo: int) -> Path:
     return path
 
 
-def heldout_figures(weights: Path, heldout: Path, train_set: Path) -> dict:
-    """The hall detector's AP50 per class on the training set's val photos (which decides the classes it is
-    trusted with: detector.yaml's ``trust``); its own mAP (crop pass included, every class) over every
-    held-out photo; and the held-out halls audited as `auditor eval` audits them, with these weights as the
-    hall detector, trusted classes only, beside the other listed detectors (models/detectors.yaml)."""
+def heldout_figures(weights: Path, heldout: Path, train_set: Path, compare_thresholds: bool = False) -> dict:
+    """The hall detector's AP50 and F1-optimal confidence per class on the training set's val photos (which
+    decide the classes it is trusted with, detector.yaml's ``trust``, and each class's threshold,
+    ``class_confidence``); its own mAP (crop pass included, every class) over every held-out photo; and the
+    held-out halls audited as `auditor eval` audits them, with these weights as the hall detector, trusted
+    classes only, beside the other listed detectors (models/detectors.yaml). With ``compare_thresholds``
+    the held-out halls are audited once more with the one threshold ``confidence`` for every class."""
     from auditor.detection_metrics import score_detector
-    from auditor.detectors.fusion import DEFAULT_CONFIG, FusedDetector, build_detector, read_detector_list
-    from auditor.detectors.lines import FloorLineFinder
-    from auditor.detectors.ocr import RapidOcrReader
     from auditor.detectors.yolo import YoloDetector, read_config
-    from auditor.evaluate import detector_map, evaluate_folder, load_truth
-    from auditor.pipeline import Auditor, Detectors
+    from auditor.evaluate import detector_map, load_truth
 
     config, _ = read_config(MODELS / "detector.yaml")
     every = YoloDetector(weights, config.class_map, imgsz=config.imgsz, confidence=config.confidence,
@@ -95,25 +93,42 @@ def heldout_figures(weights: Path, heldout: Path, train_set: Path) -> dict:
     classes = load_truth(heldout).generator.classes
     val = score_detector(every, sorted((train_set / "images" / "val").glob("*.jpg")), classes)
     val_ap50 = val.ap50_per_class if val is not None else {}
+    thresholds = val.f1_confidence_per_class if val is not None else {}
     floor = config.trust.min_ap50 if config.trust is not None else 0.0
     trusted = {name: target for name, target in config.class_map.items() if val_ap50.get(name, 0.0) >= floor}
-    hall = YoloDetector(weights, trusted, imgsz=config.imgsz, confidence=config.confidence,
-                        crop_imgsz=config.crop_imgsz)
-    listed = read_detector_list(DEFAULT_CONFIG)
-    members = [(entry.name, hall if entry.name == "hall" else build_detector(entry, DEFAULT_CONFIG.parent))
-               for entry in listed.detectors]
-    fused = FusedDetector([(name, d) for name, d in members if d is not None], listed.prefer)
-    truth = load_truth(heldout)
-    hall_scores, _ = detector_map(every, heldout, truth.generator.classes)
-    auditor = Auditor(load_manual(), Detectors(objects=fused, texts=RapidOcrReader(), lines=FloorLineFinder()))
-    held = evaluate_folder(heldout, truth, auditor).to_dict()
-    figures = {key: held.get(key) for key in ("verdict_accuracy", "per_category", "notes")}
-    figures["fused_map50"] = held.get("map50")
+    hall_scores, _ = detector_map(every, heldout, classes)
+    figures = audited_heldout(weights, trusted, thresholds if config.class_confidence else {}, heldout)
+    if compare_thresholds:
+        figures["single_threshold"] = audited_heldout(weights, trusted, {}, heldout)
     figures["val_ap50_per_class"] = val_ap50
+    figures["f1_confidence_per_class"] = thresholds
     figures["trusted_classes"] = sorted(trusted)
     if hall_scores is not None:
         figures.update(map50=hall_scores.map50, map50_95=hall_scores.map50_95,
                        ap50_per_class=hall_scores.ap50_per_class, map50_95_per_class=hall_scores.per_class)
+    return figures
+
+
+def audited_heldout(weights: Path, class_map: dict[str, str], thresholds: dict[str, float], heldout: Path) -> dict:
+    """Verdict figures of the held-out halls audited with these weights as the hall detector."""
+    from auditor.detectors.fusion import DEFAULT_CONFIG, FusedDetector, build_detector, read_detector_list
+    from auditor.detectors.lines import FloorLineFinder
+    from auditor.detectors.ocr import RapidOcrReader
+    from auditor.detectors.yolo import YoloDetector, read_config
+    from auditor.evaluate import evaluate_folder, load_truth
+    from auditor.pipeline import Auditor, Detectors
+
+    config, _ = read_config(MODELS / "detector.yaml")
+    hall = YoloDetector(weights, class_map, imgsz=config.imgsz, confidence=config.confidence,
+                        crop_imgsz=config.crop_imgsz, class_confidence=thresholds)
+    listed = read_detector_list(DEFAULT_CONFIG)
+    members = [(entry.name, hall if entry.name == "hall" else build_detector(entry, DEFAULT_CONFIG.parent))
+               for entry in listed.detectors]
+    fused = FusedDetector([(name, d) for name, d in members if d is not None], listed.prefer)
+    auditor = Auditor(load_manual(), Detectors(objects=fused, texts=RapidOcrReader(), lines=FloorLineFinder()))
+    held = evaluate_folder(heldout, load_truth(heldout), auditor).to_dict()
+    figures = {key: held.get(key) for key in ("verdict_accuracy", "per_category", "notes")}
+    figures["fused_map50"] = held.get("map50")
     return figures
 
 
@@ -144,6 +159,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "data" / "train")
     parser.add_argument("--evaluate", action="store_true", help="measure the run's best weights on the held-out "
                                                                 "halls instead of training")
+    parser.add_argument("--compare-thresholds", action="store_true",
+                        help="with --evaluate: also audit the held-out halls with one threshold for every class")
     parser.add_argument("--install", action="store_true", help="with --evaluate: copy the weights to "
                                                                "models/hall-detector.* when they beat the shipped ones")
     args = parser.parse_args()
@@ -182,7 +199,7 @@ def evaluate(args: argparse.Namespace, run: Path) -> None:
     heldout = render(args.out / f"heldout-s{HELDOUT_SEED}", args.heldout_halls, 8, HELDOUT_SEED, 0.3)
     onnx = export(best, args.imgsz)
     started = time.monotonic()
-    figures = heldout_figures(onnx, heldout, args.out / f"synth-s{args.seed}")
+    figures = heldout_figures(onnx, heldout, args.out / f"synth-s{args.seed}", args.compare_thresholds)
     history = (run / "results.csv").read_text(encoding="utf-8").splitlines() if (run / "results.csv").is_file() else []
     report = {
         "train": {"halls": args.halls, "photos_per_hall": 8, "seed": args.seed, "violation_rate": args.rate,
@@ -192,6 +209,7 @@ def evaluate(args: argparse.Namespace, run: Path) -> None:
         "imgsz": args.imgsz, "epochs_run": max(len(history) - 1, 0),
         "val_map50_by_epoch": [round(float(row.split(",")[7]), 4) for row in history[1:]],
         "val_ap50_per_class": figures.pop("val_ap50_per_class"),
+        "f1_confidence_per_class": figures.pop("f1_confidence_per_class"),
         "heldout": figures, "eval_seconds": round(time.monotonic() - started),
     }
     (args.out / "metrics.json").write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")

@@ -257,3 +257,47 @@ def test_a_coloured_band_on_a_persons_clothes_is_no_floor_line_but_one_at_their_
                        length_px=[120, 400])
     facts = build_facts("p.jpg", Area.WAITING_AREA, image, found, frozenset({"person"}), None, lines)
     assert [line.colours for line in facts.floor_lines] == [("yellow",)]
+
+
+def test_each_class_is_kept_above_its_own_threshold() -> None:
+    from auditor.detectors.yolo import YoloDetector
+
+    found = detections([(0, 0, 10, 10), (0, 0, 9, 9), (5, 5, 20, 20), (1, 1, 2, 2)],
+                       ["fire_exit_sign", "person", "person", "cup"], [0.15, 0.3, 0.6, 0.2])
+    kept = YoloDetector.above_threshold(found, 0.35, {"fire_exit_sign": 0.1, "cup": 0.5})
+    assert list(kept.data["class_name"]) == ["fire_exit_sign", "person"], \
+        "the sign passes its lower threshold, the cup fails its higher one, people keep the default"
+    assert kept.confidence.tolist() == pytest.approx([0.15, 0.6])
+
+
+def test_class_thresholds_come_from_a_map_or_a_metrics_file(tmp_path: Path) -> None:
+    import json
+
+    from auditor.detectors.yolo import class_thresholds
+
+    assert class_thresholds({"cup": 0.5}, tmp_path) == {"cup": 0.5}
+    assert class_thresholds(None, tmp_path) == {}
+    (tmp_path / "metrics.json").write_text(json.dumps({"f1_confidence_per_class": {"sign": 0.1, "odd": 7}}))
+    assert class_thresholds("metrics.json", tmp_path) == {"sign": 0.1}, "a value outside (0, 1) is ignored"
+    assert class_thresholds("missing.json", tmp_path) == {}, "no file: every class keeps the one threshold"
+    (tmp_path / "broken.json").write_text("{")
+    assert class_thresholds("broken.json", tmp_path) == {}
+
+
+@pytest.mark.slow
+def test_per_class_thresholds_from_the_config_change_what_is_reported(tiny_weights: Path, tmp_path: Path) -> None:
+    from auditor.detectors.yolo import YoloDetector
+
+    config = tmp_path / "detector.yaml"
+    settings = {"weights": str(tiny_weights), "imgsz": 64, "confidence": 0.0001,
+                "class_map": {"person": "person", "coffee cup": "cup"}}
+    config.write_text(yaml.safe_dump(settings))
+    image = np.full((64, 64, 3), 127, np.uint8)
+    before = YoloDetector.from_config(config).detect(image)
+    assert "person" in set(before.data["class_name"]), "an untrained model guesses people at 1e-4"
+    config.write_text(yaml.safe_dump({**settings, "class_confidence": {"person": 0.99}}))
+    detector = YoloDetector.from_config(config)
+    assert detector.class_confidence == {"person": 0.99}
+    after = detector.detect(image)
+    assert "person" not in set(after.data["class_name"]), "people need 0.99 now"
+    assert len(after) == int((before.data["class_name"] != "person").sum()), "other classes keep the default"

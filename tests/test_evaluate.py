@@ -325,3 +325,39 @@ def test_a_hall_with_a_missing_photo_leaves_its_hall_rules_out(counter_auditor: 
     assert data["halls"][HALL]["photos"] == 1
     assert data["halls"][HALL]["pairs"] == len(WAITING_VERDICTS), "only the remaining photo's own rules"
     assert any(f"hall {HALL}: 1 photo(s) missing" in note for note in data["notes"])
+
+
+def test_each_class_gets_the_threshold_where_its_f1_peaks() -> None:
+    import numpy as np
+    import supervision as sv
+
+    from auditor.detection_metrics import f1_thresholds
+
+    box = np.array([[0, 0, 10, 10]], np.float32)
+    elsewhere = np.array([[50, 50, 60, 60]], np.float32)
+    # Class 0: every true sign is found at 0.2-0.3, false ones only at 0.05: the peak lies between.
+    # Class 1: true cups at 0.8, false cups at 0.5: the peak is above 0.5.
+    predictions, targets = [], []
+    for sign_conf, cup_conf in ((0.3, 0.8), (0.25, 0.85), (0.2, 0.9)):
+        predictions.append(sv.Detections(xyxy=np.concatenate([box, elsewhere, box + 20, elsewhere + 20]),
+                                         class_id=np.array([0, 0, 1, 1]),
+                                         confidence=np.array([sign_conf, 0.05, cup_conf, 0.5])))
+        targets.append(sv.Detections(xyxy=np.concatenate([box, box + 20]), class_id=np.array([0, 1])))
+    chosen = f1_thresholds(predictions, targets, [0, 1, 2])
+    assert 0.05 < chosen[0] <= 0.2, chosen
+    assert 0.5 < chosen[1] <= 0.8, chosen
+    assert 2 not in chosen, "a class without labels gets no threshold"
+    never = [sv.Detections(xyxy=elsewhere, class_id=np.array([0]), confidence=np.array([0.9]))] * 3
+    assert f1_thresholds(never, targets, [0]) == {}, "a class never found right keeps the default threshold"
+
+
+def test_scoring_sets_per_class_thresholds_aside_and_restores_them(dataset: Path) -> None:
+    detector = _BoxesDetector([("counter", COUNTER_BOX, 0.9), ("person", PERSON_BOX, 0.8)])
+    detector.class_confidence = {"person": 0.9}
+    seen = []
+    detect = detector.detect
+    detector.detect = lambda image: (seen.append(dict(detector.class_confidence)), detect(image))[1]
+    scores, _ = detector_map(detector, dataset, ["person", "counter"])
+    assert seen == [{}, {}] and detector.class_confidence == {"person": 0.9}
+    assert scores is not None and scores.f1_confidence_per_class["person"] <= 0.8, \
+        "the person found at 0.8 would be lost above 0.8"

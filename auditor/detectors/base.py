@@ -15,6 +15,20 @@ from pydantic import BaseModel, ValidationError
 from auditor.errors import DetectorConfigError
 
 
+def quiet_session_options(threads: int = 2) -> Any:
+    """onnxruntime session options for a process whose two cores several sessions share (the detectors, the
+    OCR models): ``threads`` threads that sleep when idle. Spinning ones, onnxruntime's default, keep a core
+    busy for a while after each run and slow whatever runs next."""
+    import onnxruntime as ort  # imported here: not every user of this module runs ONNX models
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+    return options
+
+
 def detections(
     boxes: Sequence[Sequence[float]] | np.ndarray,
     class_names: Sequence[str],

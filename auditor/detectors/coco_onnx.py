@@ -30,7 +30,7 @@ import numpy as np
 import supervision as sv
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from auditor.detectors.base import as_bgr, detections, read_yaml_config
+from auditor.detectors.base import as_bgr, detections, quiet_session_options, read_yaml_config
 from auditor.errors import DetectorConfigError
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
@@ -96,14 +96,8 @@ def read_config(path: str | Path = DEFAULT_CONFIG) -> tuple[CocoConfig, Path]:
 def load_session(weights: str, threads: int = 2):  # -> onnxruntime.InferenceSession
     import onnxruntime as ort  # imported here: a second onnxruntime user (OCR) may already have it loaded
 
-    options = ort.SessionOptions()
-    # Other onnxruntime sessions (OCR) share the 2 cores: threads that spin while idle slow them all down.
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    options.add_session_config_entry("session.inter_op.allow_spinning", "0")
     try:
-        return ort.InferenceSession(weights, options, providers=["CPUExecutionProvider"])
+        return ort.InferenceSession(weights, quiet_session_options(threads), providers=["CPUExecutionProvider"])
     except Exception as exc:  # onnxruntime raises its own exception types for a bad file
         raise DetectorConfigError(f"{weights}: cannot load this ONNX model: {exc}") from exc
 

@@ -7,6 +7,7 @@ hall detector, the official COCO models or a user's own model plug in the same w
     fallback_weights: hall-detector.pt
     imgsz: 640
     confidence: 0.35
+    class_confidence: hall-detector.metrics.json  # optional: per-class thresholds, or a {class: threshold} map
     crop_imgsz: 320                   # optional: a second look at chests and counter tops (detectors/crops.py)
     class_map: {person: person, cup: cup, "potted plant": plant}
 
@@ -21,6 +22,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -29,7 +32,7 @@ import numpy as np
 import supervision as sv
 from pydantic import BaseModel, ConfigDict, Field
 
-from auditor.detectors.base import detections, merge_per_class, read_yaml_config
+from auditor.detectors.base import detections, merge_per_class, quiet_session_options, read_yaml_config
 from auditor.detectors.crops import CROP_CLASSES, crop_regions
 from auditor.errors import DetectorConfigError
 
@@ -46,6 +49,22 @@ class TrustConfig(BaseModel):
 
     metrics: str = Field(description="a JSON file with val_ap50_per_class, relative to the config")
     min_ap50: float = Field(0.5, ge=0, le=1)
+
+
+def class_thresholds(setting: str | dict[str, float] | None, base: Path) -> dict[str, float]:
+    """Per-class confidence thresholds: the map itself, or a metrics file's ``f1_confidence_per_class`` (the
+    training recipe writes, for each class, the confidence where its F1 peaks on the training set's own
+    validation photos). A missing or unreadable file gives none: every class keeps ``confidence``."""
+    if setting is None or isinstance(setting, dict):
+        return dict(setting or {})
+    path = Path(setting) if Path(setting).is_absolute() else base / setting
+    try:
+        figures = json.loads(path.read_text(encoding="utf-8")).get("f1_confidence_per_class")
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(figures, dict):
+        return {}
+    return {str(name): float(value) for name, value in figures.items() if 0 < float(value) < 1}
 
 
 def trusted_classes(trust: TrustConfig, base: Path) -> frozenset[str] | None:
@@ -68,6 +87,8 @@ class DetectorConfig(BaseModel):
     imgsz: int = Field(640, ge=32, le=4096)
     confidence: float = Field(0.35, gt=0, lt=1)
     crop_imgsz: int | None = Field(None, ge=32, le=4096, description="input size of the crop pass; none: no crop pass")
+    class_confidence: str | dict[str, float] | None = Field(
+        None, description="per-class thresholds (model class names) or a metrics file holding them")
     trust: TrustConfig | None = None
     class_map: dict[str, str] = Field(min_length=1, description="model class name -> manual object name")
 
@@ -94,15 +115,45 @@ def quiet_ultralytics() -> None:
     os.environ.setdefault("YOLO_OFFLINE", "1")
 
 
+@contextmanager
+def _quiet_onnx_sessions() -> Iterator[None]:
+    """While ultralytics builds an onnxruntime session, it gets ``quiet_session_options`` (threads that sleep
+    when idle). Ultralytics builds it without options (its AutoBackend passes none) on the first predict;
+    a spinning session slowed the OCR run after it. If ultralytics stops building it this way, the session
+    simply spins."""
+    try:
+        import onnxruntime as ort
+    except ImportError:
+        yield
+        return
+    original = ort.InferenceSession
+
+    def build(path: Any, sess_options: Any = None, *args: Any, **kwargs: Any) -> Any:
+        return original(path, sess_options or quiet_session_options(), *args, **kwargs)
+
+    ort.InferenceSession = build
+    try:
+        yield
+    finally:
+        ort.InferenceSession = original
+
+
 @lru_cache(maxsize=4)
 def load_yolo_model(weights: str) -> Any:
     quiet_ultralytics()
     from ultralytics import YOLO  # imported here: torch takes seconds to import and is not always needed
 
     try:
-        return YOLO(weights, task="detect")
+        model = YOLO(weights, task="detect")
     except Exception as exc:  # ultralytics raises many types for a bad file
         raise DetectorConfigError(f"{weights}: cannot load these weights: {exc}") from exc
+    if weights.endswith(".onnx"):
+        with _quiet_onnx_sessions():  # the session is built on the first predict: make it now
+            try:
+                model.predict(np.zeros((64, 64, 3), np.uint8), verbose=False)
+            except Exception:  # noqa: BLE001 - a model that cannot take this photo loads at its first real one
+                pass
+    return model
 
 
 class YoloDetector:
@@ -111,14 +162,18 @@ class YoloDetector:
     name = "yolo"
 
     def __init__(self, weights: str | Path, class_map: dict[str, str], *, imgsz: int = 640,
-                 confidence: float = 0.35, crop_imgsz: int | None = None):
+                 confidence: float = 0.35, crop_imgsz: int | None = None,
+                 class_confidence: dict[str, float] | None = None):
         self.weights = Path(weights)
         self.class_map = dict(class_map)
         self.imgsz = imgsz
         self.confidence = confidence
-        # The crops follow the boxes the audit would report, also while an evaluation lowers ``confidence``
+        # Thresholds of their own for some classes (model class names): a small sign the model is rarely
+        # sure of is best reported from a lower confidence, a common thing from a higher one.
+        self.class_confidence = dict(class_confidence or {})
+        # The crops follow the boxes the audit would report, also while an evaluation lowers the thresholds
         # to score the whole precision-recall curve.
-        self.region_confidence = confidence
+        self.region_thresholds = (confidence, dict(self.class_confidence))
         self.crop_imgsz = crop_imgsz
         self.model = load_yolo_model(str(self.weights))
         names = set(self.model.names.values()) if isinstance(self.model.names, dict) else set(self.model.names)
@@ -140,7 +195,7 @@ class YoloDetector:
         if trusted is not None:
             class_map = {name: target for name, target in class_map.items() if name in trusted}
         return cls(weights, class_map, imgsz=config.imgsz, confidence=config.confidence,
-                   crop_imgsz=config.crop_imgsz)
+                   crop_imgsz=config.crop_imgsz, class_confidence=class_thresholds(config.class_confidence, base))
 
     @property
     def detectable(self) -> frozenset[str]:
@@ -152,25 +207,42 @@ class YoloDetector:
 
     def first_pass(self, image: np.ndarray) -> sv.Detections:
         """The whole photo at ``imgsz``."""
-        return self._predict(image, self.imgsz)
+        return self._predict(image, self.imgsz)[0]
 
-    def _predict(self, image: np.ndarray, imgsz: int) -> sv.Detections:
-        result = self.model.predict(image, imgsz=imgsz, conf=self.confidence, verbose=False)[0]
-        return self.map_classes(sv.Detections.from_ultralytics(result))
+    def _predict(self, image: np.ndarray | list[np.ndarray], imgsz: int) -> list[sv.Detections]:
+        """One predict over one image or a batch of them, each kept above its classes' thresholds."""
+        lowest = min([self.confidence, *self.class_confidence.values()])
+        results = self.model.predict(image, imgsz=imgsz, conf=lowest, verbose=False)
+        return [self.map_classes(self.above_threshold(sv.Detections.from_ultralytics(result),
+                                                      self.confidence, self.class_confidence))
+                for result in results]
+
+    @staticmethod
+    def above_threshold(found: sv.Detections, confidence: float, per_class: dict[str, float]) -> sv.Detections:
+        """The boxes (model class names) at or above their class's threshold, ``confidence`` by default."""
+        if not len(found) or found.confidence is None:
+            return found
+        names = found.data.get("class_name", np.empty(0, dtype=object))
+        floors = np.array([per_class.get(str(name), confidence) for name in names], dtype=float)
+        return found[found.confidence >= floors]
 
     def look_closer(self, image: np.ndarray, whole: sv.Detections) -> sv.Detections:
         """The small classes found in crops of the chests and counter tops of ``whole``, in photo pixels
-        (none without a crop pass)."""
+        (none without a crop pass). The crops go through the model as one batch."""
         if not self.crop_imgsz:
             return detections([], [], [])
         height, width = image.shape[:2]
+        confidence, per_class = self.region_thresholds
+        reported = self.above_threshold(whole, confidence, {self.class_map.get(k, k): v for k, v in per_class.items()})
         found = [(str(name), tuple(float(v) for v in box))
-                 for name, box, conf in zip(whole.data.get("class_name", []), whole.xyxy, whole.confidence, strict=True)
-                 if conf >= self.region_confidence]
+                 for name, box in zip(reported.data.get("class_name", []), reported.xyxy, strict=True)]
+        regions = crop_regions(found, width, height)  # type: ignore[arg-type]
+        if not regions:
+            return detections([], [], [])
+        corners = [(int(round(x1)), int(round(y1)), int(round(x2)), int(round(y2))) for x1, y1, x2, y2 in regions]
+        crops = [np.ascontiguousarray(image[y1:y2, x1:x2]) for x1, y1, x2, y2 in corners]
         parts = []
-        for x1, y1, x2, y2 in crop_regions(found, width, height):  # type: ignore[arg-type]
-            x0, y0 = int(round(x1)), int(round(y1))
-            crop = self._predict(np.ascontiguousarray(image[y0:int(round(y2)), x0:int(round(x2))]), self.crop_imgsz)
+        for crop, (x0, y0, _, _) in zip(self._predict(crops, self.crop_imgsz), corners, strict=True):
             keep = np.array([name in CROP_CLASSES for name in crop.data.get("class_name", [])], dtype=bool)
             if keep.any():
                 crop = crop[keep]
