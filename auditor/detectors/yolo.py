@@ -20,6 +20,7 @@ hall detector is) gains from it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Iterator
@@ -148,11 +149,10 @@ def load_yolo_model(weights: str) -> Any:
     except Exception as exc:  # ultralytics raises many types for a bad file
         raise DetectorConfigError(f"{weights}: cannot load these weights: {exc}") from exc
     if weights.endswith(".onnx"):
-        with _quiet_onnx_sessions():  # the session is built on the first predict: make it now
-            try:
-                model.predict(np.zeros((64, 64, 3), np.uint8), verbose=False)
-            except Exception:  # noqa: BLE001 - a model that cannot take this photo loads at its first real one
-                pass
+        # The session is built on the first predict: make it now. A model that cannot take this photo (a
+        # fixed input size) builds it at its first real one instead.
+        with _quiet_onnx_sessions(), contextlib.suppress(Exception):
+            model.predict(np.zeros((64, 64, 3), np.uint8), verbose=False)
     return model
 
 
