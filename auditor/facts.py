@@ -58,6 +58,18 @@ def _overlap_x(a: Box, b: Box) -> float:
 
 # The bottom share of a person's box where their feet stand on the floor (and on a line there).
 FEET_SHARE = 0.15
+# Things that hang on a wall or stand on a counter: a coloured band inside their box (a sign's frame, a
+# screen's edge) is part of them, never tape on the floor.
+OFF_THE_FLOOR = frozenset({
+    "window_plate", "hanging_sign", "guide_map", "fire_exit_sign", "accessible_sign", "monitor", "call_screen",
+    "printer", "first_aid_kit", "evaluation_device", "name_plate",
+})
+# Things standing on the floor: like a person, above their foot they hide the floor behind them, while the
+# position marks around them lie at their foot.
+STANDING_ON_THE_FLOOR = frozenset({
+    "ticket_machine", "self_service_terminal", "water_dispenser", "bin", "plant", "umbrella_stand",
+    "charging_station", "fire_extinguisher", "seat",
+})
 # How far above a desk's or counter's top edge the box of someone seated behind it may end: a monitor or
 # a partition on the desk hides the last part of their body above the top, as a share of the box's height.
 HIDDEN_ABOVE_TOP = 0.25
@@ -142,8 +154,11 @@ def build_facts(
         analyzed.add("floor_lines")
         # The floor lies below the foot of a counter or desk: a coloured band on its front is no floor line.
         fronts = [o.box for o in object_facts if o.name in ("counter", "desk")]
-        # Nor is a band on someone's clothes: a person hides the floor behind them above their feet.
-        bodies = [(x1, y1, x2, y2 - FEET_SHARE * (y2 - y1)) for x1, y1, x2, y2 in (b for b, _ in person_boxes)]
+        # Nor is a band on someone's clothes, a machine's side or a sign's frame: people and things standing
+        # on the floor hide it above their foot, and what hangs on a wall is no floor at all.
+        standing = [b for b, _ in person_boxes] + [o.box for o in object_facts if o.name in STANDING_ON_THE_FLOOR]
+        bodies = [(x1, y1, x2, y2 - FEET_SHARE * (y2 - y1)) for x1, y1, x2, y2 in standing]
+        bodies += [o.box for o in object_facts if o.name in OFF_THE_FLOOR]
         styles = lines.data.get("style", ["solid"] * len(lines))
         thickness = lines.data.get("thickness_px", [None] * len(lines))
         for pts, colours, length, style, thick in zip(lines.data["points"], lines.data["colours"],

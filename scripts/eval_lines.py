@@ -8,7 +8,12 @@ Figures (written into docs/analyzers.md):
   measures it (``auditor.facts``) with the counter box from the truth labels (the shipped pipeline takes it
   from the object detector), and how often the distance could be measured at all.
 
-    .venv/bin/python scripts/eval_lines.py [--realdev ../shared/realdev] [--synth samples] [--json OUT]
+"found" is what the audit reports: the finder's lines less those the photo's objects explain (a counter's
+front, a person's clothes, a machine's side, a sign's frame; ``auditor.facts``). The objects are the truth's
+on synthetic photos and none on real ones, or with ``--detector`` those the audit's own detectors find
+(models/detectors.yaml) on both. "finder_alone" is the line finder without any objects.
+
+    .venv/bin/python scripts/eval_lines.py [--realdev ../shared/realdev] [--synth samples] [--detector] [--json OUT]
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from auditor.detectors.base import detections  # noqa: E402
+from auditor.detectors.fusion import DEFAULT_CONFIG, load_object_detector  # noqa: E402
 from auditor.detectors.lines import FloorLineFinder  # noqa: E402
 from auditor.facts import build_facts  # noqa: E402
 from auditor.synth.truth import TRUTH_FILE, Truth  # noqa: E402
@@ -46,20 +52,30 @@ def score_colours(rows: list[dict]) -> dict:
     }
 
 
-def realdev_rows(folder: Path, finder: FloorLineFinder) -> list[dict]:
+def audited_colours(name: str, image, found, objects, detectable: frozenset[str]) -> tuple[list[str], object]:
+    """The colours the audit reports from the finder's lines with these objects in the photo, and the facts."""
+    facts = build_facts(name, None, image, objects, detectable, None, found)
+    return sorted({c for line in facts.floor_lines for c in line.colours}), facts
+
+
+def realdev_rows(folder: Path, finder: FloorLineFinder, detector=None) -> list[dict]:
     labels = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
     rows = []
     for entry in labels:
         image = cv2.imread(str(folder / entry["file"]))
         start = time.perf_counter()
         found = finder.find(image)
+        seconds = time.perf_counter() - start
+        objects = detector.detect(image) if detector is not None else detections([], [], [])
+        detectable = detector.detectable if detector is not None else frozenset()
+        colours, _ = audited_colours(entry["file"], image, found, objects, detectable)
         rows.append({"photo": entry["file"], "truth": sorted(set(entry["labels"]["floor_lines"])),
-                     "found": sorted(_reported(found)), "styles": list(found.data.get("style", [])),
-                     "seconds": time.perf_counter() - start})
+                     "found": colours, "finder_alone": sorted(_reported(found)),
+                     "styles": list(found.data.get("style", [])), "seconds": seconds})
     return rows
 
 
-def synth_rows(folder: Path, finder: FloorLineFinder) -> tuple[list[dict], list[dict]]:
+def synth_rows(folder: Path, finder: FloorLineFinder, detector=None) -> tuple[list[dict], list[dict]]:
     truth = Truth.model_validate_json((folder / TRUTH_FILE).read_text(encoding="utf-8"))
     rows, distances = [], []
     for photo in truth.photos:
@@ -68,14 +84,16 @@ def synth_rows(folder: Path, finder: FloorLineFinder) -> tuple[list[dict], list[
         found = finder.find(image)
         seconds = time.perf_counter() - start
         true_lines = photo.facts.get("floor_lines", [])
-        # As the audit sees them: with the counters and desks a detector would find (here the truth's), whose
-        # fronts are no floor.
-        objects = [o for o in photo.facts.get("objects", []) if o["name"] in ("counter", "desk")]
-        known = detections([o["box"] for o in objects], [o["name"] for o in objects], [1.0] * len(objects))
-        facts = build_facts(photo.file, photo.area, image, known, frozenset({"counter", "desk"}), None, found)
+        # As the audit sees them: with the objects a detector would find (the truth's, or the detector's).
+        if detector is not None:
+            known, detectable = detector.detect(image), detector.detectable
+        else:
+            objects = photo.facts.get("objects", [])
+            known = detections([o["box"] for o in objects], [o["name"] for o in objects], [1.0] * len(objects))
+            detectable = frozenset(truth.generator.classes)
+        colours, facts = audited_colours(photo.file, image, found, known, detectable)
         rows.append({"photo": photo.file, "truth": sorted({c for line in true_lines for c in line["colours"]}),
-                     "found": sorted({c for line in facts.floor_lines for c in line.colours}),
-                     "finder_alone": sorted(_reported(found)), "seconds": seconds})
+                     "found": colours, "finder_alone": sorted(_reported(found)), "seconds": seconds})
         for line in true_lines:
             if line.get("distance_m") is None:
                 continue
@@ -95,22 +113,26 @@ def main() -> None:
     parser.add_argument("--realdev", type=Path, default=ROOT.parent / "shared" / "realdev")
     parser.add_argument("--synth", type=Path, action="append", help="a folder made by `auditor synth` "
                                                                     "(default: samples/)")
+    parser.add_argument("--detector", action="store_true",
+                        help="objects from the audit's detectors (models/detectors.yaml) instead of the truth's")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     finder = FloorLineFinder()
+    detector = load_object_detector(DEFAULT_CONFIG)[0] if args.detector else None
     report: dict = {}
     if (args.realdev / "labels.json").exists():
-        rows = realdev_rows(args.realdev, finder)
+        rows = realdev_rows(args.realdev, finder, detector)
         for r in rows:
             mark = "ok" if set(r["truth"]) == set(r["found"]) else "XX"
             print(f"{mark} {r['photo']:36s} truth={r['truth']} found={r['found']} {r['styles']} "
                   f"{r['seconds']:.2f}s")
-        report["realdev"] = {**score_colours(rows), "rows": rows}
+        alone = score_colours([{**r, "found": r["finder_alone"]} for r in rows])
+        report["realdev"] = {**score_colours(rows), "finder_alone": alone, "rows": rows}
         print("realdev", {k: v for k, v in report["realdev"].items() if k != "rows"})
     else:
         print(f"{args.realdev}: no labels.json; real photos skipped")
     for folder in args.synth or [ROOT / "samples"]:
-        rows, distances = synth_rows(folder, finder)
+        rows, distances = synth_rows(folder, finder, detector)
         for r in rows:
             if set(r["truth"]) != set(r["found"]):
                 print(f"XX {r['photo']:40s} truth={r['truth']} found={r['found']}")

@@ -259,6 +259,20 @@ def test_a_coloured_band_on_a_persons_clothes_is_no_floor_line_but_one_at_their_
     assert [line.colours for line in facts.floor_lines] == [("yellow",)]
 
 
+
+def test_bands_on_a_machine_or_a_sign_are_no_floor_lines_but_the_mark_at_the_machines_foot_is() -> None:
+    image = np.full((720, 960, 3), 200, np.uint8)
+    found = detections([(100, 200, 300, 650), (600, 100, 800, 160)], ["ticket_machine", "guide_map"], [0.9, 0.9])
+    def band(y: float, x1: float, x2: float) -> tuple:
+        return ((x1, y), (x2, y))
+    points = [band(400, 120, 280), band(640, 60, 340), band(130, 610, 790)]  # machine side, its foot, sign frame
+    lines = detections([(p[0][0], p[0][1] - 5, p[1][0], p[1][1] + 5) for p in points], ["floor_line"] * 3,
+                       [0.8] * 3, colours=[("blue",), ("yellow",), ("red",)], points=points,
+                       length_px=[160, 280, 180])
+    facts = build_facts("m.jpg", Area.SELF_SERVICE, image, found, frozenset({"ticket_machine", "guide_map"}),
+                        None, lines)
+    assert [line.colours for line in facts.floor_lines] == [("yellow",)]
+
 def test_each_class_is_kept_above_its_own_threshold() -> None:
     from auditor.detectors.yolo import YoloDetector
 
