@@ -97,7 +97,8 @@ def heldout_figures(weights: Path, heldout: Path, train_set: Path, compare_thres
     floor = config.trust.min_ap50 if config.trust is not None else 0.0
     trusted = {name: target for name, target in config.class_map.items() if val_ap50.get(name, 0.0) >= floor}
     hall_scores, _ = detector_map(every, heldout, classes)
-    figures = audited_heldout(weights, trusted, thresholds if config.class_confidence else {}, heldout)
+    lowered = {name: min(value, config.confidence) for name, value in thresholds.items()}  # as from_config
+    figures = audited_heldout(weights, trusted, lowered if config.class_confidence else {}, heldout)
     if compare_thresholds:
         figures["single_threshold"] = audited_heldout(weights, trusted, {}, heldout)
     figures["val_ap50_per_class"] = val_ap50
