@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -82,6 +83,19 @@ class Auditor:
         # predictor is not safe to call from two threads at once: photos are analysed one at a time. On the
         # 2-core machines it runs on, two analyses at once would not be faster anyway.
         self._analysing = threading.Lock()
+        # Within one photo the analyzers are independent and spend their time in onnxruntime, OpenCV and
+        # numpy, which let go of the GIL: run side by side they keep both cores busier (median audit of a
+        # sample photo 737 -> 646 ms; scripts/bench_audit.py).
+        self._side_by_side = ThreadPoolExecutor(max_workers=2, thread_name_prefix="analyzer")
+
+    def _side_by_side_results(self, jobs: dict[str, Callable[[], sv.Detections | None]]
+                              ) -> dict[str, sv.Detections | None]:
+        """Run the jobs at once: the first in this thread, the others in the auditor's two helper threads."""
+        names = list(jobs)
+        pending = {name: self._side_by_side.submit(jobs[name]) for name in names[1:]}
+        results = {names[0]: jobs[names[0]]()} if names else {}
+        results.update({name: future.result() for name, future in pending.items()})
+        return results
 
     def _run(self, name: str, photo: str, detect: Callable[[], sv.Detections]) -> sv.Detections | None:
         try:
@@ -105,12 +119,15 @@ class Auditor:
     def _facts(self, photo: Photo, area: Area | None, needed: frozenset[Analyzer]) -> PhotoFacts:
         d = self.detectors
         wants_objects = bool(needed & {Analyzer.OBJECTS, Analyzer.PERSONS})
-        objects = (self._run(d.objects.name, photo.name, lambda: d.objects.detect(photo.image))
-                   if d.objects is not None and wants_objects else None)
-        texts = (self._run(d.texts.name, photo.name, lambda: d.texts.read(photo.image))
-                 if d.texts is not None and Analyzer.TEXTS in needed else None)
-        lines = (self._run(d.lines.name, photo.name, lambda: d.lines.find(photo.image))
-                 if d.lines is not None and Analyzer.FLOOR_LINES in needed else None)
+        jobs: dict[str, Callable[[], sv.Detections | None]] = {}
+        if d.objects is not None and wants_objects:
+            jobs["objects"] = lambda: self._run(d.objects.name, photo.name, lambda: d.objects.detect(photo.image))
+        if d.texts is not None and Analyzer.TEXTS in needed:
+            jobs["texts"] = lambda: self._run(d.texts.name, photo.name, lambda: d.texts.read(photo.image))
+        if d.lines is not None and Analyzer.FLOOR_LINES in needed:
+            jobs["lines"] = lambda: self._run(d.lines.name, photo.name, lambda: d.lines.find(photo.image))
+        found = self._side_by_side_results(jobs)
+        objects, texts, lines = found.get("objects"), found.get("texts"), found.get("lines")
         detectable = d.objects.detectable if d.objects is not None else frozenset()
         return build_facts(photo.name, area, photo.image, objects, detectable, texts, lines)
 
