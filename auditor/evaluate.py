@@ -117,6 +117,8 @@ class Metrics:
     confusion: dict[str, dict[str, int]]  # truth verdict -> predicted verdict -> count
     pairs: int
     correct: int
+    # rule id -> {"pairs": n, "wrong": n, "truth->predicted": n for each way it was wrong}, most wrong first
+    per_rule: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def _share(correct: int, total: int) -> float | None:
@@ -129,16 +131,24 @@ def verdict_metrics(pairs: Sequence[Pair], categories: Sequence[str]) -> Metrics
     confusion = {e.value: {p.value: 0 for p in Verdict} for e in Verdict}
     total: dict[str, int] = defaultdict(int)
     right: dict[str, int] = defaultdict(int)
+    rules: dict[str, dict[str, int]] = defaultdict(lambda: {"pairs": 0, "wrong": 0})
     for pair in pairs:
         confusion[pair.expected.value][pair.predicted.value] += 1
         total[pair.category] += 1
         right[pair.category] += pair.correct
+        rule = rules[pair.rule_id]
+        rule["pairs"] += 1
+        if not pair.correct:
+            rule["wrong"] += 1
+            way = f"{pair.expected.value}->{pair.predicted.value}"
+            rule[way] = rule.get(way, 0) + 1
     correct = sum(right.values())
     listed = list(categories) + sorted(set(total) - set(categories))
     return Metrics(verdict_accuracy=_share(correct, len(pairs)),
                    per_category={c: _share(right[c], total[c]) for c in listed},
                    category_pairs={c: total[c] for c in listed}, confusion=confusion, pairs=len(pairs),
-                   correct=correct)
+                   correct=correct,
+                   per_rule=dict(sorted(rules.items(), key=lambda item: (-item[1]["wrong"], item[0]))))
 
 
 # -- the run ------------------------------------------------------------------------------------------------
@@ -177,6 +187,7 @@ class EvalReport:
             "per_category": m.per_category,
             "per_category_pairs": m.category_pairs,
             "confusion": m.confusion,
+            "per_rule": m.per_rule,
             "halls": {hall: vars(outcome) for hall, outcome in self.halls.items()},
             "photos": self.photos,
             "pairs": m.pairs,
@@ -348,8 +359,12 @@ def _num(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
+MOST_WRONG_SHOWN = 10
+
+
 def summary(report: EvalReport, manual: Manual, lang: str) -> list[RenderableType]:
-    """What ``auditor eval`` prints: the headline, then the category, confusion and hall tables."""
+    """What ``auditor eval`` prints: the headline, then the category, confusion and hall tables, and the
+    rules most often judged wrong."""
     m = report.metrics
     head = (f"[bold]{t('label.accuracy', lang)}: {_pct(m.verdict_accuracy)}[/bold] ({m.correct}/{m.pairs} "
             f"{t('label.pairs', lang)}, {report.photos} {t('label.photos', lang)})")
@@ -374,4 +389,14 @@ def summary(report: EvalReport, manual: Manual, lang: str) -> list[RenderableTyp
     for hall, h in report.halls.items():
         halls.add_row(hall, _num(h.score), _num(h.true_score), "-" if h.grade is None else t("grade." + h.grade, lang),
                       t("grade." + h.true_grade, lang), str(h.pairs), _pct(h.accuracy))
-    return [head, categories, confusion, halls]
+    rules = Table(show_header=True, header_style="bold")
+    for column in ("rule", "pairs", "wrong", "wrong_as"):
+        rules.add_column(t(f"label.{column}", lang), justify="right" if column in ("pairs", "wrong") else "left")
+    titles = {rule.id: rule.title.get(lang) for rule in manual.rules}
+    for rule_id, counts in list(m.per_rule.items())[:MOST_WRONG_SHOWN]:
+        if not counts["wrong"]:
+            break
+        ways = ", ".join(f"{t('verdict.' + way.split('->')[0], lang)}→{t('verdict.' + way.split('->')[1], lang)} "
+                         f"{n}" for way, n in counts.items() if "->" in way)
+        rules.add_row(f"{rule_id} {titles.get(rule_id, '')}", str(counts["pairs"]), str(counts["wrong"]), ways)
+    return [head, categories, confusion, halls, rules]

@@ -80,6 +80,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "label.accuracy_col": {"zh": "准确率", "en": "accuracy"},
     "label.photos": {"zh": "照片", "en": "photos"},
     "label.pairs": {"zh": "对比项", "en": "pairs"},
+    "label.wrong": {"zh": "判错", "en": "wrong"},
+    "label.wrong_as": {"zh": "错判为（真值→预测）", "en": "how (truth -> predicted)"},
     "label.truth": {"zh": "真值 \\ 预测", "en": "truth \\ predicted"},
     # severities, rectification statuses
     "severity.critical": {"zh": "关键", "en": "critical"},

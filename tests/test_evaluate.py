@@ -122,6 +122,18 @@ def test_three_of_four_pairs_right() -> None:
                                  "not_assessable": {"pass": 0, "fail": 0, "not_assessable": 1}}
 
 
+def test_each_rule_counts_its_misses_and_how_they_went_wrong_most_wrong_first() -> None:
+    pairs = [Pair("h", "a.jpg", "SIG-03", "signage", P, P),
+             Pair("h", "a.jpg", "ITM-02", "item_placement", F, P),
+             Pair("h", "b.jpg", "ITM-02", "item_placement", F, P),
+             Pair("h", "c.jpg", "ITM-02", "item_placement", P, N),
+             Pair("h", None, "FAC-01", "facilities", P, F)]
+    per_rule = verdict_metrics(pairs, CATEGORIES).per_rule
+    assert list(per_rule) == ["ITM-02", "FAC-01", "SIG-03"]
+    assert per_rule["ITM-02"] == {"pairs": 3, "wrong": 3, "fail->pass": 2, "pass->not_assessable": 1}
+    assert per_rule["SIG-03"] == {"pairs": 1, "wrong": 0}
+
+
 def test_no_pairs_means_no_accuracy() -> None:
     metrics = verdict_metrics([], CATEGORIES)
     assert metrics.verdict_accuracy is None and set(metrics.per_category.values()) == {None}
