@@ -188,3 +188,25 @@ def test_one_auditor_shared_by_two_sessions_analyses_one_photo_at_a_time(manual:
     with ThreadPoolExecutor(max_workers=2) as pool:
         list(pool.map(lambda batch: auditor.audit(batch, hall="H", round_name="R"), [photos[:2], photos[2:]]))
     assert objects.calls == 4 and objects.most_inside == 1
+
+
+def test_a_photos_analyzers_run_side_by_side_and_one_failing_leaves_the_others(manual: Manual) -> None:
+    import threading
+
+    started = threading.Barrier(2, timeout=5)  # both must be inside at once, or the barrier breaks
+
+    class MeetingObjects(FixedObjects):
+        def detect(self, image):
+            started.wait()
+            return super().detect(image)
+
+    class MeetingTexts(FixedTexts):
+        def read(self, image):
+            started.wait()
+            raise RuntimeError("the OCR model broke")
+
+    objects = MeetingObjects(found=[("counter", (20, 120, 300, 220))], detectable={"counter"})
+    auditor = Auditor(manual, Detectors(objects=objects, texts=MeetingTexts([]), lines=None))
+    facts = auditor.facts(PhotoInput("w.jpg", Area.WINDOW_COUNTER, jpeg_bytes()).read(), Area.WINDOW_COUNTER)
+    assert [o.name for o in facts.objects] == ["counter"], "the detector's facts survive the OCR's failure"
+    assert "texts" not in facts.analyzed and "objects" in facts.analyzed
