@@ -66,6 +66,24 @@ def test_shared_classes_merge_and_a_preferred_detector_wins_its_class():
     assert _names(fuse(found, knows, prefer={"cup": "hall"})).count("cup") == 1
 
 
+def test_a_place_the_finer_detector_named_otherwise_loses_the_coarser_label():
+    # The COCO model sees an evaluation device's screen as a cup; the hall detector, which knows cups too,
+    # called the same box an evaluation device, a class COCO cannot name.
+    hall = Fixed("hall", [("evaluation_device", (100, 80, 140, 110), 0.7), ("cup", (200, 80, 220, 110), 0.5),
+                          ("call_screen", (10, 10, 90, 60), 0.8)],
+                 {"evaluation_device", "cup", "call_screen", "monitor"})
+    coco = Fixed("coco", [("cup", (102, 82, 141, 111), 0.47), ("cup", (250, 80, 270, 110), 0.6),
+                          ("monitor", (12, 11, 88, 61), 0.7), ("person", (100, 60, 150, 200), 0.9)],
+                 {"cup", "monitor", "person"})
+    found = {"hall": hall.detect(IMAGE), "coco": coco.detect(IMAGE)}
+    merged = fuse(found, {"hall": hall.detectable, "coco": coco.detectable}, prefer={})
+    assert _names(merged) == ["call_screen", "cup", "cup", "evaluation_device", "person"], \
+        "the cup on the device and the monitor on the call screen go; cups elsewhere and the person stay"
+    hall_unaware = {"hall": frozenset({"evaluation_device", "call_screen"}), "coco": coco.detectable}
+    assert _names(fuse(found, hall_unaware, prefer={})).count("cup") == 3, \
+        "a detector that does not know cups has not chosen against one"
+
+
 def test_the_crop_pass_sees_the_persons_of_every_detector():
     hall = Fixed("hall", [("counter", (0, 100, 320, 200), 0.9)], {"counter", "person", "work_badge"},
                  closer=[("work_badge", (110, 40, 115, 48), 0.7)])

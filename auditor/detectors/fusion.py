@@ -8,8 +8,11 @@
       person: coco
 
 A class named in ``prefer`` takes the boxes of that detector alone; any other class that several detectors
-know takes all their boxes, overlapping ones of one class merged (``merge_per_class``). A detector whose
-weights are not there is left out with a note, and the audit goes on with the others.
+know takes all their boxes, overlapping ones of one class merged (``merge_per_class``). Where two detectors
+name one place differently, and one of them knows both names while the other knows only its own, the first
+has chosen between them: the other's box is dropped (``named_more_finely``; the COCO detector's "cup" on an
+evaluation device's screen that the hall detector calls an evaluation device). A detector whose weights are
+not there is left out with a note, and the audit goes on with the others.
 
 Detectors with a second look at small things (the hall detector's crop pass) take it after the fusion, so
 the chests they look at are those of every person any detector found.
@@ -138,9 +141,32 @@ def _first_pass(detector: ObjectDetector, image: np.ndarray) -> sv.Detections:
     return first(image) if first is not None else detector.detect(image)
 
 
+SAME_PLACE_IOU = 0.5
+
+
+def named_more_finely(name: str, found: dict[str, sv.Detections], knows: dict[str, frozenset[str]]) -> np.ndarray:
+    """Which boxes of detector ``name`` another detector names otherwise at the same place (IoU >= 0.5): one
+    that knows the box's class too, so chose against it, while its own class is one ``name`` does not know."""
+    mine = found[name]
+    dropped = np.zeros(len(mine), dtype=bool)
+    for other, theirs in found.items():
+        if other == name or not len(theirs) or not len(mine):
+            continue
+        iou = sv.box_iou_batch(mine.xyxy, theirs.xyxy)
+        for i, cls in enumerate(mine.data["class_name"]):
+            if cls not in knows.get(other, frozenset()):
+                continue
+            for j in np.nonzero(iou[i] >= SAME_PLACE_IOU)[0]:
+                their_cls = theirs.data["class_name"][j]
+                if their_cls != cls and their_cls not in knows.get(name, frozenset()):
+                    dropped[i] = True
+    return dropped
+
+
 def fuse(found: dict[str, sv.Detections], knows: dict[str, frozenset[str]], prefer: dict[str, str]) -> sv.Detections:
     """Each detector's detections (by detector name) into one: a preferred detector's boxes alone for its
-    classes (when it knows the class), all boxes merged per class otherwise."""
+    classes (when it knows the class), all boxes merged per class otherwise, less the boxes another detector
+    named more finely (``named_more_finely``)."""
     parts = []
     for name, dets in found.items():
         if len(dets) == 0:
@@ -148,6 +174,7 @@ def fuse(found: dict[str, sv.Detections], knows: dict[str, frozenset[str]], pref
         names = dets.data["class_name"]
         keep = np.array([prefer.get(cls, name) == name or cls not in knows.get(prefer.get(cls, name), frozenset())
                          for cls in names], dtype=bool)
+        keep &= ~named_more_finely(name, found, knows)
         if keep.any():
             parts.append(dets[keep])
     if not parts:
