@@ -289,9 +289,9 @@ def test_class_thresholds_come_from_a_map_or_a_metrics_file(tmp_path: Path) -> N
 
     from auditor.detectors.yolo import class_thresholds
 
-    assert class_thresholds({"cup": 0.5}, tmp_path) == {"cup": 0.5}
+    assert class_thresholds({"cup": 0.5, "sign": 0, "bag": 1.5}, tmp_path) == {"cup": 0.5}, "0 and 1.5 are none"
     assert class_thresholds(None, tmp_path) == {}
-    (tmp_path / "metrics.json").write_text(json.dumps({"f1_confidence_per_class": {"sign": 0.1, "odd": 7}}))
+    (tmp_path / "metrics.json").write_text(json.dumps({"f1_confidence_per_class": {"sign": 0.1, "odd": 7, "x": "y"}}))
     assert class_thresholds("metrics.json", tmp_path) == {"sign": 0.1}, "a value outside (0, 1) is ignored"
     assert class_thresholds("missing.json", tmp_path) == {}, "no file: every class keeps the one threshold"
     (tmp_path / "broken.json").write_text("{")
