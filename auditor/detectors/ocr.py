@@ -264,7 +264,7 @@ def reread(image: np.ndarray, readings: list[Reading], sure: float = REREAD_BELO
 
     Demanding a sure second reading keeps this from turning texture into text: of unsure readings made
     surer, only those read at ``sure`` or more were text in the measured photos. The equalised copy is read
-    only where the plain one did not settle it (about half the crops of reading both every time).
+    only where the plain one did not settle it, instead of both for every unsure reading.
     """
     if not readings:
         return []
