@@ -8,7 +8,8 @@ similarity of at least 0.8; a text labelled twice needs two distinct outputs, an
 readings (a block and its lines) count as one (``auditor.text_match``).
 Real photos: ``../shared/realdev`` (``labels.sign_texts``), read where they lie and never copied.
 Samples: ``samples/truth.json`` (``facts.texts``). Rendered: signs drawn here, in memory, under one
-condition each (small, rotated, vertical, low contrast, glare, blur + JPEG, low resolution, two lines).
+condition each (small, rotated, vertical, low contrast, glare, blur + JPEG, low resolution, two lines; and
+stencilled floor text seen steeply, as a standing inspector sees it).
 Large: 4000x3000 photos (a 12-megapixel phone's) drawn here, one per text height from 12 to 32 px, each with
 two signs on a panel and one line of dark text on the wall: small text on a photo that the reader detects
 shrunk (``detect_max_side``).
@@ -45,7 +46,9 @@ VOCABULARY = ["3号窗口", "综合受理", "等候区", "Waiting Area", "办事
               "出件窗口", "党建园地", "咨询帮办", "KEEP CLEAR"]
 PANELS = [((22, 74, 150), (255, 255, 255)), ((190, 30, 30), (255, 240, 200)), ((240, 240, 236), (30, 30, 30)),
           ((20, 110, 60), (255, 255, 255))]
-CONDITIONS = ["plain", "small", "rotated", "vertical", "low_contrast", "glare", "blur_jpeg", "low_res", "two_lines"]
+CONDITIONS = ["plain", "small", "rotated", "vertical", "low_contrast", "glare", "blur_jpeg", "low_res", "two_lines",
+              "floor", "floor_far"]
+FLOOR_TEXTS = ["KEEP CLEAR", "DO NOT BLOCK", "禁止停放", "一米线外等候", "请勿逗留", "消防通道"]
 LARGE_SIZE = (4000, 3000)
 LARGE_TEXT_HEIGHTS = [12, 14, 16, 20, 24, 32]
 
@@ -60,9 +63,44 @@ def sample_items(folder: Path) -> list[Item]:
     return [(p["file"], folder / p["file"], [t["text"] for t in p["facts"]["texts"]]) for p in truth["photos"]]
 
 
+def _render_floor_text(rng: np.random.Generator, font_path: str, far: bool = False) -> tuple[np.ndarray, list[str]]:
+    """Stencilled text on a floor, seen as a standing inspector sees it: painted in yellow or white on a grey
+    floor, then projected so that it is foreshortened to 0.25-0.45 of its height (a view 2-4 m ahead from
+    1.6 m) and narrows with distance, in the lower part of a 960x720 photo under a wall. ``far``: 5-10 m
+    ahead, foreshortened to 0.12-0.22 and smaller."""
+    import cv2
+    from PIL import Image, ImageDraw, ImageFont
+
+    text = FLOOR_TEXTS[int(rng.integers(len(FLOOR_TEXTS)))]
+    grey = float(rng.uniform(110, 170))
+    floor = np.full((720, 960, 3), grey, np.float32) + rng.normal(0, 6, (720, 960, 3))
+    canvas = Image.fromarray(np.clip(floor, 0, 255).astype(np.uint8))
+    size = int(rng.integers(90, 130)) if text.isascii() else int(rng.integers(110, 150))
+    if far:
+        size = int(size * rng.uniform(0.55, 0.75))
+    font = ImageFont.truetype(font_path, size)
+    ink = (250, 205, 30) if rng.random() < 0.6 else (240, 240, 235)
+    box = font.getbbox(text)
+    ImageDraw.Draw(canvas).text(((960 - box[2]) / 2, (720 - box[3]) / 2), text, fill=ink, font=font)
+    squash = float(rng.uniform(0.12, 0.22) if far else rng.uniform(0.25, 0.45))
+    narrow = float(rng.uniform(0.12, 0.25))
+    top = 720 * (1 - squash * 1.3)
+    source = np.float32([[0, 0], [960, 0], [960, 720], [0, 720]])
+    target = np.float32([[960 * narrow, top], [960 * (1 - narrow), top], [960 * 1.05, 720], [-960 * 0.05, 720]])
+    matrix = cv2.getPerspectiveTransform(source, target)
+    wall = np.full((720, 960, 3), float(rng.uniform(180, 225)), np.float32) * rng.uniform(0.9, 1.05, 3)
+    warped = cv2.warpPerspective(np.asarray(canvas).astype(np.float32), matrix, (960, 720), flags=cv2.INTER_AREA,
+                                 borderValue=(-1, -1, -1))
+    scene = np.where(warped >= 0, warped, wall)
+    return np.ascontiguousarray(np.clip(scene, 0, 255).astype(np.uint8)[:, :, ::-1]), [text]
+
+
 def _render_sign(rng: np.random.Generator, condition: str, font_path: str) -> tuple[np.ndarray, list[str]]:
     """One 960x720 scene (wall, one sign) under ``condition``; returns BGR and the texts on the sign."""
     from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+    if condition.startswith("floor"):
+        return _render_floor_text(rng, font_path, far=condition == "floor_far")
 
     wall = np.linspace(rng.uniform(170, 230), rng.uniform(140, 200), 720)[:, None, None] * np.ones((720, 960, 3))
     wall = wall * rng.uniform(0.9, 1.05, 3) + rng.normal(0, 4, (720, 960, 3))
