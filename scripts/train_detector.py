@@ -84,7 +84,7 @@ def heldout_figures(weights: Path, heldout: Path, train_set: Path, compare_thres
     classes only, beside the other listed detectors (models/detectors.yaml). With ``compare_thresholds``
     the held-out halls are audited once more with the one threshold ``confidence`` for every class."""
     from auditor.detection_metrics import score_detector
-    from auditor.detectors.yolo import YoloDetector, read_config
+    from auditor.detectors.yolo import YoloDetector, lowered_only, read_config
     from auditor.evaluate import detector_map, load_truth
 
     config, _ = read_config(MODELS / "detector.yaml")
@@ -97,8 +97,8 @@ def heldout_figures(weights: Path, heldout: Path, train_set: Path, compare_thres
     floor = config.trust.min_ap50 if config.trust is not None else 0.0
     trusted = {name: target for name, target in config.class_map.items() if val_ap50.get(name, 0.0) >= floor}
     hall_scores, _ = detector_map(every, heldout, classes)
-    lowered = {name: min(value, config.confidence) for name, value in thresholds.items()}  # as from_config
-    figures = audited_heldout(weights, trusted, lowered if config.class_confidence else {}, heldout)
+    lowered = lowered_only(thresholds, config.confidence) if config.class_confidence else {}
+    figures = audited_heldout(weights, trusted, lowered, heldout)
     if compare_thresholds:
         figures["single_threshold"] = audited_heldout(weights, trusted, {}, heldout)
     figures["val_ap50_per_class"] = val_ap50
