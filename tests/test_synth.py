@@ -686,3 +686,23 @@ def test_a_blitted_picture_hides_what_is_behind_it_from_the_truth_where_no_part_
                4, 4)
     assert (frame.ids[7:10, 4:10] == NOTHING).all(), "covered, so the sign does not show there"
     assert (frame.ids[4:7, 4:10] == behind + 1).all()
+
+
+def test_a_boost_draws_the_named_violations_more_often_and_leaves_the_rest_alone() -> None:
+    from auditor.synth.areas import CLUTTER_VIOLATIONS, Dice
+
+    plain = Dice(np.random.default_rng(5), 0.3)
+    boosted = Dice(np.random.default_rng(5), 0.3, {"cup_on_top": 3.0})
+    calls = ["cup_on_top", "badge_missing"] * 400
+    plain_hits = [plain(name, 0.5) for name in calls]
+    boosted_hits = [boosted(name, 0.5) for name in calls]
+    cups = (sum(plain_hits[0::2]), sum(boosted_hits[0::2]))
+    assert cups[1] > 2 * cups[0], cups
+    # One draw per call whatever the boost: every other violation comes out the same.
+    assert plain_hits[1::2] == boosted_hits[1::2]
+    assert "cup_on_top" in CLUTTER_VIOLATIONS and "badge_missing" not in CLUTTER_VIOLATIONS
+
+
+def test_a_boosted_set_says_so_in_its_truth(tmp_path: Path, manual: Manual) -> None:
+    truth = generate(tmp_path, manual, halls=1, photos=1, seed=1, violation_rate=0.2, boost={"cup_on_top": 2.0})
+    assert truth["generator"]["boost"] == {"cup_on_top": 2.0}

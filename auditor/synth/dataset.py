@@ -15,7 +15,7 @@ from nearly compliant to poor, each with a known true score.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -141,10 +141,11 @@ def _pool(workers: int) -> Iterator[Any]:
         yield pool
 
 
-def render_photo(style: HallStyle, area: Area, seed: int, rate: float, window: int
+def render_photo(style: HallStyle, area: Area, seed: int, rate: float, window: int,
+                 boost: Mapping[str, float] | None = None
                  ) -> tuple[np.ndarray, list[tuple[str, tuple[float, float, float, float]]], PhotoFacts, dict, list]:
     rng = np.random.default_rng(seed)
-    dice = Dice(rng, rate)
+    dice = Dice(rng, rate, dict(boost or {}))
     extra = {"window": window} if area is Area.WINDOW_COUNTER else {}
     shot = compose(area, style, rng, dice, **extra)
     image = shot.render(np.random.default_rng(seed + 1))
@@ -178,10 +179,11 @@ class _Job:
     seed: int
     rate: float
     window: int
+    boost: tuple[tuple[str, float], ...] = ()
 
 
-def _plan(halls: int, photos: int, seed: int, violation_rate: float, hall_rates: list[float] | None
-          ) -> tuple[list[_Job], dict[int, float]]:
+def _plan(halls: int, photos: int, seed: int, violation_rate: float, hall_rates: list[float] | None,
+          boost: Mapping[str, float]) -> tuple[list[_Job], dict[int, float]]:
     master = np.random.default_rng(seed)
     jobs: list[_Job] = []
     rates: dict[int, float] = {}
@@ -193,29 +195,32 @@ def _plan(halls: int, photos: int, seed: int, violation_rate: float, hall_rates:
         rates[h] = hall_rates[h] if hall_rates is not None else drawn
         window = style.first_window
         for p, area in enumerate(photo_areas(photos)):
-            jobs.append(_Job(h, p, style, area, int(hall_rng.integers(2**31)), rates[h], window))
+            jobs.append(_Job(h, p, style, area, int(hall_rng.integers(2**31)), rates[h], window,
+                             tuple(sorted(boost.items()))))
             if area is Area.WINDOW_COUNTER:
                 window += 1
     return jobs, rates
 
 
 def _render_job(job: _Job) -> tuple[np.ndarray, list, PhotoFacts, dict, list]:
-    return render_photo(job.style, job.area, job.seed, job.rate, job.window)
+    return render_photo(job.style, job.area, job.seed, job.rate, job.window, dict(job.boost))
 
 
 def generate(out: Path, manual: Manual, halls: int, photos: int, seed: int, violation_rate: float,
              val_share: float = 0.2, jpeg_quality: tuple[int, int] = (72, 94), hall_rates: list[float] | None = None,
-             flat: bool = False, workers: int = 1, progress: Callable[[int, int], None] | None = None
-             ) -> dict[str, Any]:
+             flat: bool = False, workers: int = 1, progress: Callable[[int, int], None] | None = None,
+             boost: Mapping[str, float] | None = None) -> dict[str, Any]:
     """Write the folder and return the truth document (truth.json as a dict). The output depends on the
     seed only, not on ``workers`` (processes rendering in parallel).
 
     ``flat`` writes photos as ``DIR/<street>/<area>/<nn>.jpg`` (the layout `auditor audit` reads, used for
     the bundled samples) instead of the ultralytics layout; truth.json is written either way.
     ``hall_rates`` fixes each hall's violation rate instead of drawing it around ``violation_rate``.
+    ``boost`` multiplies the chance of the named violations (``areas.CLUTTER_VIOLATIONS``: a training set
+    that draws rare classes more often); everything else a seed draws stays the same.
     """
     _clear_previous(out)
-    jobs, rates = _plan(halls, photos, seed, violation_rate, hall_rates)
+    jobs, rates = _plan(halls, photos, seed, violation_rate, hall_rates, boost or {})
     splits = _splits(jobs, val_share)
     # Per hall: each photo's truth (verdicts still to come) and its typed facts for the manual's checks.
     generated: dict[int, list[tuple[PhotoTruth, PhotoFacts]]] = {h: [] for h in range(halls)}
@@ -260,7 +265,7 @@ def generate(out: Path, manual: Manual, halls: int, photos: int, seed: int, viol
     truth = Truth(
         generator=GeneratorInfo(version=GENERATOR_VERSION, seed=seed, halls=halls, photos=photos,
                                 violation_rate=violation_rate, manual_version=manual.version,
-                                manual_sha256=manual.sha256, classes=CLASSES),
+                                manual_sha256=manual.sha256, classes=CLASSES, boost=dict(boost or {})),
         halls=truth_halls, photos=tuple(truth_photos))
     (out / TRUTH_FILE).write_text(truth.model_dump_json(indent=1), encoding="utf-8")
     if not flat:

@@ -32,6 +32,7 @@ class GeneratorInfo(LooseModel):
     manual_version: str
     manual_sha256: str
     classes: tuple[str, ...]
+    boost: dict[str, float] = {}   # violations drawn more often than the manual's weights (a training set)
 
 
 class HallTruth(LooseModel):
