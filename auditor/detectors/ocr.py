@@ -104,17 +104,17 @@ def _sessions_without_spinning() -> Iterator[None]:
         owner._init_sess_opts = original
 
 
-def _engine(threads: int = THREADS) -> Any:
-    """rapidocr with its three models loaded: ``threads`` onnxruntime threads per session, none spinning.
-    One per thread count and process."""
-    return _build_engine(int(threads))
+def _engine(threads: int = THREADS, side: int = DETECTOR_SIDE) -> Any:
+    """rapidocr with its three models loaded: ``threads`` onnxruntime threads per session, none spinning;
+    its text detector at a short side of at least ``side``. One per setting and process."""
+    return _build_engine(int(threads), int(side))
 
 
-@lru_cache(maxsize=2)
-def _build_engine(threads: int) -> Any:
+@lru_cache(maxsize=4)
+def _build_engine(threads: int, side: int) -> Any:
     from rapidocr import RapidOCR  # imported here: loads onnxruntime sessions
 
-    params: dict[str, Any] = {"Global.log_level": "error",
+    params: dict[str, Any] = {"Global.log_level": "error", "Det.limit_side_len": side,
                               "EngineConfig.onnxruntime.intra_op_num_threads": threads,
                               "EngineConfig.onnxruntime.inter_op_num_threads": 1}
     font = cjk_font_path()
@@ -216,10 +216,11 @@ def crop_text(image: np.ndarray, quad: np.ndarray, pad: float = 0.1, height: int
     return crop
 
 
-def detect(image: np.ndarray, threads: int = THREADS) -> np.ndarray:
-    """rapidocr's text detector on the whole image at its own working size: quads (n, 4, 2) in image pixels."""
+def detect(image: np.ndarray, threads: int = THREADS, side: int = DETECTOR_SIDE) -> np.ndarray:
+    """rapidocr's text detector on the whole image, enlarged to a short side of at least ``side``: quads
+    (n, 4, 2) in image pixels."""
     # Every call names use_det/use_cls/use_rec: rapidocr keeps the last call's choice.
-    out = _engine(threads)(image, use_det=True, use_cls=False, use_rec=False)
+    out = _engine(threads, side)(image, use_det=True, use_cls=False, use_rec=False)
     boxes = getattr(out, "boxes", None)
     if boxes is None or len(boxes) == 0:
         return np.empty((0, 4, 2), dtype=np.float32)
@@ -296,6 +297,7 @@ class RapidOcrReader:
         line_gap: float = LINE_GAP,
         text_score: float = TEXT_SCORE,
         detect_max_side: int | None = DETECT_MAX_SIDE,
+        detector_side: int = DETECTOR_SIDE,
         threads: int = THREADS,
     ) -> None:
         self.small_side = small_side
@@ -306,6 +308,7 @@ class RapidOcrReader:
         self.line_gap = line_gap
         self.text_score = text_score
         self.detect_max_side = detect_max_side
+        self.detector_side = detector_side
         self.threads = threads
 
     def _pass(self, image: np.ndarray, scale: float) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -313,22 +316,22 @@ class RapidOcrReader:
         and the crops to read. A zoomed pass reads crops of the zoomed copy, as rapidocr itself would; a
         shrunk one (a large photo) reads crops of the full-size photo."""
         if scale == 1.0:
-            quads = detect(image, self.threads)
+            quads = detect(image, self.threads, self.detector_side)
             return quads, line_crops(image, quads)
         work = cv2.resize(image, None, fx=scale, fy=scale,
                           interpolation=cv2.INTER_CUBIC if scale > 1.0 else cv2.INTER_AREA)
-        quads = detect(work, self.threads)
+        quads = detect(work, self.threads, self.detector_side)
         crops = line_crops(work, quads) if scale > 1.0 else line_crops(image, quads, 1.0 / scale)
         return quads / scale, crops
 
     def detect_scale(self, image: np.ndarray) -> float:
         """How much the first pass shrinks the photo for the detector: to ``detect_max_side`` on its long
-        side, but never below rapidocr's own working size (a short side of ``DETECTOR_SIDE``); 1 for a photo
+        side, but never below the detector's working size (a short side of ``detector_side``); 1 for a photo
         that is not larger."""
         if not self.detect_max_side:
             return 1.0
         short, long = min(image.shape[:2]), max(image.shape[:2])
-        return min(1.0, max(self.detect_max_side / max(long, 1), DETECTOR_SIDE / max(short, 1)))
+        return min(1.0, max(self.detect_max_side / max(long, 1), self.detector_side / max(short, 1)))
 
     def readings(self, image: np.ndarray) -> list[Reading]:
         """The merged readings of every pass, in photo pixels, before grouping."""
@@ -336,7 +339,7 @@ class RapidOcrReader:
         passes = [self._pass(image, shrink)]  # the plain whole-photo pass always runs
         short = min(image.shape[:2])
         if short < self.small_side and self.zoom_small:
-            passes.append(self._pass(image, min(MAX_UPSCALE, ZOOM * DETECTOR_SIDE / max(short, 1))))
+            passes.append(self._pass(image, min(MAX_UPSCALE, ZOOM * self.detector_side / max(short, 1))))
         if self.contrast_pass:
             passes.append(self._pass(equalise(image), shrink))
         quads = [q for pass_quads, _ in passes for q in pass_quads]

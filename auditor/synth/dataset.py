@@ -35,7 +35,7 @@ from auditor.synth.scene import AccentBand, HallStyle
 from auditor.synth.truth import TRUTH_FILE, GeneratorInfo, HallTruth, PhotoTruth, Truth
 from auditor.types import Area, ObjectFact, PhotoFacts
 
-GENERATOR_VERSION = "7"  # bump when the photos a seed gives change
+GENERATOR_VERSION = "7.1"  # bump when the photos (major) or only the truth (minor) a seed gives change
 
 STREETS = ("纸坊街道", "金口街道", "山坡街道", "法泗街道", "乌龙泉街道", "郑店街道", "五里界街道", "安山街道",
            "湖泗街道", "舒安街道", "江夏经济开发区")
