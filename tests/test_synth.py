@@ -706,3 +706,23 @@ def test_a_boost_draws_the_named_violations_more_often_and_leaves_the_rest_alone
 def test_a_boosted_set_says_so_in_its_truth(tmp_path: Path, manual: Manual) -> None:
     truth = generate(tmp_path, manual, halls=1, photos=1, seed=1, violation_rate=0.2, boost={"cup_on_top": 2.0})
     assert truth["generator"]["boost"] == {"cup_on_top": 2.0}
+
+
+def test_a_badge_labelled_in_view_is_worn_in_the_truth(tiny) -> None:
+    """The truth agrees with the labels: a staff member whose badge is labelled in view wears it, even where
+    the counter hides most of the chest (the badge just above its edge), and the rule reads it."""
+    _, truth = tiny
+
+    def inside(point: tuple[float, float], box: list[float]) -> bool:
+        return box[0] <= point[0] <= box[2] and box[1] <= point[1] <= box[3]
+
+    seen = 0
+    for photo in truth["photos"]:
+        badges = [o["box"] for o in photo["facts"]["objects"] if o["name"] == "work_badge"]
+        for person in photo["facts"]["persons"]:
+            if person["role"] != "staff":
+                continue
+            if any(inside(((b[0] + b[2]) / 2, (b[1] + b[3]) / 2), person["box"]) for b in badges):
+                seen += 1
+                assert person["badge"] is True, (photo["file"], person)
+    assert seen >= 4
