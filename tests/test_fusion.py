@@ -94,6 +94,17 @@ def test_the_crop_pass_sees_the_persons_of_every_detector():
     assert hall.handed == [["counter", "person"]], "the hall detector's second look got coco's person"
 
 
+def test_what_only_the_crop_pass_names_also_outvotes_a_coarser_name():
+    # The evaluation device is too small for the hall detector's first pass; its crop pass finds it, and
+    # the COCO "cup" on the same place goes, while a cup elsewhere stays.
+    hall = Fixed("hall", [("counter", (0, 100, 320, 200), 0.9)], {"counter", "evaluation_device", "cup"},
+                 closer=[("evaluation_device", (100, 80, 140, 110), 0.6)])
+    coco = Fixed("coco", [("cup", (102, 82, 141, 111), 0.4), ("cup", (250, 80, 270, 110), 0.6)], {"cup"})
+    found = FusedDetector([("hall", hall), ("coco", coco)]).detect(IMAGE)
+    assert _names(found) == ["counter", "cup", "evaluation_device"]
+    assert float(found[found.data["class_name"] == "cup"].xyxy[0][0]) == 250
+
+
 def _write(path: Path, data) -> Path:
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     return path

@@ -128,12 +128,17 @@ class FusedDetector:
 
     def detect(self, image: np.ndarray) -> sv.Detections:
         first = {name: _first_pass(detector, image) for name, detector in self.members}
-        fused = fuse(first, {name: detector.detectable for name, detector in self.members}, self.prefer)
-        for _, detector in self.members:
+        knows = {name: detector.detectable for name, detector in self.members}
+        rough = fuse(first, knows, self.prefer)
+        # A crop pass looks at the chests and counter tops the fused first pass found; its finds join its own
+        # detector's before the final fusion, so that what it names finely (an evaluation device found only
+        # in a crop) also outvotes another detector's coarser name for the same place (a COCO "cup").
+        found, looked = dict(first), False
+        for name, detector in self.members:
             closer = getattr(detector, "look_closer", None)
             if closer is not None:
-                fused = merge_per_class(fused, closer(image, fused))
-        return fused
+                found[name], looked = merge_per_class(found[name], closer(image, rough)), True
+        return fuse(found, knows, self.prefer) if looked else rough
 
 
 def _first_pass(detector: ObjectDetector, image: np.ndarray) -> sv.Detections:
