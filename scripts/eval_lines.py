@@ -13,7 +13,13 @@ front, a person's clothes, a machine's side, a sign's frame; ``auditor.facts``).
 on synthetic photos and none on real ones, or with ``--detector`` those the audit's own detectors find
 (models/detectors.yaml) on both. "finder_alone" is the line finder without any objects.
 
-    .venv/bin/python scripts/eval_lines.py [--realdev ../shared/realdev] [--synth samples] [--detector] [--json OUT]
+    .venv/bin/python scripts/eval_lines.py [--realdev ../shared/realdev] [--synth samples] [--detector]
+        [--stress ROUNDS] [--json OUT]
+
+``--stress`` adds the floor stress set (``auditor.synth.floor_stress``), drawn on purpose: every kind of tape
+(solid, dashed, yellow/black and red/white stripes) and photos without tape that carry what is no floor
+line (a red mat, an LED strip at a counter's foot, coloured tiles, a red-framed board), each shallow and
+steep; the figures per kind show which the analyzer misses.
 """
 
 from __future__ import annotations
@@ -108,6 +114,42 @@ def synth_rows(folder: Path, finder: FloorLineFinder, detector=None) -> tuple[li
     return rows, distances
 
 
+def stress_rows(rounds: int, finder: FloorLineFinder, detector=None, seed: int = 7000) -> list[dict]:
+    """The floor stress set (``auditor.synth.floor_stress``): every kind of tape and every distractor, shallow
+    and steep, ``rounds`` times with other seeds; rows as ``synth_rows`` gives them, with each photo's kind."""
+    from auditor.synth.areas import CLASSES
+    from auditor.synth.floor_stress import render_case, stress_cases
+
+    rows = []
+    for r in range(rounds):
+        for i, case in enumerate(stress_cases()):
+            image, true_lines, boxes = render_case(case, seed + 100 * r + i)
+            start = time.perf_counter()
+            found = finder.find(image)
+            seconds = time.perf_counter() - start
+            if detector is not None:
+                known, detectable = detector.detect(image), detector.detectable
+            else:
+                known = detections([b for _, b in boxes], [n for n, _ in boxes], [1.0] * len(boxes))
+                detectable = frozenset(CLASSES)
+            colours, facts = audited_colours(case.kind, image, found, known, detectable)
+            rows.append({"photo": f"{r}-{i:02d} {case.kind}{' steep' if case.steep else ''}", "kind": case.kind,
+                         "steep": case.steep, "truth": sorted({c for line in true_lines for c in line.colours}),
+                         "found": colours, "finder_alone": sorted(_reported(found)),
+                         "styles": [line.style for line in facts.floor_lines], "seconds": seconds})
+    return rows
+
+
+def by_kind(rows: list[dict]) -> dict[str, str]:
+    """Per kind of photo: how many were right (colours exactly as true; for a distractor, no line)."""
+    out: dict[str, list[int]] = {}
+    for r in rows:
+        tally = out.setdefault(r["kind"], [0, 0])
+        tally[0] += set(r["truth"]) == set(r["found"])
+        tally[1] += 1
+    return {kind: f"{right}/{total}" for kind, (right, total) in out.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--realdev", type=Path, default=ROOT.parent / "shared" / "realdev")
@@ -115,6 +157,9 @@ def main() -> None:
                                                                     "(default: samples/)")
     parser.add_argument("--detector", action="store_true",
                         help="objects from the audit's detectors (models/detectors.yaml) instead of the truth's")
+    parser.add_argument("--stress", type=int, default=0, metavar="ROUNDS",
+                        help="also the floor stress set drawn on purpose (24 photos a round: every kind of tape "
+                             "and distractor, shallow and steep)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     finder = FloorLineFinder()
@@ -148,6 +193,18 @@ def main() -> None:
                    "seconds_per_photo": round(sum(r["seconds"] for r in rows) / max(len(rows), 1), 3)}
         report[str(folder)] = {**summary, "rows": rows, "distances": distances}
         print(folder, summary)
+    if args.stress:
+        rows = stress_rows(args.stress, finder, detector)
+        for r in rows:
+            mark = "ok" if set(r["truth"]) == set(r["found"]) else "XX"
+            print(f"{mark} {r['photo']:36s} truth={r['truth']} found={r['found']} {r['styles']}")
+        alone = score_colours([{**r, "found": r["finder_alone"]} for r in rows])
+        summary = {**score_colours(rows), "finder_alone": alone, "by_kind": by_kind(rows),
+                   "steep": by_kind([{**r, "kind": "steep"} for r in rows if r["steep"]])["steep"],
+                   "shallow": by_kind([{**r, "kind": "shallow"} for r in rows if not r["steep"]])["shallow"],
+                   "seconds_per_photo": round(sum(r["seconds"] for r in rows) / max(len(rows), 1), 3)}
+        report["stress"] = {**summary, "rows": rows}
+        print("stress", summary)
     if args.json:
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
 

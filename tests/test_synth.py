@@ -726,3 +726,37 @@ def test_a_badge_labelled_in_view_is_worn_in_the_truth(tiny) -> None:
                 seen += 1
                 assert person["badge"] is True, (photo["file"], person)
     assert seen >= 4
+
+
+def test_hazard_tape_is_painted_in_both_colours_and_dashes_leave_floor_between() -> None:
+    from auditor.synth import textures as tx
+
+    floor = np.full((200, 400, 3), 0.5, np.float32)
+    tx.paint_floor_line(floor, 100, 0.2, 1.0, 3.8, 1.0, 0.1, (0.9, 0.75, 0.1), pattern="striped",
+                        second=tx.HAZARD_BLACK)
+    row = floor[100, 40:360]
+    yellow = (row[:, 0] > 0.8).mean()
+    black = (row.max(axis=1) < 0.15).mean()
+    assert 0.3 < yellow < 0.7 and 0.3 < black < 0.7, (yellow, black)
+    dashed = np.full((200, 400, 3), 0.5, np.float32)
+    tx.paint_floor_line(dashed, 100, 0.2, 1.0, 3.8, 1.0, 0.1, (0.9, 0.75, 0.1), pattern="dashed")
+    painted = (dashed[100, 40:360, 0] > 0.8).mean()
+    assert 0.3 < painted < 0.7, painted
+    solid = np.full((200, 400, 3), 0.5, np.float32)
+    tx.paint_floor_line(solid, 100, 0.2, 1.0, 3.8, 1.0, 0.1, (0.9, 0.75, 0.1))
+    assert (solid[100, 40:360, 0] > 0.8).all()
+
+
+def test_the_floor_stress_set_has_every_kind_and_its_truth() -> None:
+    from auditor.synth.floor_stress import DISTRACTORS, render_case, stress_cases
+
+    cases = stress_cases()
+    assert {c.distractor for c in cases if c.distractor} == set(DISTRACTORS)
+    assert {c.pattern for c in cases if c.pattern} == {"solid", "dashed", "striped"}
+    assert {c.steep for c in cases} == {True, False}
+    hazard = next(c for c in cases if c.colours == ("red", "white") and c.steep)
+    image, lines, _ = render_case(hazard, 7015)
+    assert image.shape == (720, 960, 3) and lines and set(lines[0].colours) == {"red", "white"}
+    mat = next(c for c in cases if c.distractor == "red_mat")
+    _, lines, _ = render_case(mat, 7016)
+    assert lines == []

@@ -212,12 +212,18 @@ class Shot:
         self.custom((x, y, 1.0), draw)
 
     def floor_line(self, start: tuple[float, float], end: tuple[float, float], colour: str, rgb: Colour,
-                   width_m: float = 0.1, distance_m: float | None = None) -> None:
-        """Paint a line on the floor (metres; y from the camera's foot), a little worn as tape gets."""
+                   width_m: float = 0.1, distance_m: float | None = None, pattern: tx.TapePattern = "solid",
+                   second: tuple[str, Colour] | None = None) -> None:
+        """Paint a line on the floor (metres; y from the camera's foot), a little worn as tape gets.
+        ``pattern`` and ``second`` (its name and colour): dashed tape, or hazard stripes of two colours."""
+        if pattern == "striped" and second is None:
+            second = ("black", tx.HAZARD_BLACK)
         wear = float(self.rng.uniform(0.0, 0.12))
         tx.paint_floor_line(self.floor, FLOOR_PX_PER_M, start[0] + self.room_width / 2, start[1],
-                            end[0] + self.room_width / 2, end[1], width_m, rgb, wear, self.rng)
-        self.floor_lines.append(FloorLineTruth(start, end, (colour,), distance_m))
+                            end[0] + self.room_width / 2, end[1], width_m, rgb, wear, self.rng, pattern=pattern,
+                            second=second[1] if second else None)
+        colours = (colour, second[0]) if pattern == "striped" and second else (colour,)
+        self.floor_lines.append(FloorLineTruth(start, end, colours, distance_m))
 
     # -- rendering ------------------------------------------------------------------------------------------
     def _room(self, floor: bool = True) -> int:

@@ -148,9 +148,18 @@ def surface(colour: Colour, width_px: int, height_px: int, rng: np.random.Genera
     return np.clip(img, 0, 1)
 
 
+# How a floor tape is patterned: one colour throughout, dashes with floor between them, or hazard stripes
+# (two colours in bands at 45 degrees across the tape).
+TapePattern = Literal["solid", "dashed", "striped"]
+HAZARD_BLACK: Colour = (0.05, 0.05, 0.05)
+
+
 def paint_floor_line(texture: np.ndarray, px_per_m: int, x0_m: float, y0_m: float, x1_m: float, y1_m: float,
-                     width_m: float, colour: Colour, wear: float = 0.0, rng: np.random.Generator | None = None) -> None:
-    """Paint a tape or paint line in floor metres (texture rows run from the far edge)."""
+                     width_m: float, colour: Colour, wear: float = 0.0, rng: np.random.Generator | None = None,
+                     pattern: TapePattern = "solid", second: Colour | None = None, period_m: float = 0.0) -> None:
+    """Paint a tape or paint line in floor metres (texture rows run from the far edge). ``pattern``: dashed
+    (dashes and gaps of ``period_m / 2``) or striped (``colour`` and ``second`` in bands ``period_m / 2``
+    wide at 45 degrees); the period defaults to 6 tape widths for dashes and 2 for stripes."""
     h = texture.shape[0]
 
     # Coverage from each pixel centre's distance to the tape's centre line, so the tape is exactly width_m
@@ -171,10 +180,34 @@ def paint_floor_line(texture: np.ndarray, px_per_m: int, x0_m: float, y0_m: floa
     t = np.clip(rel_x * along[0] + rel_y * along[1], 0, length)
     distance = np.hypot(rel_x - t * along[0], rel_y - t * along[1])
     layer[lo[1]:hi[1], lo[0]:hi[0]] = np.clip(half - distance + 0.5, 0.0, 1.0)
+    paint: np.ndarray | Colour = colour
+    if pattern != "solid":
+        period = (period_m or width_m * (6 if pattern == "dashed" else 2)) * px_per_m
+        if pattern == "dashed":
+            layer[lo[1]:hi[1], lo[0]:hi[0]] *= (t % period) < period / 2
+        else:
+            across = rel_x * -along[1] + rel_y * along[0]
+            first = (((t + across) / (period / 2)).astype(int) % 2 == 0)[..., None]
+            bands = np.zeros((*texture.shape[:2], 3), np.float32)
+            bands[lo[1]:hi[1], lo[0]:hi[0]] = np.where(first, np.asarray(colour, np.float32),
+                                                       np.asarray(second or HAZARD_BLACK, np.float32))
+            paint = bands
     if wear > 0 and rng is not None:
         holes = cv2.resize(rng.uniform(0, 1, (max(h // 6, 2), max(texture.shape[1] // 6, 2))).astype(np.float32),
                            (texture.shape[1], h), interpolation=cv2.INTER_NEAREST)
         layer *= holes > wear
+    layer = cv2.GaussianBlur(layer, (3, 3), 0.7)[..., None]
+    texture[:] = texture * (1 - layer) + np.asarray(paint, np.float32) * layer
+
+
+def paint_floor_patch(texture: np.ndarray, px_per_m: int, x0_m: float, y0_m: float, x1_m: float, y1_m: float,
+                      colour: Colour) -> None:
+    """Paint a rectangle of the floor (a mat, an inlaid tile) in floor metres, its edges softened by a pixel."""
+    h = texture.shape[0]
+    layer = np.zeros(texture.shape[:2], np.float32)
+    cols = np.clip(np.round(np.array([x0_m, x1_m]) * px_per_m).astype(int), 0, texture.shape[1])
+    rows = np.clip(np.round(h - np.array([y1_m, y0_m]) * px_per_m).astype(int), 0, h)
+    layer[rows[0]:rows[1], cols[0]:cols[1]] = 1.0
     layer = cv2.GaussianBlur(layer, (3, 3), 0.7)[..., None]
     texture[:] = texture * (1 - layer) + np.asarray(colour, np.float32) * layer
 
