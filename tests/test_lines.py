@@ -297,3 +297,17 @@ def test_a_position_mark_hugging_a_machine_gives_its_front_side() -> None:
     assert len(fronts) == 1
     (x1, _), (x2, _) = fronts[0]
     assert abs(min(x1, x2) - 400) < 20 and abs(max(x1, x2) - 620) < 20
+
+
+@pytest.mark.skipif(__import__("auditor.fonts", fromlist=["cjk_font_path"]).cjk_font_path() is None,
+                    reason="the generated hall needs the CJK font that `make setup` installs")
+def test_tape_seen_looking_down_steeply_is_found_above_the_usual_floor_row() -> None:
+    """Looking 25-40 degrees down, tape 2-3 m ahead shows in the photo's middle, above the row where near
+    floor usually begins; the horizon (above the photo) says the floor begins higher."""
+    from auditor.synth.floor_stress import render_case, stress_cases
+
+    case = next(c for c in stress_cases() if c.steep and c.colours == ("yellow",) and c.pattern == "solid")
+    image, truth, _ = render_case(case, 7008)
+    assert truth and max(max(p[1] for p in line.points) for line in truth) < 0.6 * image.shape[0]
+    found = FloorLineFinder().find(image)
+    assert any("yellow" in colours for colours in found.data["colours"])

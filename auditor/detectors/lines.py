@@ -8,7 +8,9 @@ split into its straight sides by peeling off one Hough segment at a time.
 Saturated colour is everywhere in a photo (bus paint, brick, LED strips, signs), so every band must also
 look like something lying *on the floor*:
 - it reaches below 60% of the photo's height: from standing height, floor that shows higher up is metres
-  away, where tape is a sliver, and what is coloured there is mostly counters, walls and furniture;
+  away, where tape is a sliver, and what is coloured there is mostly counters, walls and furniture. Where
+  the camera looks down steeply (the horizon, from the floor's receding lines, at the photo's top or above),
+  near floor begins higher, and an unmistakable band there counts too (``_FloorReach``);
 - the strips beside it, on both sides, are one and the same surface (tape on a floor has floor on both
   sides; an LED strip at a counter's foot or a rail in front of a wall has two different surfaces);
 - that surface is like the floor at the bottom of the photo, and the band's colour is not the floor's own;
@@ -32,6 +34,7 @@ from scipy.special import erf
 
 from auditor.detectors.base import as_bgr, detections
 from auditor.detectors.colour import COLOUR_CODE, pixel_colour_codes
+from auditor.detectors.floor_scale import horizon_row
 
 # Floor markings use strong colours; white and grey are left out as line colours because bright tiles and
 # reflections would be read as lines (white still counts as the second colour of red/white hazard tape).
@@ -47,6 +50,25 @@ _FAMILY = {
 }
 # Work at most this many pixels on the long side: thresholds are set for it, and big photos get no better.
 _WORK_SIDE = 1000
+# How far away floor tape is still read (metres), and the camera it is seen with: a phone's main camera
+# (focal length about 0.73 of the photo's width) at an inspector's eye height. Tape lies on the floor, so it
+# shows at least FOCAL x EYE / FARTHEST below the horizon: 0.18 of the photo's width. With the camera
+# pitched 10 degrees down that is the "60% of the photo's height" every band must reach below; looking
+# down steeply the horizon leaves the photo and near floor fills all of it.
+FARTHEST_TAPE_M = 6.0
+PHONE_FOCAL_SHARE = 0.73
+EYE_HEIGHT_M = 1.5
+# A standing inspector photographs the floor ahead, never straight down: a horizon that puts the camera more
+# than this far down is a vanishing point of something else (a gate's or a cupboard's edges seen from below).
+STEEPEST_PITCH_DEG = 45.0
+# Only a camera looking down steeply (about 20 degrees or more: the horizon in the photo's top tenth or above
+# it) moves where near floor begins; at the usual pitch the usual row holds, so that a coloured stripe on a
+# counter front just above it stays out.
+STEEP_HORIZON_SHARE = 0.1
+# A band above where near floor usually begins, admitted only by the horizon, must be unmistakable tape:
+# this confidence at least (vivid, crisp, on one even floor). In the real photos the bands that the horizon
+# alone would have admitted reached 0.49-0.88; the stress set's tapes seen steeply, 1.0.
+SURE_ABOVE_USUAL_REACH = 0.9
 
 
 @dataclass(frozen=True)
@@ -73,6 +95,30 @@ class _Band:
         half = self.thickness / 2
         c1, c2 = np.asarray(self.p1) + n * offset, np.asarray(self.p2) + n * offset
         return np.array([c1 + n * half, c2 + n * half, c2 - n * half, c1 - n * half], dtype=np.float32)
+
+
+class _FloorReach:
+    """Where near floor begins in a photo: the row a floor line must reach below. Usually ``usual_row`` (the
+    finder's ``floor_from`` share of the height, right for a photo taken about level); where the horizon,
+    found from the floor's receding lines, says the camera looks down steeply (STEEP_HORIZON_SHARE), near
+    floor begins higher (FARTHEST_TAPE_M). The horizon is looked for once, and only when a sure band is on
+    the floor but for its height in the photo."""
+
+    def __init__(self, image: np.ndarray, scale: float, usual_row: float, width: int):
+        self.image, self.scale, self.usual_row, self.width = image, scale, usual_row, width
+        self._row: float | None = None
+
+    def floor_row_at_most(self) -> float:
+        if self._row is None:
+            horizon = horizon_row(self.image)
+            focal = PHONE_FOCAL_SHARE * self.width
+            height = self.image.shape[0] * self.scale
+            steepest = height / 2 - focal * np.tan(np.radians(STEEPEST_PITCH_DEG))
+            if horizon is None or not steepest <= horizon * self.scale <= STEEP_HORIZON_SHARE * height:
+                self._row = self.usual_row
+            else:
+                self._row = min(self.usual_row, horizon * self.scale + focal * EYE_HEIGHT_M / FARTHEST_TAPE_M)
+        return self._row
 
 
 def _band_of(points: np.ndarray) -> _Band:
@@ -118,12 +164,13 @@ class FloorLineFinder:
         lab = cv2.cvtColor(work, cv2.COLOR_BGR2Lab).astype(np.float32)
         codes = pixel_colour_codes(hsv)
         floor = _floor_reference(lab)
+        reach = _FloorReach(image, scale, self.floor_from * h, w)
         found: list[tuple[_Band, tuple[str, ...], str, float]] = []  # band, colours, style, confidence
         for colour in MARKING_COLOURS:
             mask = np.isin(codes, [COLOUR_CODE[c] for c in _FAMILY[colour]]).astype(np.uint8) * 255
             mask[: int(h * 0.2)] = 0  # ceilings, signs and lamps: never floor
             for band in self._bands(mask, w):
-                verdict = self._on_floor(band, lab, floor, h)
+                verdict = self._on_floor(band, lab, floor, reach)
                 if verdict is None:
                     continue
                 found.append((band, *_colours_and_style(band, codes), verdict))
@@ -219,10 +266,8 @@ class FloorLineFinder:
                 yield _Band(band.p1, band.p2, band.thickness, refitted=True)
 
     # -- is it on the floor? --------------------------------------------------------------------------------
-    def _on_floor(self, band: _Band, lab: np.ndarray, floor: np.ndarray, height: int) -> float | None:
+    def _on_floor(self, band: _Band, lab: np.ndarray, floor: np.ndarray, reach: _FloorReach) -> float | None:
         """A confidence (0-1) that the band is a line on the floor, or None when it is not one."""
-        if max(band.p1[1], band.p2[1]) < self.floor_from * height:
-            return None
         # Strips beside the band, on each side, one to three band widths away.
         gap = max(band.thickness, 3.0)
         strips = [_mean_lab(lab, band, offset=sign * (band.thickness / 2 + gap * 1.5), half=gap / 2)
@@ -244,7 +289,12 @@ class FloorLineFinder:
             return None
         if band.refitted and _chroma(inside) < VIVID_TAPE_CHROMA:
             return None
-        return float(np.clip(0.5 + (contrast - 18) / 60 - same_surface / 80, 0.05, 1.0))
+        confidence = float(np.clip(0.5 + (contrast - 18) / 60 - same_surface / 80, 0.05, 1.0))
+        # Last, as it may look for the horizon: whether the band reaches down to near floor.
+        lowest = max(band.p1[1], band.p2[1])
+        if lowest < reach.usual_row and (confidence < SURE_ABOVE_USUAL_REACH or lowest < reach.floor_row_at_most()):
+            return None
+        return confidence
 
 
 def _core_of_stripe(along: np.ndarray, across: np.ndarray, stripe: np.ndarray) -> np.ndarray:
