@@ -311,3 +311,26 @@ def test_tape_seen_looking_down_steeply_is_found_above_the_usual_floor_row() -> 
     assert truth and max(max(p[1] for p in line.points) for line in truth) < 0.6 * image.shape[0]
     found = FloorLineFinder().find(image)
     assert any("yellow" in colours for colours in found.data["colours"])
+
+
+@pytest.mark.skipif(__import__("auditor.fonts", fromlist=["cjk_font_path"]).cjk_font_path() is None,
+                    reason="the generated hall needs the CJK font that `make setup` installs")
+def test_dashed_tape_far_away_is_one_dashed_line_of_its_own_colour() -> None:
+    """Seen a few metres away each dash is shorter than a line and the gaps wider than the mask's closing:
+    the dashes chain into one band, and the light floor between them is no white stripe."""
+    from auditor.synth.floor_stress import render_case, stress_cases
+
+    case = next(c for c in stress_cases() if not c.steep and c.pattern == "dashed" and c.colours == ("yellow",))
+    image, truth, _ = render_case(case, 7004)
+    assert truth
+    found = FloorLineFinder().find(image)
+    assert {tuple(c) for c in found.data["colours"]} == {("yellow",)}
+    assert "dashed" in list(found.data["style"])
+
+
+def test_a_row_of_dots_or_a_lone_dash_is_no_dashed_line() -> None:
+    floor = np.full((720, 960, 3), 150, np.uint8)
+    for x in range(100, 800, 60):  # round dots in a row: not elongated, so no dashes
+        cv2.circle(floor, (x, 600), 8, (0, 200, 230), -1)
+    cv2.line(floor, (300, 500), (330, 500), (0, 200, 230), 6)  # one lone dash
+    assert len(FloorLineFinder().find(floor)) == 0

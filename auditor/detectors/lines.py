@@ -80,6 +80,8 @@ class _Band:
     thickness: float
     # Fitted to the tape's own pixels of a peeled stripe, after the whole stripe was no line (_peel).
     refitted: bool = False
+    # Made of dashes chained along one axis (_dashed_lines): what lies between them may be floor.
+    dashed: bool = False
 
     @property
     def length(self) -> float:
@@ -173,7 +175,10 @@ class FloorLineFinder:
                 verdict = self._on_floor(band, lab, floor, reach)
                 if verdict is None:
                     continue
-                found.append((band, *_colours_and_style(band, codes), verdict))
+                colours, style = _colours_and_style(band, codes)
+                if band.dashed and style == "striped" and _gaps_are_floor(band, codes, lab, colours[0]):
+                    colours, style = colours[:1], "dashed"  # floor between dashes, not a hazard tape's stripes
+                found.append((band, colours, style, verdict))
         found = _join_broken(_drop_duplicates(found), w)
 
         boxes, names, confidences, colour_col, points, lengths, styles, thick = ([] for _ in range(8))
@@ -203,9 +208,13 @@ class FloorLineFinder:
         mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (close, close)))
         count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
         min_length = self.min_length_frac * width
+        short: list[_Band] = []
         for label in range(1, count):
             x, y, bw, bh, area = stats[label]
             if max(bw, bh) < min_length:
+                if max(bw, bh) >= DASH_LEAST_FRAC * width:
+                    ys, xs = np.nonzero(labels[y:y + bh, x:x + bw] == label)
+                    short.append(_band_of(np.column_stack([xs + x, ys + y]).astype(np.float32)))
                 continue
             ys, xs = np.nonzero(labels[y:y + bh, x:x + bw] == label)
             pixels = np.column_stack([xs + x, ys + y]).astype(np.float32)
@@ -217,6 +226,7 @@ class FloorLineFinder:
             if area < 3 * min_length:
                 continue
             yield from self._peel(labels[y:y + bh, x:x + bw] == label, (x, y), width)
+        yield from (band for band in _dashed_lines(short) if self._is_line(band, width))
 
     def _is_line(self, band: _Band, width: int) -> bool:
         return (band.length >= self.min_length_frac * width and band.thickness <= self.max_thickness_frac * width
@@ -448,6 +458,81 @@ def _drop_duplicates(found: list) -> list:
 # Pieces of one line broken by wear or by something standing on it join when the gap between them is at most
 # this share of the photo's width (and they run on, one after the other, in the same colours).
 JOIN_GAP_FRAC = 0.04
+
+
+# Dashed tape: each dash is a short thin bar, shorter than a line, and seen a few metres away the gaps are
+# wider than the mask's closing joins. Bars this long at least (share of the photo's width), elongated at
+# least DASH_ELONGATION, that follow one another on one axis, each gap at most DASH_GAP times the longer
+# dash's length, make one dashed band of at least DASH_COUNT dashes.
+DASH_LEAST_FRAC = 0.012
+DASH_ELONGATION = 2.5
+DASH_GAP = 2.5
+DASH_COUNT = 3
+# Between the dashes of dashed tape lies the floor: at most this far in colour from the floor beside the band.
+DASH_GAP_FLOOR_DELTA_E = 12.0
+
+
+def _dashed_lines(bars: list[_Band]) -> list[_Band]:
+    """The dashed bands that short bars make: chains of collinear dashes, each as one band over them all."""
+    dashes = [b for b in bars if b.length / b.thickness >= DASH_ELONGATION]
+    if len(dashes) < DASH_COUNT:
+        return []
+    # Link each pair of dashes that continue one another; a chain is a connected group of links.
+    group = list(range(len(dashes)))
+
+    def root(i: int) -> int:
+        while group[i] != i:
+            group[i] = group[group[i]]
+            i = group[i]
+        return i
+
+    for i, a in enumerate(dashes):
+        for j in range(i + 1, len(dashes)):
+            if _dash_follows(a, dashes[j]):
+                group[root(i)] = root(j)
+    chains: dict[int, list[_Band]] = {}
+    for i, dash in enumerate(dashes):
+        chains.setdefault(root(i), []).append(dash)
+    out = []
+    for chain in chains.values():
+        if len(chain) < DASH_COUNT:
+            continue
+        ends = np.array([p for dash in chain for p in (dash.p1, dash.p2)], dtype=np.float32)
+        axis = _band_of(ends)
+        out.append(_Band(axis.p1, axis.p2, float(np.median([dash.thickness for dash in chain])), dashed=True))
+    return out
+
+
+def _gaps_are_floor(band: _Band, codes: np.ndarray, lab: np.ndarray, main: str) -> bool:
+    """Whether what lies between a dashed band's dashes is the floor beside the band (dashed tape on a light
+    floor) rather than stripes of the tape's own (a red/white hazard tape seen far away)."""
+    d, _ = band.unit()
+    steps = np.arange(max(int(band.length), 2))
+    xs = np.clip(np.round(band.p1[0] + d[0] * steps).astype(int), 0, codes.shape[1] - 1)
+    ys = np.clip(np.round(band.p1[1] + d[1] * steps).astype(int), 0, codes.shape[0] - 1)
+    gaps = ~np.isin(codes[ys, xs], [COLOUR_CODE[c] for c in _FAMILY[main]])
+    gap = gaps.sum()
+    if gap < 3:
+        return False
+    gap_colour = np.median(lab[ys[gaps], xs[gaps]], axis=0)
+    offset = band.thickness / 2 + max(band.thickness, 3.0) * 1.5
+    sides = [_mean_lab(lab, band, offset=sign * offset, half=max(band.thickness, 3.0) / 2) for sign in (-1, 1)]
+    return any(side is not None and _delta_e(gap_colour, side) < DASH_GAP_FLOOR_DELTA_E for side in sides)
+
+
+def _dash_follows(a: _Band, b: _Band) -> bool:
+    """Whether dash ``b`` continues dash ``a`` along one axis: the same direction (within 8 degrees), b's
+    middle on a's axis (no further across than a dash is thick), and the gap at most DASH_GAP dashes long."""
+    d, n = a.unit()
+    d_b, _ = b.unit()
+    if abs(float(d[0] * d_b[1] - d[1] * d_b[0])) > np.sin(np.radians(8.0)):
+        return False
+    mid_a = (np.asarray(a.p1) + np.asarray(a.p2)) / 2
+    mid_b = (np.asarray(b.p1) + np.asarray(b.p2)) / 2
+    if abs(float((mid_b - mid_a) @ n)) > max(a.thickness, b.thickness):
+        return False
+    gap = abs(float((mid_b - mid_a) @ d)) - (a.length + b.length) / 2
+    return gap <= DASH_GAP * max(a.length, b.length)
 
 
 def _join_broken(found: list, width: int) -> list:
