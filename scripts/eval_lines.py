@@ -46,6 +46,11 @@ def _reported(found) -> set[str]:
     return {c for colours in found.data.get("colours", []) for c in colours}
 
 
+def _right(row: dict) -> bool:
+    """The photo's colours as reported equal the labelled set (for a photo without lines: none reported)."""
+    return set(row["truth"]) == set(row["found"])
+
+
 def score_colours(rows: list[dict]) -> dict:
     with_lines = [r for r in rows if r["truth"]]
     without = [r for r in rows if not r["truth"]]
@@ -145,7 +150,7 @@ def by_kind(rows: list[dict]) -> dict[str, str]:
     out: dict[str, list[int]] = {}
     for r in rows:
         tally = out.setdefault(r["kind"], [0, 0])
-        tally[0] += set(r["truth"]) == set(r["found"])
+        tally[0] += _right(r)
         tally[1] += 1
     return {kind: f"{right}/{total}" for kind, (right, total) in out.items()}
 
@@ -196,8 +201,7 @@ def main() -> None:
     if args.stress:
         rows = stress_rows(args.stress, finder, detector)
         for r in rows:
-            mark = "ok" if set(r["truth"]) == set(r["found"]) else "XX"
-            print(f"{mark} {r['photo']:36s} truth={r['truth']} found={r['found']} {r['styles']}")
+            print(f"{'ok' if _right(r) else 'XX'} {r['photo']:36s} truth={r['truth']} found={r['found']} {r['styles']}")
         alone = score_colours([{**r, "found": r["finder_alone"]} for r in rows])
         summary = {**score_colours(rows), "finder_alone": alone, "by_kind": by_kind(rows),
                    "steep": by_kind([{**r, "kind": "steep"} for r in rows if r["steep"]])["steep"],

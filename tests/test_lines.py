@@ -311,13 +311,17 @@ def test_tape_seen_looking_down_steeply_is_found_above_the_usual_floor_row() -> 
     assert truth and max(max(p[1] for p in line.points) for line in truth) < 0.6 * image.shape[0]
     found = FloorLineFinder().find(image)
     assert any("yellow" in colours for colours in found.data["colours"])
+    # The same view held upright: a phone's focal length is a share of its long side, not of the width.
+    upright = np.ascontiguousarray(image[:, 210:750])
+    assert any("yellow" in colours for colours in FloorLineFinder().find(upright).data["colours"])
 
 
 @pytest.mark.skipif(__import__("auditor.fonts", fromlist=["cjk_font_path"]).cjk_font_path() is None,
                     reason="the generated hall needs the CJK font that `make setup` installs")
 def test_dashed_tape_far_away_is_one_dashed_line_of_its_own_colour() -> None:
     """Seen a few metres away each dash is shorter than a line and the gaps wider than the mask's closing:
-    the dashes chain into one band, and the light floor between them is no white stripe."""
+    the dashes chain into one band, and the light floor between them is no white stripe. (Near the camera,
+    where the mask's closing joins the dashes, the tape's end may come out as a second, solid piece.)"""
     from auditor.synth.floor_stress import render_case, stress_cases
 
     case = next(c for c in stress_cases() if not c.steep and c.pattern == "dashed" and c.colours == ("yellow",))

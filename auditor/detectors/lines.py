@@ -51,8 +51,8 @@ _FAMILY = {
 # Work at most this many pixels on the long side: thresholds are set for it, and big photos get no better.
 _WORK_SIDE = 1000
 # How far away floor tape is still read (metres), and the camera it is seen with: a phone's main camera
-# (focal length about 0.73 of the photo's width) at an inspector's eye height. Tape lies on the floor, so it
-# shows at least FOCAL x EYE / FARTHEST below the horizon: 0.18 of the photo's width. With the camera
+# (focal length about 0.73 of the photo's long side) at an inspector's eye height. Tape lies on the floor, so
+# it shows at least FOCAL x EYE / FARTHEST below the horizon: 0.18 of the photo's long side. With the camera
 # pitched 10 degrees down that is the "60% of the photo's height" every band must reach below; looking
 # down steeply the horizon leaves the photo and near floor fills all of it.
 FARTHEST_TAPE_M = 6.0
@@ -104,22 +104,26 @@ class _FloorReach:
     finder's ``floor_from`` share of the height, right for a photo taken about level); where the horizon,
     found from the floor's receding lines, says the camera looks down steeply (STEEP_HORIZON_SHARE), near
     floor begins higher (FARTHEST_TAPE_M). The horizon is looked for once, and only when a sure band is on
-    the floor but for its height in the photo."""
+    the floor but for its height in the photo. Rows are the work image's."""
 
-    def __init__(self, image: np.ndarray, scale: float, usual_row: float, width: int):
-        self.image, self.scale, self.usual_row, self.width = image, scale, usual_row, width
+    def __init__(self, work: np.ndarray, usual_row: float):
+        self.work, self.usual_row = work, usual_row
+        height, width = work.shape[:2]
+        self.focal = PHONE_FOCAL_SHARE * max(height, width)  # a phone's focal length is a share of its long side
+        self.near = self.focal * EYE_HEIGHT_M / FARTHEST_TAPE_M
+        self.steepest = height / 2 - self.focal * np.tan(np.radians(STEEPEST_PITCH_DEG))
+        # No horizon can put near floor above this row: a band above it is no floor line, horizon or not.
+        self.highest_row = min(usual_row, max(self.steepest + self.near, 0.0))
         self._row: float | None = None
 
     def floor_row_at_most(self) -> float:
         if self._row is None:
-            horizon = horizon_row(self.image)
-            focal = PHONE_FOCAL_SHARE * self.width
-            height = self.image.shape[0] * self.scale
-            steepest = height / 2 - focal * np.tan(np.radians(STEEPEST_PITCH_DEG))
-            if horizon is None or not steepest <= horizon * self.scale <= STEEP_HORIZON_SHARE * height:
+            horizon = horizon_row(self.work)  # the work image is within horizon_row's own working size
+            height = self.work.shape[0]
+            if horizon is None or not self.steepest <= horizon <= STEEP_HORIZON_SHARE * height:
                 self._row = self.usual_row
             else:
-                self._row = min(self.usual_row, horizon * self.scale + focal * EYE_HEIGHT_M / FARTHEST_TAPE_M)
+                self._row = min(self.usual_row, horizon + self.near)
         return self._row
 
 
@@ -166,7 +170,7 @@ class FloorLineFinder:
         lab = cv2.cvtColor(work, cv2.COLOR_BGR2Lab).astype(np.float32)
         codes = pixel_colour_codes(hsv)
         floor = _floor_reference(lab)
-        reach = _FloorReach(image, scale, self.floor_from * h, w)
+        reach = _FloorReach(work, self.floor_from * h)
         found: list[tuple[_Band, tuple[str, ...], str, float]] = []  # band, colours, style, confidence
         for colour in MARKING_COLOURS:
             mask = np.isin(codes, [COLOUR_CODE[c] for c in _FAMILY[colour]]).astype(np.uint8) * 255
@@ -278,6 +282,9 @@ class FloorLineFinder:
     # -- is it on the floor? --------------------------------------------------------------------------------
     def _on_floor(self, band: _Band, lab: np.ndarray, floor: np.ndarray, reach: _FloorReach) -> float | None:
         """A confidence (0-1) that the band is a line on the floor, or None when it is not one."""
+        lowest = max(band.p1[1], band.p2[1])
+        if lowest < reach.highest_row:
+            return None
         # Strips beside the band, on each side, one to three band widths away.
         gap = max(band.thickness, 3.0)
         strips = [_mean_lab(lab, band, offset=sign * (band.thickness / 2 + gap * 1.5), half=gap / 2)
@@ -301,7 +308,6 @@ class FloorLineFinder:
             return None
         confidence = float(np.clip(0.5 + (contrast - 18) / 60 - same_surface / 80, 0.05, 1.0))
         # Last, as it may look for the horizon: whether the band reaches down to near floor.
-        lowest = max(band.p1[1], band.p2[1])
         if lowest < reach.usual_row and (confidence < SURE_ABOVE_USUAL_REACH or lowest < reach.floor_row_at_most()):
             return None
         return confidence
@@ -410,6 +416,15 @@ def _chroma(lab_colour: np.ndarray) -> float:
     return float(np.hypot(lab_colour[1] - 128, lab_colour[2] - 128))
 
 
+def _along_axis(band: _Band, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Pixel columns and rows one pixel apart along the band's axis, inside an image of ``shape``."""
+    d, _ = band.unit()
+    steps = np.arange(max(int(band.length), 2))
+    xs = np.clip(np.round(band.p1[0] + d[0] * steps).astype(int), 0, shape[1] - 1)
+    ys = np.clip(np.round(band.p1[1] + d[1] * steps).astype(int), 0, shape[0] - 1)
+    return xs, ys
+
+
 def _colours_and_style(band: _Band, codes: np.ndarray) -> tuple[tuple[str, ...], str]:
     """The band's colours (its marking colour first; hazard tape has two) and its style along the axis."""
     mask = np.zeros(codes.shape, np.uint8)
@@ -423,10 +438,7 @@ def _colours_and_style(band: _Band, codes: np.ndarray) -> tuple[tuple[str, ...],
     if main == "orange" and chromatic["yellow"] > 0.5 * chromatic["orange"]:
         main = "yellow"
     # Sample along the axis: each step is marking colour, black, white or something else (the floor).
-    d, _ = band.unit()
-    steps = max(int(band.length), 2)
-    xs = np.clip(np.round(band.p1[0] + d[0] * np.arange(steps)).astype(int), 0, codes.shape[1] - 1)
-    ys = np.clip(np.round(band.p1[1] + d[1] * np.arange(steps)).astype(int), 0, codes.shape[0] - 1)
+    xs, ys = _along_axis(band, codes.shape)
     along = codes[ys, xs]
     family = [COLOUR_CODE[c] for c in _FAMILY[main]]
     kind = np.where(np.isin(along, family), 1, np.where(along == COLOUR_CODE["black"], 2,
@@ -506,10 +518,7 @@ def _dashed_lines(bars: list[_Band]) -> list[_Band]:
 def _gaps_are_floor(band: _Band, codes: np.ndarray, lab: np.ndarray, main: str) -> bool:
     """Whether what lies between a dashed band's dashes is the floor beside the band (dashed tape on a light
     floor) rather than stripes of the tape's own (a red/white hazard tape seen far away)."""
-    d, _ = band.unit()
-    steps = np.arange(max(int(band.length), 2))
-    xs = np.clip(np.round(band.p1[0] + d[0] * steps).astype(int), 0, codes.shape[1] - 1)
-    ys = np.clip(np.round(band.p1[1] + d[1] * steps).astype(int), 0, codes.shape[0] - 1)
+    xs, ys = _along_axis(band, codes.shape)
     gaps = ~np.isin(codes[ys, xs], [COLOUR_CODE[c] for c in _FAMILY[main]])
     gap = gaps.sum()
     if gap < 3:

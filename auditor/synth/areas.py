@@ -42,7 +42,8 @@ CLUTTER_VIOLATIONS = (
 class Dice:
     """Decides each violation of a photo: ``rate`` (the hall's) times the violation's own weight, times its
     ``boost`` where a training set asks for more of it (rare clutter classes). One draw per call whatever
-    the boost, so the rest of a seed's photo is the same with or without one."""
+    the boost, so a seed draws every photo the same without a boost (a boosted hit then places its item
+    and changes what comes after it in that photo)."""
 
     rng: np.random.Generator
     rate: float

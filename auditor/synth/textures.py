@@ -187,7 +187,7 @@ def paint_floor_line(texture: np.ndarray, px_per_m: int, x0_m: float, y0_m: floa
             layer[lo[1]:hi[1], lo[0]:hi[0]] *= (t % period) < period / 2
         else:
             across = rel_x * -along[1] + rel_y * along[0]
-            first = (((t + across) / (period / 2)).astype(int) % 2 == 0)[..., None]
+            first = (np.floor((t + across) / (period / 2)).astype(int) % 2 == 0)[..., None]
             bands = np.zeros((*texture.shape[:2], 3), np.float32)
             bands[lo[1]:hi[1], lo[0]:hi[0]] = np.where(first, np.asarray(colour, np.float32),
                                                        np.asarray(second or HAZARD_BLACK, np.float32))
