@@ -184,7 +184,7 @@ def main() -> None:
                         help="violation rate of the training halls (above the audits' usual 0.3, so rare clutter "
                              "classes appear more often)")
     parser.add_argument("--balance-halls", type=int, default=24,
-                        help="extra training halls (seed %d) that draw rare clutter more often (0: none)" % BALANCE_SEED)
+                        help=f"extra training halls (seed {BALANCE_SEED}) that draw rare clutter more often (0: none)")
     parser.add_argument("--balance-boost", type=float, default=3.0,
                         help="how much more often the balance halls draw each clutter violation")
     parser.add_argument("--crops-per-photo", type=int, default=2)
