@@ -140,7 +140,7 @@ def test_every_pass_is_read_in_one_call_and_a_large_photo_from_full_size_crops(m
     seen: list[tuple[int, int]] = []
     calls: list[list[np.ndarray]] = []
 
-    def detect(image: np.ndarray, threads: int = 2) -> np.ndarray:
+    def detect(image: np.ndarray, threads: int = 2, side: int = ocr.DETECTOR_SIDE) -> np.ndarray:
         seen.append(image.shape[:2])
         h, w = image.shape[:2]  # one text line in the same place of the photo at any scale
         return _quad(0.25 * w, 0.5 * h, 0.2 * w, 0.04 * h)[None]
@@ -286,7 +286,7 @@ def test_reader_reads_a_12_megapixel_photo_detected_at_1280_px(monkeypatch) -> N
     ImageDraw.Draw(scene).text((x, y), "出件窗口", fill=(255, 255, 255), font=font)
     detected = []
     detect = ocr.detect
-    monkeypatch.setattr(ocr, "detect", lambda image, threads=2: detected.append(image.shape[:2]) or detect(image))
+    monkeypatch.setattr(ocr, "detect", lambda image, threads=2, side=ocr.DETECTOR_SIDE: detected.append(image.shape[:2]) or detect(image))
     found = _read(np.asarray(scene)[:, :, ::-1].copy())
     assert detected == [(960, 1280)]
     (box,) = [b for b, t in zip(found.xyxy, found.data["text"], strict=True) if text_matches("出件窗口", t)]
