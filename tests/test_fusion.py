@@ -147,3 +147,16 @@ def test_the_shipped_list_names_configs_that_exist():
     listed = read_detector_list(DEFAULT_CONFIG)
     for entry in listed.detectors:
         assert (DEFAULT_CONFIG.parent / entry.config).is_file(), entry.config
+
+
+def test_a_box_nested_in_a_surer_one_of_its_class_is_the_same_thing_but_people_stay_apart():
+    from auditor.detectors.base import merge_per_class
+
+    # A cup on the first pass, and the same cup's body found in a crop (IoU 0.4, wholly inside it).
+    first = detections([(609, 348, 641, 385), (100, 100, 160, 300), (300, 340, 330, 380)],
+                       ["cup", "person", "cup"], [0.85, 0.9, 0.6])
+    crop = detections([(623, 352, 638, 383), (110, 150, 150, 300)], ["cup", "person"], [0.55, 0.7])
+    merged = merge_per_class(first, crop)
+    assert _names(merged) == ["cup", "cup", "person", "person"], "two cups (one seen twice), two people"
+    kept_cups = merged[merged.data["class_name"] == "cup"]
+    assert sorted(np.round(kept_cups.confidence, 2)) == [0.6, 0.85]

@@ -286,7 +286,8 @@ def test_reader_reads_a_12_megapixel_photo_detected_at_1280_px(monkeypatch) -> N
     ImageDraw.Draw(scene).text((x, y), "出件窗口", fill=(255, 255, 255), font=font)
     detected = []
     detect = ocr.detect
-    monkeypatch.setattr(ocr, "detect", lambda image, threads=2, side=ocr.DETECTOR_SIDE: detected.append(image.shape[:2]) or detect(image))
+    monkeypatch.setattr(ocr, "detect", lambda image, threads=2, side=ocr.DETECTOR_SIDE:
+                        detected.append(image.shape[:2]) or detect(image))
     found = _read(np.asarray(scene)[:, :, ::-1].copy())
     assert detected == [(960, 1280)]
     (box,) = [b for b, t in zip(found.xyxy, found.data["text"], strict=True) if text_matches("出件窗口", t)]

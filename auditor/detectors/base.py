@@ -11,6 +11,7 @@ import numpy as np
 import supervision as sv
 import yaml
 from pydantic import BaseModel, ValidationError
+from supervision import OverlapMetric
 
 from auditor.errors import DetectorConfigError
 
@@ -75,9 +76,17 @@ def as_bgr(image: np.ndarray) -> np.ndarray:
     return image
 
 
+# A box of a thing that lies this much inside a surer box of the same class is that thing seen again (a cup's
+# body found in a crop, the whole cup on the first pass): intersection over the smaller box. People are left
+# to IoU alone, since one can stand wholly behind another.
+NESTED_SHARE = 0.8
+NESTING_CLASSES_EXCLUDED = frozenset({"person"})
+
+
 def merge_per_class(first: sv.Detections, more: sv.Detections, iou: float = 0.5) -> sv.Detections:
     """``first`` and ``more`` together, where boxes of one class that overlap (a thing seen in two crops, or
-    in a crop and the whole photo) are kept once, the most confident."""
+    in a crop and the whole photo) are kept once, the most confident; so is a box nested in a surer one of
+    its class (NESTED_SHARE)."""
     if len(more) == 0:
         return first
     merged = sv.Detections.merge([first, more]) if len(first) else more
@@ -85,6 +94,10 @@ def merge_per_class(first: sv.Detections, more: sv.Detections, iou: float = 0.5)
     index = {name: i for i, name in enumerate(sorted(set(names)))}
     merged.class_id = np.array([index[name] for name in names], dtype=int)
     kept = merged.with_nms(threshold=iou, class_agnostic=False)
+    nests = np.array([name not in NESTING_CLASSES_EXCLUDED for name in kept.data["class_name"]], dtype=bool)
+    if nests.sum() > 1:
+        inner = kept[nests].with_nms(threshold=NESTED_SHARE, class_agnostic=False, overlap_metric=OverlapMetric.IOS)
+        kept = sv.Detections.merge([kept[~nests], inner]) if (~nests).any() else inner
     kept.class_id = np.zeros(len(kept), dtype=int)
     return kept
 
